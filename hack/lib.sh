@@ -6,6 +6,7 @@ KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 PULSAR_VERSION="${PULSAR_VERSION:-4.0.8}"
+KEDA_VERSION="${KEDA_VERSION:-v2.20.2}"
 
 # Built binaries and the Pulsar classpath live outside the checkout, keyed by version,
 # so a fresh clone (and CI) reuses them.
