@@ -8,6 +8,7 @@ export interface PlatformEnv {
   PULSAR_BROKER_URL: string;
   PULSAR_WS_URL: string;
   FM_PLATFORM_DIR: string;
+  KUBECTL: string;
   [key: string]: string;
 }
 
@@ -21,7 +22,7 @@ export function readPlatformEnv(dir = platformDir()): PlatformEnv {
     const m = /^(?:export\s+)?([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (m) env[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1');
   }
-  for (const key of ['KUBECONFIG', 'PULSAR_WEB_URL', 'PULSAR_BROKER_URL', 'PULSAR_WS_URL']) {
+  for (const key of ['KUBECONFIG', 'KUBECTL', 'PULSAR_WEB_URL', 'PULSAR_BROKER_URL', 'PULSAR_WS_URL']) {
     if (!env[key]) throw new Error(`platform env file ${dir}/env lacks ${key}: run hack/local-up again`);
   }
   return env as PlatformEnv;

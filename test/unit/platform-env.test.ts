@@ -12,6 +12,7 @@ describe('readPlatformEnv', () => {
       'PULSAR_WEB_URL=http://127.0.0.1:1',
       'PULSAR_BROKER_URL=pulsar://127.0.0.1:2',
       'PULSAR_WS_URL=ws://127.0.0.1:1',
+      'KUBECTL=/bin/kubectl',
     ].join('\n'));
     const env = readPlatformEnv(dir);
     expect(env.KUBECONFIG).toBe('/x/kubeconfig');
@@ -20,7 +21,7 @@ describe('readPlatformEnv', () => {
 
   it('names the missing key', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'fm-env-'));
-    writeFileSync(path.join(dir, 'env'), 'KUBECONFIG=/k\n');
+    writeFileSync(path.join(dir, 'env'), 'KUBECONFIG=/k\nKUBECTL=/k\n');
     expect(() => readPlatformEnv(dir)).toThrow(/lacks PULSAR_WEB_URL/);
   });
 });
