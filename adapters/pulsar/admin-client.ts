@@ -1,0 +1,203 @@
+// Pulsar admin REST client: the few calls the scaler and the controller need, each bounded by a
+// timeout, with an optional bearer token that never appears in an error or a log line.
+import { formatTopicName, parseTopicName, topicPath, type TopicDomain, type TopicName } from './topic-name.js';
+
+export type TokenSource = string | (() => string | undefined) | undefined;
+
+export interface PulsarAdminOptions {
+  /** Web service URL of any broker, e.g. http://pulsar:8080. */
+  url: string;
+  token?: TokenSource;
+  /** Per request, redirects included. */
+  timeoutMs?: number;
+}
+
+/** The subset of a topic's stats the scaler reads (partitioned-stats has the same shape). */
+export interface TopicStats {
+  msgInCounter?: number;
+  subscriptions: Record<string, { msgBacklog: number; consumers?: unknown[] }>;
+  metadata?: { partitions: number };
+}
+
+export type SubscriptionPosition = 'earliest' | 'latest';
+
+/** Pulsar could not be reached or did not answer in time: worth retrying, never a value. */
+export class PulsarUnavailableError extends Error {
+  override readonly name = 'PulsarUnavailableError';
+}
+
+/** Pulsar answered with an unexpected HTTP status. */
+export class PulsarHttpError extends Error {
+  override readonly name = 'PulsarHttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_REDIRECTS = 3;
+
+export class PulsarAdmin {
+  readonly url: string;
+  private readonly token: TokenSource;
+  private readonly timeoutMs: number;
+  /** Requests sent (redirect hops included): what the scaler's load on Pulsar is measured in. */
+  requests = 0;
+
+  constructor(opts: PulsarAdminOptions) {
+    const url = new URL(opts.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error(`Pulsar admin URL ${url.origin}: must be http:// or https://`);
+    }
+    this.url = url.href.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 5_000;
+  }
+
+  /** Number of partitions; 0 for a non-partitioned topic and for a topic that does not exist. */
+  async partitionedMetadata(topic: TopicName): Promise<number> {
+    const body = (await this.getJson(`/admin/v2/${topicPath(topic)}/partitions`)) as { partitions?: number } | undefined;
+    return body?.partitions ?? 0;
+  }
+
+  /** Stats of a non-partitioned topic (or of one partition); undefined when the topic does not exist. */
+  async topicStats(topic: TopicName): Promise<TopicStats | undefined> {
+    return (await this.getJson(`/admin/v2/${topicPath(topic)}/stats`)) as TopicStats | undefined;
+  }
+
+  /** Stats summed over the partitions of a partitioned topic; undefined when it does not exist. */
+  async partitionedStats(topic: TopicName): Promise<TopicStats | undefined> {
+    return (await this.getJson(`/admin/v2/${topicPath(topic)}/partitioned-stats`)) as TopicStats | undefined;
+  }
+
+  /**
+   * Entries retained in a persistent topic (its managed ledger), i.e. what a subscription created
+   * at `earliest` would receive; summed over partitions. undefined when the topic does not exist.
+   */
+  async retainedEntries(topic: TopicName, partitions: number): Promise<number | undefined> {
+    if (topic.domain === 'non-persistent') return 0; // nothing is retained
+    if (partitions === 0) {
+      const stats = (await this.getJson(`/admin/v2/${topicPath(topic)}/internalStats`)) as { numberOfEntries?: number } | undefined;
+      return stats && (stats.numberOfEntries ?? 0);
+    }
+    const stats = (await this.getJson(`/admin/v2/${topicPath(topic)}/partitioned-internalStats`)) as
+      | { partitions?: Record<string, { numberOfEntries?: number }> }
+      | undefined;
+    if (!stats) return undefined;
+    return Object.values(stats.partitions ?? {}).reduce((sum, p) => sum + (p.numberOfEntries ?? 0), 0);
+  }
+
+  /**
+   * Topics of a namespace in one domain, partitioned topics by their base name (not per partition).
+   */
+  async listTopics(tenant: string, namespace: string, domain: TopicDomain = 'persistent'): Promise<TopicName[]> {
+    const base = `/admin/v2/${domain}/${encodeURIComponent(tenant)}/${encodeURIComponent(namespace)}`;
+    const [plain, partitioned] = await Promise.all([this.getJson(base), this.getJson(`${base}/partitioned`)]);
+    const names = new Map<string, TopicName>();
+    for (const full of [...((plain ?? []) as string[]), ...((partitioned ?? []) as string[])]) {
+      const { partition: _partition, ...topic } = parseTopicName(full);
+      names.set(formatTopicName(topic), topic);
+    }
+    return [...names.values()];
+  }
+
+  /** Subscription names; undefined when the topic does not exist. */
+  async listSubscriptions(topic: TopicName): Promise<string[] | undefined> {
+    return (await this.getJson(`/admin/v2/${topicPath(topic)}/subscriptions`)) as string[] | undefined;
+  }
+
+  /** Creates a durable subscription at `position`; false when it already exists. */
+  async createSubscription(topic: TopicName, subscription: string, position: SubscriptionPosition = 'latest'): Promise<boolean> {
+    // Pulsar starts a subscription at latest when the body names no message id; (-1,-1) is earliest.
+    const body = position === 'earliest' ? { ledgerId: -1, entryId: -1, partitionIndex: -1 } : undefined;
+    const res = await this.request('PUT', `/admin/v2/${topicPath(topic)}/subscription/${encodeURIComponent(subscription)}`, body);
+    if (res.status === 409) return false;
+    await this.check(res, 'PUT', topic, subscription);
+    return true;
+  }
+
+  /** Deletes a subscription (`force` also disconnects its consumers); false when it did not exist. */
+  async deleteSubscription(topic: TopicName, subscription: string, opts: { force?: boolean } = {}): Promise<boolean> {
+    const query = opts.force ? '?force=true' : '';
+    const res = await this.request('DELETE', `/admin/v2/${topicPath(topic)}/subscription/${encodeURIComponent(subscription)}${query}`);
+    if (res.status === 404) return false;
+    await this.check(res, 'DELETE', topic, subscription);
+    return true;
+  }
+
+  /** The broker's Prometheus exposition (topic and subscription metrics of the topics it owns). */
+  async brokerMetrics(): Promise<string> {
+    const res = await this.request('GET', '/metrics/');
+    await this.check(res, 'GET /metrics');
+    return res.text();
+  }
+
+  private async getJson(path: string): Promise<unknown> {
+    const res = await this.request('GET', path);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    await this.check(res, `GET ${path}`);
+    return res.json();
+  }
+
+  private async check(res: Response, what: string, topic?: TopicName, subscription?: string): Promise<void> {
+    if (res.ok) return;
+    const detail = await readReason(res);
+    const target = topic ? ` ${formatTopicName(topic)}${subscription ? ` subscription ${subscription}` : ''}` : '';
+    throw new PulsarHttpError(res.status, `Pulsar admin ${what}${target} at ${this.url}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`);
+  }
+
+  /**
+   * Follows redirects by hand: fetch drops the Authorization header on a cross-origin redirect,
+   * and Pulsar redirects to the broker that owns the topic.
+   */
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = typeof this.token === 'function' ? this.token() : this.token;
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let url = this.url + path;
+    for (let hop = 0; ; hop++) {
+      this.requests++;
+      let res: Response;
+      try {
+        res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual', signal });
+      } catch (err) {
+        const reason = signal.aborted ? `no answer within ${this.timeoutMs} ms` : describeNetworkError(err);
+        throw new PulsarUnavailableError(`Pulsar admin ${method} ${path} at ${new URL(url).origin} failed: ${reason}`);
+      }
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location && hop < MAX_REDIRECTS) {
+        await res.body?.cancel();
+        url = new URL(location, url).href;
+        continue;
+      }
+      if (res.status === 503 || res.status === 502) {
+        const detail = await readReason(res);
+        throw new PulsarUnavailableError(`Pulsar admin ${method} ${path} at ${this.url}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`);
+      }
+      return res;
+    }
+  }
+}
+
+async function readReason(res: Response): Promise<string> {
+  const text = (await res.text().catch(() => '')).trim();
+  try {
+    const reason = (JSON.parse(text) as { reason?: string }).reason;
+    if (reason) return reason.slice(0, 300);
+  } catch {
+    // not JSON: plain text below
+  }
+  return text.slice(0, 300);
+}
+
+function describeNetworkError(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+}

@@ -1,0 +1,106 @@
+// The scaler's shared cache: concurrent asks for one key share one fetch (single-flight), and a
+// result — value or error — is reused for `freshMs`, so the load on Pulsar is bounded by the
+// number of keys over the window, whatever the call rate of KEDA and the HPA.
+
+export type Clock = () => number;
+
+interface Entry<V> {
+  settled?: { at: number; value?: V; error?: unknown };
+  inflight?: { promise: Promise<V>; generation: number };
+  /** Bumped by invalidate(): results of fetches started before it are not served. */
+  generation: number;
+  lastAsked: number;
+}
+
+export interface FreshCacheOptions {
+  freshMs: number;
+  /** Errors are reused for this long (default: freshMs), so a down Pulsar is not hammered. */
+  errorFreshMs?: number;
+  now?: Clock;
+}
+
+export class FreshCache<K, V> {
+  private readonly entries = new Map<K, Entry<V>>();
+  private readonly freshMs: number;
+  private readonly errorFreshMs: number;
+  private readonly now: Clock;
+  /** Fetches started, for metrics and benchmarks. */
+  fetches = 0;
+
+  constructor(opts: FreshCacheOptions) {
+    this.freshMs = opts.freshMs;
+    this.errorFreshMs = opts.errorFreshMs ?? opts.freshMs;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get(key: K, fetch: () => Promise<V>, freshMs = this.freshMs): Promise<V> {
+    const now = this.now();
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { generation: 0, lastAsked: now };
+      this.entries.set(key, entry);
+    }
+    entry.lastAsked = now;
+    const s = entry.settled;
+    if (s) {
+      const age = now - s.at;
+      if ('error' in s && s.error !== undefined) {
+        if (age < this.errorFreshMs) return Promise.reject(s.error);
+      } else if (age < freshMs) {
+        return Promise.resolve(s.value as V);
+      }
+    }
+    if (entry.inflight && entry.inflight.generation === entry.generation) return entry.inflight.promise;
+    return this.start(key, entry, fetch);
+  }
+
+  /** The next get() fetches anew, even if a fetch is in flight or a value is fresh. */
+  invalidate(key: K): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    entry.generation++;
+    entry.settled = undefined;
+  }
+
+  /** Forgets keys nobody asked for within `idleMs` (ScaledObjects deleted or moved). */
+  sweep(idleMs: number): number {
+    const cutoff = this.now() - idleMs;
+    let removed = 0;
+    for (const [key, entry] of this.entries) {
+      if (entry.lastAsked < cutoff && !entry.inflight) {
+        this.entries.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private start(key: K, entry: Entry<V>, fetch: () => Promise<V>): Promise<V> {
+    const generation = entry.generation;
+    this.fetches++;
+    const promise = Promise.resolve()
+      .then(fetch)
+      .then(
+        (value) => {
+          this.settle(key, entry, generation, { at: this.now(), value });
+          return value;
+        },
+        (error: unknown) => {
+          this.settle(key, entry, generation, { at: this.now(), error: error ?? new Error('fetch failed') });
+          throw error;
+        },
+      );
+    entry.inflight = { promise, generation };
+    return promise;
+  }
+
+  private settle(key: K, entry: Entry<V>, generation: number, settled: NonNullable<Entry<V>['settled']>): void {
+    if (entry.inflight?.generation === generation) entry.inflight = undefined;
+    // A result fetched before an invalidation is not stored: it may predate what invalidated it.
+    if (generation === entry.generation && this.entries.get(key) === entry) entry.settled = settled;
+  }
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals';
+import { FreshCache } from '../../../scaler/fresh-cache.js';
+
+// A fetch function whose calls the test resolves or rejects by hand.
+function deferredFetch<V>() {
+  const calls: { resolve: (v: V) => void; reject: (e: unknown) => void }[] = [];
+  const fetch = () => new Promise<V>((resolve, reject) => void calls.push({ resolve, reject }));
+  return { calls, fetch };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('FreshCache', () => {
+  it('shares one fetch between concurrent asks (single-flight)', async () => {
+    const now = 0;
+    const cache = new FreshCache<string, number>({ freshMs: 1000, now: () => now });
+    const f = deferredFetch<number>();
+    const asks = [cache.get('k', f.fetch), cache.get('k', f.fetch), cache.get('k', f.fetch)];
+    await tick();
+    expect(f.calls).toHaveLength(1);
+    f.calls[0]!.resolve(7);
+    expect(await Promise.all(asks)).toEqual([7, 7, 7]);
+    expect(cache.fetches).toBe(1);
+  });
+
+  it('reuses a value within the freshness window, fetches again after it', async () => {
+    let now = 0;
+    const cache = new FreshCache<string, number>({ freshMs: 1000, now: () => now });
+    let n = 0;
+    const fetch = () => Promise.resolve(++n);
+    expect(await cache.get('k', fetch)).toBe(1);
+    now = 999;
+    expect(await cache.get('k', fetch)).toBe(1);
+    now = 1000;
+    expect(await cache.get('k', fetch)).toBe(2);
+    expect(await cache.get('other', fetch)).toBe(3);
+  });
+
+  it('keeps keys apart', async () => {
+    const cache = new FreshCache<string, string>({ freshMs: 1000, now: () => 0 });
+    expect(await cache.get('a', () => Promise.resolve('A'))).toBe('A');
+    expect(await cache.get('b', () => Promise.resolve('B'))).toBe('B');
+    expect(await cache.get('a', () => Promise.resolve('changed'))).toBe('A');
+  });
+
+  it('serves an error to every waiter and reuses it for errorFreshMs', async () => {
+    let now = 0;
+    const cache = new FreshCache<string, number>({ freshMs: 1000, errorFreshMs: 200, now: () => now });
+    const f = deferredFetch<number>();
+    const asks = [cache.get('k', f.fetch), cache.get('k', f.fetch)];
+    await tick();
+    f.calls[0]!.reject(new Error('pulsar down'));
+    for (const ask of asks) await expect(ask).rejects.toThrow('pulsar down');
+    now = 100;
+    await expect(cache.get('k', f.fetch)).rejects.toThrow('pulsar down');
+    expect(f.calls).toHaveLength(1);
+    now = 200;
+    const retry = cache.get('k', f.fetch);
+    await tick();
+    expect(f.calls).toHaveLength(2);
+    f.calls[1]!.resolve(5);
+    expect(await retry).toBe(5);
+  });
+
+  it('invalidate: the next ask fetches anew, even while an older fetch is in flight', async () => {
+    const cache = new FreshCache<string, number>({ freshMs: 1000, now: () => 0 });
+    const f = deferredFetch<number>();
+    const before = cache.get('k', f.fetch);
+    await tick();
+    cache.invalidate('k');
+    const after = cache.get('k', f.fetch);
+    await tick();
+    expect(f.calls).toHaveLength(2);
+    f.calls[1]!.resolve(2);
+    f.calls[0]!.resolve(1);
+    expect(await before).toBe(1);
+    expect(await after).toBe(2);
+    // the older result, fetched before the invalidation, was not stored
+    expect(await cache.get('k', f.fetch)).toBe(2);
+  });
+
+  it('sweeps keys nobody asked for', async () => {
+    let now = 0;
+    const cache = new FreshCache<string, number>({ freshMs: 1000, now: () => now });
+    await cache.get('old', () => Promise.resolve(1));
+    now = 5000;
+    await cache.get('new', () => Promise.resolve(2));
+    expect(cache.sweep(1000)).toBe(1);
+    expect(cache.size).toBe(1);
+  });
+});
