@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import { argsToEnv, ConfigError, parseBridgeConfig } from '../../../adapters/bridge/config.js';
+
+const base = {
+  BRIDGE_MODE: 'function',
+  BRIDGE_PULSAR_URL: 'http://pulsar:8080/',
+  BRIDGE_INPUTS: 'in, persistent://t/ns/in2',
+  BRIDGE_SUBSCRIPTION: 'public/default/fn',
+  BRIDGE_OUTPUT: 'out',
+};
+
+function problems(env: Record<string, string>, args: string[] = []): string[] {
+  try {
+    parseBridgeConfig(env, args);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseBridgeConfig', () => {
+  it('applies defaults the way Pulsar Functions do', () => {
+    const cfg = parseBridgeConfig({ ...base, PATH: '/usr/bin' });
+    expect(cfg).toMatchObject({
+      mode: 'function',
+      pulsar: { url: 'ws://pulsar:8080', tls: { allowInsecure: false }, connectTimeoutMs: 10_000 },
+      input: { topics: ['persistent://public/default/in', 'persistent://t/ns/in2'] },
+      output: 'persistent://public/default/out',
+      deadLetterTopic: 'persistent://public/default/in-public-default-fn-DLQ',
+      subscriptionType: 'Shared',
+      guarantee: 'atleast_once',
+      ordering: 'none',
+      concurrency: 32,
+      receiverQueueSize: 64,
+      targetUrl: 'http://127.0.0.1:8080',
+      timeoutMs: 30_000,
+    });
+    expect(cfg.maxRetries).toBeUndefined();
+  });
+
+  it('derives the subscription type from the ordering fields', () => {
+    expect(parseBridgeConfig({ ...base, BRIDGE_RETAIN_ORDERING: 'true' })).toMatchObject({ ordering: 'strict', subscriptionType: 'Failover' });
+    expect(parseBridgeConfig({ ...base, BRIDGE_RETAIN_KEY_ORDERING: 'TRUE' })).toMatchObject({ ordering: 'key', subscriptionType: 'Key_Shared' });
+    expect(parseBridgeConfig({ ...base, BRIDGE_RETAIN_ORDERING: 'true', BRIDGE_SUBSCRIPTION_TYPE: 'exclusive' }).subscriptionType).toBe('Exclusive');
+  });
+
+  it('takes --kebab-case arguments over the environment', () => {
+    expect(argsToEnv(['--max-message-retry=3', '--timeout-ms', '500'])).toEqual({ BRIDGE_MAX_MESSAGE_RETRY: '3', BRIDGE_TIMEOUT_MS: '500' });
+    expect(parseBridgeConfig({ ...base, BRIDGE_MAX_MESSAGE_RETRY: '9' }, ['--max-message-retry=3']).maxRetries).toBe(3);
+    expect(parseBridgeConfig({ ...base, BRIDGE_MAX_MESSAGE_RETRY: '-1' }).maxRetries).toBeUndefined();
+  });
+
+  it('accepts source mode with only its own keys', () => {
+    const cfg = parseBridgeConfig({ BRIDGE_MODE: 'source', BRIDGE_PULSAR_URL: 'wss://p:8443', BRIDGE_OUTPUT: 'events', BRIDGE_INGRESS_PORT: '9000' });
+    expect(cfg).toMatchObject({ mode: 'source', output: 'persistent://public/default/events', ingress: { port: 9000, host: '127.0.0.1' } });
+    expect(cfg.input).toBeUndefined();
+  });
+
+  it('names every bad key at once, with the fix', () => {
+    const found = problems({
+      BRIDGE_MODE: 'function',
+      BRIDGE_PULSAR_URL: 'pulsar://p:6650',
+      BRIDGE_INPUTS: 'a/b',
+      BRIDGE_RETAIN_ORDER: 'true',
+      BRIDGE_MAX_PENDING_ASYNC_REQUESTS: 'lots',
+      BRIDGE_RECEIVER_QUEUE_SIZE: '5000',
+      BRIDGE_PROCESSING_GUARANTEE: 'effectively_once',
+      BRIDGE_INGRESS_PORT: '1',
+    });
+    expect(found).toEqual(expect.arrayContaining([
+      'BRIDGE_RETAIN_ORDER is not a bridge setting: did you mean BRIDGE_RETAIN_ORDERING?',
+      'BRIDGE_INGRESS_PORT does not apply in function mode (only in source): remove it',
+      'BRIDGE_PULSAR_URL "pulsar://p:6650" must be a URL starting with ws:// or wss:// or http:// or https://',
+      expect.stringMatching(/^BRIDGE_INPUTS: topic "a\/b": expected/),
+      'BRIDGE_SUBSCRIPTION is required in function mode',
+      'BRIDGE_OUTPUT is required in function mode',
+      'BRIDGE_MAX_PENDING_ASYNC_REQUESTS "lots" must be an integer from 1 to 1000',
+      'BRIDGE_RECEIVER_QUEUE_SIZE "5000" must be an integer from 1 to 1000',
+      expect.stringMatching(/^BRIDGE_PROCESSING_GUARANTEE effectively_once is not supported/),
+    ]));
+    expect(found).toHaveLength(9);
+  });
+
+  it.each([
+    [{ BRIDGE_MODE: 'lambda' }, /BRIDGE_MODE "lambda" is not valid: use function, source or sink/],
+    [{ BRIDGE_RETAIN_ORDERING: 'true', BRIDGE_RETAIN_KEY_ORDERING: 'true' }, /are exclusive/],
+    [{ BRIDGE_RETAIN_ORDERING: 'yes' }, /BRIDGE_RETAIN_ORDERING "yes" must be true or false/],
+    [{ BRIDGE_RETAIN_ORDERING: 'true', BRIDGE_SUBSCRIPTION_TYPE: 'Shared' }, /Shared cannot keep BRIDGE_RETAIN_ORDERING: use Failover or Exclusive/],
+    [{ BRIDGE_RETAIN_KEY_ORDERING: 'true', BRIDGE_SUBSCRIPTION_TYPE: 'Shared' }, /use Key_Shared/],
+    [{ BRIDGE_SUBSCRIPTION_TYPE: 'Fanout' }, /must be one of Exclusive, Failover, Shared, Key_Shared/],
+    [{ BRIDGE_AUTO_ACK: 'false' }, /BRIDGE_AUTO_ACK=false is not supported/],
+    [{ BRIDGE_INPUT_PATTERN: 'in-.*' }, /BRIDGE_INPUTS and BRIDGE_INPUT_PATTERN are exclusive/],
+    [{ BRIDGE_INPUTS: '', BRIDGE_INPUT_PATTERN: 'in-(' }, /BRIDGE_INPUT_PATTERN "in-\(" is not a regular expression/],
+    [{ BRIDGE_INPUTS: '', BRIDGE_INPUT_PATTERN: 'in-.*' }, /BRIDGE_DEAD_LETTER_TOPIC is required with BRIDGE_INPUT_PATTERN/],
+    [{ BRIDGE_TLS_CERT_FILE: '/c.pem' }, /BRIDGE_TLS_CERT_FILE and BRIDGE_TLS_KEY_FILE go together/],
+    [{ BRIDGE_AUTH_TOKEN: 'x', BRIDGE_AUTH_TOKEN_FILE: '/t' }, /are exclusive: keep one/],
+    [{ BRIDGE_RETRY_BACKOFF_MS: '500', BRIDGE_RETRY_BACKOFF_MAX_MS: '100' }, /must not be below BRIDGE_RETRY_BACKOFF_MS/],
+    [{ BRIDGE_TARGET_URL: 'localhost:8080' }, /BRIDGE_TARGET_URL "localhost:8080" must be a URL starting with http:\/\/ or https:\/\//],
+  ])('rejects %j', (over, message) => {
+    expect(problems({ ...base, ...over }).join('\n')).toMatch(message);
+  });
+
+  it('puts all problems in the error message', () => {
+    expect(() => parseBridgeConfig({})).toThrow(/BRIDGE_MODE is required[\s\S]*BRIDGE_PULSAR_URL is required/);
+  });
+});
