@@ -1,0 +1,107 @@
+// Runtimes: exactly one of them says how the function's code runs. java/python/golang/
+// genericRuntime are upstream's Pulsar runner images; `http` is our Knative-style extension.
+import Type from 'typebox';
+import { EnvList } from './core-v1.js';
+import { LOCATION_PATTERN } from './patterns.js';
+import { Int32, StringEnum } from './schema-kit.js';
+
+const opt = Type.Optional;
+
+export const RUNTIME_FIELDS = ['java', 'python', 'golang', 'genericRuntime', 'http'] as const;
+
+const Location = (what: string) =>
+  opt(
+    Type.String({
+      maxLength: 1024,
+      pattern: LOCATION_PATTERN,
+      description:
+        `Where to download ${what} from: http(s):// URL, function:// source:// or sink:// package ` +
+        '(tenant/ns/name[@version]), legacy tenant/ns/name, builtin://name, an absolute path; empty: already in the image.',
+    }),
+  );
+
+export const RuntimeLogConfig = Type.Object(
+  {
+    level: opt(StringEnum(['off', 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'all', 'panic'])),
+    rotatePolicy: opt(
+      StringEnum([
+        'TimedPolicyWithDaily',
+        'TimedPolicyWithWeekly',
+        'TimedPolicyWithMonthly',
+        'SizedPolicyWith10MB',
+        'SizedPolicyWith50MB',
+        'SizedPolicyWith100MB',
+      ]),
+    ),
+    format: opt(StringEnum(['json', 'text'])),
+    logConfig: opt(
+      Type.Object(
+        { name: Type.String(), key: Type.String() },
+        { description: 'ConfigMap name and key of a custom log configuration file.' },
+      ),
+    ),
+    javaLog4JConfigFileType: opt(StringEnum(['yaml', 'xml', 'ini'])),
+  },
+  { description: 'Runtime logging.' },
+);
+
+export const JavaRuntime = Type.Object(
+  {
+    jar: Type.String({ minLength: 1, description: 'Path of the jar or nar inside the pod.' }),
+    jarLocation: Location('the jar'),
+    extraDependenciesDir: opt(Type.String()),
+    log: opt(RuntimeLogConfig),
+    javaOpts: opt(Type.Array(Type.String(), { description: 'Extra JVM options.' })),
+    instancePath: opt(Type.String()),
+    entryClass: opt(Type.String()),
+  },
+  { description: 'Run on the Pulsar Java runner.' },
+);
+
+export const PythonRuntime = Type.Object(
+  {
+    py: Type.String({ minLength: 1, description: 'Path of the .py, .zip or .whl file inside the pod.' }),
+    pyLocation: Location('the Python package'),
+    log: opt(RuntimeLogConfig),
+  },
+  { description: 'Run on the Pulsar Python runner.' },
+);
+
+export const GoRuntime = Type.Object(
+  {
+    go: Type.String({ minLength: 1, description: 'Path of the Go binary inside the pod.' }),
+    goLocation: Location('the Go binary'),
+    log: opt(RuntimeLogConfig),
+  },
+  { description: 'Run a Go function binary.' },
+);
+
+export const GenericRuntime = Type.Object(
+  {
+    functionFile: Type.String({ minLength: 1 }),
+    language: Type.String({ minLength: 1 }),
+    functionFileLocation: Location('the function file'),
+  },
+  { description: 'Run on a generic (e.g. Node.js, WebAssembly) runner.' },
+);
+
+/** Extension: the user's container is an HTTP server that receives each message as a CloudEvent. */
+export const HttpRuntime = Type.Object(
+  {
+    image: Type.String({ minLength: 1, description: 'Image of the user HTTP server.' }),
+    port: opt(Int32({ minimum: 1, maximum: 65535, default: 8080, description: 'Port the server listens on.' })),
+    path: opt(
+      Type.String({ pattern: '^/', maxLength: 1024, default: '/', description: 'Path CloudEvents are POSTed to.' }),
+    ),
+    env: opt(EnvList('Environment variables of the user container.')),
+  },
+  { description: 'Extension: a Knative-style HTTP function fed CloudEvents by a bridge sidecar.' },
+);
+
+export const RuntimeFields = {
+  java: opt(JavaRuntime),
+  python: opt(PythonRuntime),
+  golang: opt(GoRuntime),
+  genericRuntime: opt(GenericRuntime),
+  http: opt(HttpRuntime),
+};

@@ -1,0 +1,23 @@
+// The committed manifests/crds/ must be what the schema source generates today.
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { CRD_DIR, renderCrdFiles } from '../../../controller/api/index.js';
+
+describe('manifests/crds', () => {
+  const expected = renderCrdFiles();
+
+  it('holds exactly the generated files', () => {
+    expect(readdirSync(CRD_DIR).sort()).toEqual([...expected.keys()].sort());
+  });
+
+  it.each([...expected.keys()])('%s is up to date (run `npm run gen:crds` if not)', (name) => {
+    expect(readFileSync(path.join(CRD_DIR, name), 'utf8')).toBe(expected.get(name));
+  });
+
+  it('lists every CRD in kustomization.yaml', () => {
+    const kustomization = YAML.parse(expected.get('kustomization.yaml')!) as { resources: string[] };
+    expect(kustomization.resources.sort()).toEqual([...expected.keys()].filter((n) => n !== 'kustomization.yaml').sort());
+  });
+});
