@@ -1,0 +1,169 @@
+// A controller: one primary kind, the child kinds it owns, a work queue and N workers calling
+// a level-based reconcile. Events only name keys: a change to the primary enqueues its key, a
+// change to a child enqueues its owners' keys; the reconciler re-reads the current state.
+//
+// Workers run in terms: the Manager starts a term when this process may write (synced and,
+// with leader election, leading) and ends it when it may not. Ending a term aborts the signal
+// every in-flight reconcile holds (their apiserver calls abort with it) and drops queued keys;
+// a new term re-queues every primary object, so nothing is lost in between.
+import type { Logger } from '../../process/logger.js';
+import type { Informer } from './informer.js';
+import type { InformerSet } from './informer-set.js';
+import type { RuntimeMetrics } from './metrics.js';
+import { ownerIndex, ownerIndexName, ownerKeys } from './owners.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { objectKey, resourceName, splitKey, type KubeObject, type ResourceRef } from './resource.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ReconcileContext {
+  /** `namespace/name` of the primary object (which may no longer exist). */
+  key: string;
+  namespace: string | undefined;
+  name: string;
+  /** Aborted when this process must stop writing (leadership lost, shutdown). */
+  signal: AbortSignal;
+  /** A logger whose every line carries the key. */
+  log: Logger;
+}
+
+export interface ReconcileResult {
+  /** Look again after this long even if nothing changes (e.g. to poll an external system). */
+  requeueAfterMs?: number;
+}
+
+/** Throw to retry with backoff; return to succeed. */
+export type Reconcile = (ctx: ReconcileContext) => Promise<ReconcileResult | void>;
+
+export interface ControllerSpec {
+  /** Names the controller in logs and metrics, e.g. `function`. */
+  name: string;
+  primary: ResourceRef;
+  /** Child kinds whose ownerReferences point at the primary kind. */
+  owns?: ResourceRef[];
+  reconcile: Reconcile;
+  /** Concurrent reconciles (distinct keys); default 2. */
+  workers?: number;
+  /** Retry delays after failures; default 5 ms doubling to 1000 s, overall 10/s burst 100. */
+  rateLimiter?: () => RateLimiter;
+}
+
+interface Term {
+  queue: WorkQueue;
+  abort: AbortController;
+  workers: Promise<void>[];
+}
+
+export class Controller {
+  readonly name: string;
+  /** The primary kind's cache: reconcilers read current objects here. */
+  readonly primary: Informer;
+  private readonly children = new Map<string, Informer>();
+  private term: Term | undefined;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly spec: ControllerSpec,
+    informers: InformerSet,
+    private readonly metrics: RuntimeMetrics,
+    log: Logger,
+  ) {
+    this.name = spec.name;
+    this.log = log.child({ controller: spec.name });
+    this.primary = informers.informer(spec.primary);
+    this.primary.addHandler({
+      add: (obj) => this.enqueue(objectKey(obj)),
+      update: (_old, obj) => this.enqueue(objectKey(obj)),
+      delete: (obj) => this.enqueue(objectKey(obj)),
+    });
+    const index = ownerIndexName(spec.primary);
+    for (const ref of spec.owns ?? []) {
+      const child = informers.informer(ref);
+      if (!child.store.hasIndex(index)) child.store.addIndex(index, ownerIndex(spec.primary));
+      const enqueueOwners = (obj: KubeObject) => ownerKeys(obj, spec.primary).forEach((key) => this.enqueue(key));
+      child.addHandler({
+        add: enqueueOwners,
+        update: (old, obj) => new Set([...ownerKeys(old, spec.primary), ...ownerKeys(obj, spec.primary)]).forEach((key) => this.enqueue(key)),
+        delete: enqueueOwners,
+      });
+      this.children.set(resourceName(ref), child);
+    }
+    metrics.trackQueueDepth(spec.name, () => this.term?.queue.length ?? 0);
+  }
+
+  /** The cached children of kind `ref` owned by the primary object `key`. */
+  ownedBy<T extends KubeObject = KubeObject>(ref: ResourceRef, key: string): T[] {
+    const child = this.children.get(resourceName(ref));
+    if (!child) throw new Error(`controller ${this.name} does not own ${ref.kind}: add it to owns`);
+    return child.store.byIndex(ownerIndexName(this.spec.primary), key) as T[];
+  }
+
+  /** Queues a key for reconciling (ignored between terms: the next term queues everything). */
+  enqueue(key: string): void {
+    this.term?.queue.add(key);
+  }
+
+  get running(): boolean {
+    return this.term !== undefined;
+  }
+
+  /** Starts workers and queues every cached primary object. */
+  startWorkers(): void {
+    if (this.term) return;
+    const name = this.name;
+    const queue = new WorkQueue(this.spec.rateLimiter?.(), {
+      added: () => this.metrics.queueAdds.inc({ controller: name }),
+      retried: () => this.metrics.retries.inc({ controller: name }),
+    });
+    const abort = new AbortController();
+    this.term = { queue, abort, workers: [] };
+    for (const key of this.primary.store.keys()) queue.add(key);
+    const workers = this.spec.workers ?? 2;
+    for (let i = 0; i < workers; i++) this.term.workers.push(this.work(queue, abort.signal));
+    this.log.info({ workers, queued: queue.length }, 'workers started');
+  }
+
+  /** Aborts in-flight reconciles, drops queued keys, and resolves when workers have returned. */
+  async stopWorkers(): Promise<void> {
+    const term = this.term;
+    if (!term) return;
+    this.term = undefined;
+    term.abort.abort();
+    await term.queue.shutDown();
+    await Promise.all(term.workers);
+    this.log.info('workers stopped');
+  }
+
+  private async work(queue: WorkQueue, signal: AbortSignal): Promise<void> {
+    for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
+      await this.reconcileOne(queue, key, signal);
+      queue.done(key);
+    }
+  }
+
+  private async reconcileOne(queue: WorkQueue, key: string, signal: AbortSignal): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const log = this.log.child({ key });
+    const labels = { controller: this.name };
+    const end = this.metrics.reconcileSeconds.startTimer(labels);
+    try {
+      const result = await this.spec.reconcile({ key, namespace, name, signal, log });
+      queue.forget(key);
+      if (result?.requeueAfterMs !== undefined) {
+        queue.addAfter(key, result.requeueAfterMs);
+        this.metrics.reconciles.inc({ ...labels, result: 'requeue_after' });
+      } else {
+        this.metrics.reconciles.inc({ ...labels, result: 'success' });
+      }
+    } catch (err) {
+      this.metrics.reconciles.inc({ ...labels, result: 'error' });
+      if (signal.aborted) {
+        log.info({ err: String(err) }, 'reconcile interrupted: this process stopped writing');
+        return;
+      }
+      const retryInMs = queue.addRateLimited(key);
+      log.error({ err, retries: queue.retries(key), retryInMs }, 'reconcile failed');
+    } finally {
+      end();
+    }
+  }
+}
