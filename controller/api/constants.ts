@@ -36,8 +36,12 @@ export const PLURALS = {
   FunctionMesh: KIND_NAMES.FunctionMesh.plural,
 } as const;
 
-/** `kubectl get functionmesh` lists every kind of this API (not `all`: that would flood it). */
-export const CATEGORIES = ['functionmesh', 'pulsar'];
+/**
+ * `kubectl get functionmesh-all` lists every kind of this API. Not `all` (it would flood it), and
+ * not `functionmesh`: a category shadows the kind's singular name, so `kubectl get functionmesh
+ * <name>` would fail with "you must specify only one resource".
+ */
+export const CATEGORIES = ['functionmesh-all'];
 
 /** Upstream derives child object names from the resource name plus a suffix, hence the limit. */
 export const MAX_NAME_LENGTH = 43;

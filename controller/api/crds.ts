@@ -6,6 +6,11 @@ import { CATEGORIES, GROUP, KIND_NAMES, READY_CONDITION, VERSION, type Kind } fr
 import { RESOURCE_SCHEMAS } from './resources.js';
 
 export const CRD_DIR = 'manifests/crds';
+/**
+ * Kustomize also reads this extension-less name; `kubectl apply -f manifests/crds/` skips it,
+ * where a kustomization.yaml would be sent to the apiserver as an object and fail.
+ */
+export const KUSTOMIZATION_FILE = 'Kustomization';
 
 const KINDS: Kind[] = ['Function', 'Source', 'Sink', 'FunctionMesh'];
 
@@ -92,6 +97,6 @@ export function renderCrdFiles(): Map<string, string> {
     kind: 'Kustomization',
     resources: KINDS.map(crdFileName),
   };
-  files.set('kustomization.yaml', HEADER + YAML.stringify(kustomization));
+  files.set(KUSTOMIZATION_FILE, HEADER + YAML.stringify(kustomization));
   return files;
 }

@@ -26,7 +26,7 @@ export type {
   AnyResource,
 } from './resources.js';
 export { applyDefaults } from './defaults.js';
-export { buildCrd, renderCrdFiles, crdFileName, CRD_DIR } from './crds.js';
+export { buildCrd, renderCrdFiles, crdFileName, CRD_DIR, KUSTOMIZATION_FILE } from './crds.js';
 
 // Types of the spec's parts, for the renderers.
 export type EnvVarSpec = Static<typeof EnvVar>;

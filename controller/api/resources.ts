@@ -15,10 +15,12 @@ const nameRules: CelRule[] = [
   cel(
     `self.metadata.name.size() <= ${MAX_NAME_LENGTH}`,
     `metadata.name must be at most ${MAX_NAME_LENGTH} characters (generated Deployment and Service names derive from it): choose a shorter name`,
+    { fieldPath: '.metadata.name' },
   ),
   cel(
     `self.metadata.name.matches('${DNS_LABEL_PATTERN}')`,
     'metadata.name must be a DNS label (lowercase letters, digits and dashes, starting with a letter) because the Service is named after it: rename the resource',
+    { fieldPath: '.metadata.name' },
   ),
 ];
 
@@ -27,6 +29,7 @@ const meshChildNameRules: CelRule[] = MESH_CHILD_LISTS.map((list) =>
   cel(
     `!has(self.spec.${list}) || self.spec.${list}.all(c, self.metadata.name.size() + 1 + c.name.size() <= ${MAX_NAME_LENGTH})`,
     `metadata.name + "-" + each spec.${list}[].name must be at most ${MAX_NAME_LENGTH} characters (the child's name): shorten the mesh or child name`,
+    { fieldPath: `.spec.${list}` },
   ),
 );
 
@@ -35,7 +38,11 @@ function resourceSchema(kind: Kind, spec: TSchema, status: TSchema, extraRules: 
     {
       apiVersion: Type.Optional(Type.String()),
       kind: Type.Optional(Type.String()),
-      metadata: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object' })),
+      // Declaring metadata.name (without constraints: the rules below carry them) lets those
+      // rules report it as the failing field.
+      metadata: Type.Optional(
+        Type.Unsafe<Record<string, unknown>>({ type: 'object', properties: { name: { type: 'string' } } }),
+      ),
       spec,
       status: Type.Optional(status),
     },

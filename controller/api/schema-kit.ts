@@ -9,12 +9,14 @@ export interface CelRule {
   rule: string;
   /** Names the field and the fix. */
   message: string;
+  /** A CEL string expression for a message naming the offending value; `message` is the fallback. */
+  messageExpression?: string;
   /** Relative path (`.maxMessageRetry`) reported as the failing field instead of the object. */
   fieldPath?: string;
   reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
 }
 
-export function cel(rule: string, message: string, extra: Omit<CelRule, 'rule' | 'message'> = {}): CelRule {
+export function cel(rule: string, message: string, extra: Omit<CelRule, 'rule' | 'message' | 'messageExpression'> = {}): CelRule {
   return { rule, message, ...extra };
 }
 
@@ -77,6 +79,7 @@ export function Quantity() {
   return Type.Unsafe<string | number>({
     anyOf: [{ type: 'integer' }, { type: 'string' }],
     pattern: QUANTITY_PATTERN,
+    maxLength: 64,
     'x-kubernetes-int-or-string': true,
   });
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { CRD_DIR, renderCrdFiles } from '../../../controller/api/index.js';
+import { CRD_DIR, KUSTOMIZATION_FILE, renderCrdFiles } from '../../../controller/api/index.js';
 
 describe('manifests/crds', () => {
   const expected = renderCrdFiles();
@@ -16,8 +16,8 @@ describe('manifests/crds', () => {
     expect(readFileSync(path.join(CRD_DIR, name), 'utf8')).toBe(expected.get(name));
   });
 
-  it('lists every CRD in kustomization.yaml', () => {
-    const kustomization = YAML.parse(expected.get('kustomization.yaml')!) as { resources: string[] };
-    expect(kustomization.resources.sort()).toEqual([...expected.keys()].filter((n) => n !== 'kustomization.yaml').sort());
+  it('lists every CRD in the Kustomization', () => {
+    const kustomization = YAML.parse(expected.get(KUSTOMIZATION_FILE)!) as { resources: string[] };
+    expect(kustomization.resources.sort()).toEqual([...expected.keys()].filter((n) => n !== KUSTOMIZATION_FILE).sort());
   });
 });

@@ -88,8 +88,9 @@ describe.each(KINDS)('%s CRD', (kind) => {
     expect(crd.spec.scope).toBe('Namespaced');
     expect(crd.spec.versions.map((v) => [v.name, v.served, v.storage])).toEqual([['v1alpha1', true, true]]);
     expect(crd.spec.names.shortNames.length).toBe(1);
-    expect(crd.spec.names.categories).toContain('functionmesh');
-    expect(crd.spec.names.categories).not.toContain('all');
+    expect(crd.spec.names.categories).toEqual(['functionmesh-all']);
+    // A category equal to a resource name would shadow it in kubectl.
+    for (const k of KINDS) expect(crd.spec.names.categories).not.toContain(buildCrd(k).spec.names.singular);
   });
 
   it('reports readiness from the Ready condition in kubectl get', () => {
