@@ -5,7 +5,7 @@ set -euo pipefail
 KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
-PULSAR_VERSION="${PULSAR_VERSION:-4.0.8}"
+PULSAR_VERSION="${PULSAR_VERSION:-4.0.7}" # newest 4.0.x whose whole dependency tree Maven Central serves here (4.0.8 lacks jetcd-core-shaded, pulsar-opentelemetry)
 KEDA_VERSION="${KEDA_VERSION:-v2.20.2}"
 
 # Built binaries and the Pulsar classpath live outside the checkout, keyed by version,
