@@ -154,7 +154,7 @@ export class LeaderElector {
           ...lease.spec,
           ...spec,
           acquireTime: takeover ? spec.renewTime : lease.spec?.acquireTime,
-          leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + (takeover && holder ? 1 : 0),
+          leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + (takeover ? 1 : 0),
         },
       }, { signal });
       this.observe(updated, now);

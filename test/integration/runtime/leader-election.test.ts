@@ -1,0 +1,115 @@
+// Leader election against one real Lease: exactly one of two candidates leads; the other takes
+// over at once after a release, after the lease expires when the leader vanishes, and a leader
+// whose Lease is taken stops leading.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger } from '../../../process/logger.js';
+import { LEASES, LeaderElector, microTime, type Lease } from '../../../controller/runtime/leader-election.js';
+import { createTestNamespace, deleteNamespace } from '../../support/kubectl.js';
+import { waitFor } from '../../support/wait.js';
+import { testClient } from './test-client.js';
+
+const log = createLogger('leader-election-test', 'warn');
+const client = testClient();
+let ns: string;
+beforeAll(async () => { ns = await createTestNamespace('rt-leader'); });
+afterAll(async () => {
+  await deleteNamespace(ns);
+  client.close();
+});
+
+const LEASE_MS = 3000;
+const RETRY_MS = 400;
+
+function candidate(lease: string, identity: string) {
+  const transitions: string[] = [];
+  const elector = new LeaderElector({
+    client, namespace: ns, name: lease, identity, log,
+    leaseDurationMs: LEASE_MS, renewDeadlineMs: 2000, retryPeriodMs: RETRY_MS,
+    onStartedLeading: () => transitions.push('started'),
+    onStoppedLeading: () => transitions.push('stopped'),
+  });
+  return { elector, transitions };
+}
+
+async function soleLeader(...electors: LeaderElector[]): Promise<LeaderElector> {
+  return waitFor('one leader', async () => {
+    const leading = electors.filter((e) => e.isLeader);
+    return leading.length === 1 ? leading[0] : undefined;
+  }, { timeoutMs: 10_000, intervalMs: 50 });
+}
+
+describe('LeaderElector', () => {
+  it('elects exactly one of two candidates; the other takes over at once after a release', async () => {
+    const a = candidate('release', 'a');
+    const b = candidate('release', 'b');
+    a.elector.start();
+    b.elector.start();
+    try {
+      const leader = await soleLeader(a.elector, b.elector);
+      const follower = leader === a.elector ? b : a;
+      // Leadership is stable over several renewals, and both agree on who leads.
+      for (let i = 0; i < 6; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        expect([a.elector.isLeader, b.elector.isLeader].filter(Boolean)).toHaveLength(1);
+      }
+      expect(follower.elector.leader).toBe(leader.identity);
+      expect(follower.elector.stateKnown).toBe(true);
+      const held = await client.get<Lease>(LEASES, ns, 'release');
+      expect(held.spec?.holderIdentity).toBe(leader.identity);
+      expect(held.spec?.leaseDurationSeconds).toBe(3);
+
+      const released = Date.now();
+      await leader.stop();
+      await waitFor('the follower to lead', async () => follower.elector.isLeader, { timeoutMs: 5000, intervalMs: 20 });
+      const takeoverMs = Date.now() - released;
+      expect(takeoverMs).toBeLessThan(RETRY_MS * 2.2 + 1000); // one jittered retry, not a lease duration
+      expect(follower.transitions).toEqual(['started']);
+      const taken = await client.get<Lease>(LEASES, ns, 'release');
+      expect(taken.spec?.holderIdentity).toBe(follower.elector.identity);
+      expect(taken.spec?.leaseTransitions).toBe(1);
+      log.warn({ takeoverMs }, 'takeover after release');
+    } finally {
+      await Promise.all([a.elector.stop(), b.elector.stop()]);
+    }
+  });
+
+  it('takes over a lease whose holder vanished once it expires, not before', async () => {
+    const a = candidate('expiry', 'a');
+    a.elector.start();
+    await waitFor('a to lead', async () => a.elector.isLeader, { timeoutMs: 5000, intervalMs: 20 });
+    const b = candidate('expiry', 'b');
+    b.elector.start();
+    try {
+      await waitFor('b to see a', async () => b.elector.leader === 'a', { timeoutMs: 5000, intervalMs: 20 });
+      const crashed = Date.now();
+      await a.elector.stop({ release: false }); // as if the process died: no release
+      await waitFor('b to lead', async () => b.elector.isLeader, { timeoutMs: 10_000, intervalMs: 20 });
+      const takeoverMs = Date.now() - crashed;
+      // a renewed at most one retry period before it vanished; b waits out the rest of the lease.
+      expect(takeoverMs).toBeGreaterThanOrEqual(LEASE_MS - RETRY_MS - 200);
+      expect(takeoverMs).toBeLessThan(LEASE_MS + RETRY_MS * 2.2 + 1500);
+      const lease = await client.get<Lease>(LEASES, ns, 'expiry');
+      expect(lease.spec?.holderIdentity).toBe('b');
+      expect(lease.spec?.leaseTransitions).toBe(1);
+      log.warn({ takeoverMs }, 'takeover after expiry');
+    } finally {
+      await b.elector.stop();
+    }
+  });
+
+  it('stops leading at once when another holder takes the lease', async () => {
+    const a = candidate('stolen', 'a');
+    a.elector.start();
+    try {
+      await waitFor('a to lead', async () => a.elector.isLeader, { timeoutMs: 5000, intervalMs: 20 });
+      const lease = await client.get<Lease>(LEASES, ns, 'stolen');
+      const now = microTime(Date.now());
+      await client.replace(LEASES, { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 60, renewTime: now, acquireTime: now } });
+      await waitFor('a to step down', async () => !a.elector.isLeader, { timeoutMs: 3000, intervalMs: 20 });
+      expect(a.transitions).toEqual(['started', 'stopped']);
+      expect(a.elector.leader).toBe('intruder');
+    } finally {
+      await a.elector.stop();
+    }
+  });
+});
