@@ -30,3 +30,39 @@ step() {
   if [ "$rc" -ne 0 ]; then die "$name: failed (exit $rc)"; fi
   log "$name: done in $((SECONDS - start)) s"
 }
+
+# free_ports N: N distinct free TCP ports on 127.0.0.1, on one line.
+free_ports() {
+  node -e '
+    const net = require("net"), n = Number(process.argv[1]), servers = [];
+    (async () => {
+      for (let i = 0; i < n; i++) servers.push(await new Promise((r) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => r(s)); }));
+      console.log(servers.map((s) => s.address().port).join(" "));
+      servers.forEach((s) => s.close());
+    })();' "$1"
+}
+
+# launch NAME CMD...: starts a process in the background, its output in logs/NAME.log
+launch() {
+  local name="$1"; shift
+  setsid "$@" >"$S/logs/$name.log" 2>&1 </dev/null &
+  echo "$name $!" >> "$S/pids"
+}
+
+# wait_for NAME SECONDS CMD...: polls CMD until it succeeds, or fails naming the component's log
+wait_for() {
+  local name="$1" timeout="$2"; shift 2
+  local t0=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    local pid; pid=$(awk -v n="$name" '$1==n{print $2}' "$S/pids")
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      tail -20 "$S/logs/$name.log" >&2; die "$name exited during start-up (log: $S/logs/$name.log)"
+    fi
+    if (( SECONDS - t0 > timeout )); then
+      tail -20 "$S/logs/$name.log" >&2; die "$name not ready after ${timeout}s (log: $S/logs/$name.log)"
+    fi
+    sleep 0.5
+  done
+  log "$name: ready ($((SECONDS - t0)) s)"
+}
+
