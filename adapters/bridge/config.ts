@@ -23,6 +23,7 @@ export interface BridgeConfig {
   input?: { topics: string[] } | { pattern: string };
   subscription?: string;
   subscriptionType: SubscriptionType;
+  subscriptionPosition: 'latest' | 'earliest';
   receiverQueueSize: number;
   /** function and source modes */
   output?: string;
@@ -64,6 +65,7 @@ export const CONFIG_KEYS = {
   BRIDGE_INPUT_PATTERN: 'input topic regex, instead of BRIDGE_INPUTS (function, sink)',
   BRIDGE_SUBSCRIPTION: 'subscription name (function, sink; required)',
   BRIDGE_SUBSCRIPTION_TYPE: 'Exclusive | Failover | Shared | Key_Shared (default from the ordering fields)',
+  BRIDGE_SUBSCRIPTION_POSITION: 'latest (default) | earliest: where a new subscription starts',
   BRIDGE_RECEIVER_QUEUE_SIZE: 'messages held unacknowledged at most, 1-1000 (default max(2 × concurrency, 10))',
   BRIDGE_OUTPUT: 'output topic (function: replies; source: events) (required in both)',
   BRIDGE_DEAD_LETTER_TOPIC: 'where failed messages go (default {first input}-{subscription}-DLQ)',
@@ -95,7 +97,7 @@ const MODES: Record<Key, BridgeMode[] | 'all'> = {
   BRIDGE_TLS_ALLOW_INSECURE: 'all', BRIDGE_CONNECT_TIMEOUT_MS: 'all', BRIDGE_OPS_PORT: 'all', BRIDGE_TIMEOUT_MS: 'all',
   BRIDGE_SHUTDOWN_TIMEOUT_MS: 'all', BRIDGE_CE_SOURCE: 'all', BRIDGE_CE_TYPE: ['function', 'sink'],
   BRIDGE_INPUTS: ['function', 'sink'], BRIDGE_INPUT_PATTERN: ['function', 'sink'], BRIDGE_SUBSCRIPTION: ['function', 'sink'],
-  BRIDGE_SUBSCRIPTION_TYPE: ['function', 'sink'], BRIDGE_RECEIVER_QUEUE_SIZE: ['function', 'sink'],
+  BRIDGE_SUBSCRIPTION_TYPE: ['function', 'sink'], BRIDGE_SUBSCRIPTION_POSITION: ['function', 'sink'], BRIDGE_RECEIVER_QUEUE_SIZE: ['function', 'sink'],
   BRIDGE_OUTPUT: ['function', 'source'], BRIDGE_DEAD_LETTER_TOPIC: ['function', 'sink'],
   BRIDGE_PROCESSING_GUARANTEE: ['function', 'sink'], BRIDGE_AUTO_ACK: ['function', 'sink'],
   BRIDGE_MAX_MESSAGE_RETRY: ['function', 'sink'], BRIDGE_RETRY_BACKOFF_MS: ['function', 'sink'],
@@ -230,6 +232,8 @@ export function parseBridgeConfig(env: Record<string, string | undefined>, args:
   if (retainOrdering && retainKeyOrdering) problems.push('BRIDGE_RETAIN_ORDERING and BRIDGE_RETAIN_KEY_ORDERING are exclusive: strict order already keeps key order');
   const ordering: OrderingMode = retainOrdering ? 'strict' : retainKeyOrdering ? 'key' : 'none';
   const subscriptionType = parseSubscriptionType(get('BRIDGE_SUBSCRIPTION_TYPE'), ordering, problems);
+  const position = (get('BRIDGE_SUBSCRIPTION_POSITION') ?? 'latest').toLowerCase();
+  if (position !== 'latest' && position !== 'earliest') problems.push(`BRIDGE_SUBSCRIPTION_POSITION "${get('BRIDGE_SUBSCRIPTION_POSITION')}" must be latest or earliest`);
 
   const concurrency = int('BRIDGE_MAX_PENDING_ASYNC_REQUESTS', 32, 1, 1000);
   const receiverQueueSize = int('BRIDGE_RECEIVER_QUEUE_SIZE', Math.min(1000, Math.max(2 * concurrency, 10)), 1, 1000);
@@ -253,8 +257,9 @@ export function parseBridgeConfig(env: Record<string, string | undefined>, args:
   const cfg: BridgeConfig = {
     mode: m,
     name: get('BRIDGE_NAME') ?? 'bridge',
-    pulsar: { url: toWebSocketUrl(pulsarUrl ?? 'ws://invalid'), tls, connectTimeoutMs: int('BRIDGE_CONNECT_TIMEOUT_MS', 10_000, 100) },
+    pulsar: { url: pulsarUrl ?? '', tls, connectTimeoutMs: int('BRIDGE_CONNECT_TIMEOUT_MS', 10_000, 100) },
     subscriptionType,
+    subscriptionPosition: position === 'earliest' ? 'earliest' : 'latest',
     receiverQueueSize,
     guarantee,
     backoff,
@@ -309,11 +314,6 @@ function parseSubscriptionType(raw: string | undefined, ordering: OrderingMode, 
     problems.push('BRIDGE_SUBSCRIPTION_TYPE Shared cannot keep BRIDGE_RETAIN_KEY_ORDERING: use Key_Shared (or leave it unset)');
   }
   return type;
-}
-
-/** The WebSocket base URL (ws:// or wss://) from any web service URL form. */
-export function toWebSocketUrl(url: string): string {
-  return url.replace(/^http(s?):\/\//, 'ws$1://').replace(/\/+$/, '');
 }
 
 function suggest(key: string): string {

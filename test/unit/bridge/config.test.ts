@@ -24,7 +24,7 @@ describe('parseBridgeConfig', () => {
     const cfg = parseBridgeConfig({ ...base, PATH: '/usr/bin' });
     expect(cfg).toMatchObject({
       mode: 'function',
-      pulsar: { url: 'ws://pulsar:8080', tls: { allowInsecure: false }, connectTimeoutMs: 10_000 },
+      pulsar: { url: 'http://pulsar:8080', tls: { allowInsecure: false }, connectTimeoutMs: 10_000 },
       input: { topics: ['persistent://public/default/in', 'persistent://t/ns/in2'] },
       output: 'persistent://public/default/out',
       deadLetterTopic: 'persistent://public/default/in-public-default-fn-DLQ',

@@ -1,0 +1,120 @@
+// Source mode: the HTTP endpoint the source container POSTs CloudEvents to (its K_SINK). An
+// event is answered 202 only once Pulsar has confirmed it; 400 names what makes it invalid;
+// 413 when it cannot fit a Pulsar WebSocket frame; 429 when too many are being persisted at
+// once, 503 while Pulsar is unreachable — both with Retry-After, both safe to retry.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../process/logger.js';
+import { CloudEventError } from '../cloudevents/cloud-event.js';
+import { parseHttpCloudEvent } from '../cloudevents/http-binding.js';
+import { cloudEventToMessage } from '../cloudevents/pulsar-binding.js';
+import type { OutgoingMessage } from '../pulsar/ws-messages.js';
+import type { BridgeMetrics } from './metrics.js';
+import type { Sender } from './message-pump.js';
+
+// Pulsar's WebSocket frames default to 1 MiB and base64 adds a third: keep data well under.
+export const MAX_EVENT_BYTES = 700 * 1024;
+
+export interface IngressDeps {
+  host: string;
+  port: number;
+  maxPending: number;
+  timeoutMs: number;
+  producer: Sender & { readonly connected: boolean };
+  metrics: BridgeMetrics;
+  log: Logger;
+}
+
+export interface Ingress {
+  readonly port: number;
+  readonly pending: number;
+  /** Refuses new events (503) and waits for those being persisted. */
+  close(): Promise<void>;
+}
+
+export async function startIngress(deps: IngressDeps): Promise<Ingress> {
+  let pending = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+
+  const answer = (res: http.ServerResponse, code: number, text?: string, retryAfter?: number): void => {
+    deps.metrics.ingress.inc({ code: String(code) });
+    const headers: Record<string, string> = {};
+    if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+    if (text) headers['content-type'] = 'text/plain; charset=utf-8';
+    res.writeHead(code, headers).end(text ? `${text}\n` : undefined);
+  };
+
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'POST') return answer(res, 405, 'POST a CloudEvent (binary or structured mode)');
+    if (closing) return answer(res, 503, 'shutting down', 1);
+    if (!deps.producer.connected) return answer(res, 503, 'Pulsar is not connected', 1);
+    if (pending >= deps.maxPending) return answer(res, 429, `${pending} events are being persisted: retry later`, 1);
+    if (Number(req.headers['content-length'] ?? 0) > MAX_EVENT_BYTES) return void tooLarge(res);
+    pending++;
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_EVENT_BYTES) chunks.push(c);
+    });
+    req.on('error', () => release());
+    req.on('end', () => {
+      if (size > MAX_EVENT_BYTES) {
+        release();
+        return tooLarge(res);
+      }
+      void persist(req, res, Buffer.concat(chunks)).finally(() => {
+        deps.metrics.processingDuration.observe((performance.now() - started) / 1000);
+        release();
+      });
+    });
+  });
+
+  function tooLarge(res: http.ServerResponse): void {
+    answer(res, 413, `event larger than ${MAX_EVENT_BYTES} bytes: Pulsar WebSocket frames cannot carry it`);
+  }
+
+  function release(): void {
+    pending--;
+    if (closing && pending === 0) drained?.();
+  }
+
+  async function persist(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+    let message: OutgoingMessage;
+    try {
+      message = cloudEventToMessage(parseHttpCloudEvent(req.headers, body));
+    } catch (err) {
+      return answer(res, err instanceof CloudEventError ? 400 : 500, (err as Error).message);
+    }
+    try {
+      await deps.producer.send(message, deps.timeoutMs);
+      answer(res, 202);
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message }, 'event not persisted');
+      answer(res, 503, `not persisted: ${(err as Error).message}`, 1);
+    }
+  }
+
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port, deps.host, () => resolve());
+  });
+  deps.log.info({ host: deps.host, port: (server.address() as AddressInfo).port }, 'source ingress listening');
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    get pending() {
+      return pending;
+    },
+    close: async () => {
+      closing = true;
+      const idle = pending ? new Promise<void>((resolve) => (drained = resolve)) : Promise.resolve();
+      await idle;
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

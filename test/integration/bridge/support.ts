@@ -1,0 +1,141 @@
+// Helpers for the bridge suites: the bridge as a child process (tsx), an in-test HTTP function,
+// and Pulsar producers/collectors over the project's own WebSocket clients.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
+import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
+import { PulsarConsumer, type SubscriptionType } from '../../../adapters/pulsar/ws-consumer.js';
+import { PulsarProducer } from '../../../adapters/pulsar/ws-producer.js';
+import type { ConsumedMessage, OutgoingMessage } from '../../../adapters/pulsar/ws-messages.js';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface TestFunction {
+  url: string;
+  calls: number;
+  close(): Promise<void>;
+}
+
+/** An HTTP function: `handle` gets the raw request and answers however the test needs. */
+export async function startFunction(handle: express.RequestHandler): Promise<TestFunction> {
+  const app = express();
+  app.use(express.raw({ type: () => true, limit: '2mb' }));
+  const fn: TestFunction = { url: '', calls: 0, close: async () => undefined };
+  app.post('/', (req, res, next) => {
+    fn.calls++;
+    return handle(req, res, next);
+  });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  fn.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fn.close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return fn;
+}
+
+export interface BridgeProcess {
+  child: ChildProcess;
+  opsUrl: string;
+  logs: string[];
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<string>;
+  waitReady(timeoutMs?: number): Promise<void>;
+  metric(name: string): Promise<number>;
+}
+
+export async function startBridge(env: Record<string, string>): Promise<BridgeProcess> {
+  const opsPort = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/bridge/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', BRIDGE_OPS_PORT: String(opsPort), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const keep = (chunk: Buffer) => {
+    logs.push(chunk.toString());
+    if (logs.length > 200) logs.shift();
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? String(code))));
+  const opsUrl = `http://127.0.0.1:${opsPort}`;
+  return {
+    child,
+    opsUrl,
+    logs,
+    exited,
+    async waitReady(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`bridge exited with ${child.exitCode}:\n${logs.join('')}`);
+        const ok = await fetch(`${opsUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+        if (ok) return;
+        if (Date.now() > deadline) throw new Error(`bridge not ready within ${timeoutMs} ms:\n${logs.join('')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async metric(name: string) {
+      const text = await (await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+      return line ? Number(line.split(' ').pop()) : NaN;
+    },
+  };
+}
+
+/** Collects every message of a topic from a subscription made before the test produces. */
+export async function collect(url: string, topic: string, subscriptionType: SubscriptionType = 'Exclusive') {
+  const messages: ConsumedMessage[] = [];
+  const consumer = new PulsarConsumer({
+    url,
+    topics: [topic],
+    subscription: uniqueName('collector'),
+    subscriptionType,
+    receiverQueueSize: 1000,
+    onMessage: (m, session) => {
+      messages.push(m);
+      consumer.ack(m.messageId, session);
+    },
+  });
+  await consumer.waitConnected(20_000);
+  return { messages, close: () => consumer.close() };
+}
+
+export async function produceAll(url: string, topic: string, messages: OutgoingMessage[], window = 500): Promise<void> {
+  const producer = new PulsarProducer({ url, topic });
+  await producer.waitConnected(20_000);
+  for (let i = 0; i < messages.length; i += window) {
+    await Promise.all(messages.slice(i, i + window).map((m) => producer.send(m)));
+  }
+  await producer.close();
+}
+
+export async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Creates the subscription before anything is produced, as the controller does for a Function. */
+export async function createSubscription(webUrl: string, topic: string, subscription: string): Promise<void> {
+  await new PulsarAdmin({ url: webUrl, timeoutMs: 10_000 }).createSubscription(parseTopicName(topic), subscription, 'earliest');
+}
