@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError, type ApiStatus } from './kube-error.js';
 import { apiVersionOf, isNamespaced, resourceName, resourcePath, type KubeObject, type ResourceRef } from './resource.js';
+import { linkSignals } from './signals.js';
 import { KubeTransport, readBody, type Query } from './transport.js';
 
 export interface ObjectList<T extends KubeObject = KubeObject> {
@@ -147,14 +148,14 @@ export class KubeClient {
   /**
    * A watch stream: yields events until the server ends the watch (after timeoutSeconds),
    * the signal aborts, or an error occurs. A watch ERROR event (e.g. 410 Expired) throws a
-   * KubeApiError. A silent connection is cut after timeoutSeconds + 30 s.
+   * KubeApiError. A connection still open 30 s past timeoutSeconds (a silent network failure)
+   * is cut with an error.
    */
   async *watch<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
     const target = { ref, namespace: opts.namespace };
-    const stall = new AbortController();
     const timeoutSeconds = opts.timeoutSeconds ?? 300;
-    const guard = setTimeout(() => stall.abort(new Error(`watch of ${resourceName(ref)} sent nothing for ${timeoutSeconds + 30} s`)), (timeoutSeconds + 30) * 1000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, stall.signal]) : stall.signal;
+    const guard = linkSignals([opts.signal], (timeoutSeconds + 30) * 1000);
+    const signal = guard.signal;
     let res: IncomingMessage | undefined;
     try {
       res = await this.transport.open({
@@ -188,9 +189,8 @@ export class KubeClient {
           yield event as WatchEvent<T>;
         }
       }
-      if (stall.signal.aborted) throw stall.signal.reason;
     } finally {
-      clearTimeout(guard);
+      guard.dispose();
       res?.destroy();
     }
   }

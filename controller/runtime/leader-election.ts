@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../process/logger.js';
 import { jittered, sleep } from './backoff.js';
 import { isNotFound } from './kube-error.js';
+import { linkSignals } from './signals.js';
 import type { KubeClient } from './kube-client.js';
 import type { KubeObject, ResourceRef } from './resource.js';
 
@@ -115,11 +116,13 @@ export class LeaderElector {
       this.log.info('became leader');
       this.opts.onStartedLeading?.();
 
-      let renewedAt = Date.now();
+      // Counted from when a successful renewal was SENT: the Lease's clock started no later.
+      let renewedAt = this.observed?.at ?? Date.now();
       while (!signal.aborted && Date.now() - renewedAt < this.renewDeadlineMs) {
         await sleep(this.retryPeriodMs, signal);
         if (signal.aborted) return; // stop() ends leadership and releases
-        if (await this.tryAcquireOrRenew()) renewedAt = Date.now();
+        const attemptAt = Date.now();
+        if (await this.tryAcquireOrRenew()) renewedAt = attemptAt;
         else if (this.observedHolder !== this.identity) break; // someone else holds it now
       }
       this.leading = false;
@@ -130,7 +133,8 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { client, namespace, name } = this.opts;
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(Math.max(1000, this.retryPeriodMs))]);
+    const deadline = linkSignals([this.abort.signal], Math.max(1000, this.retryPeriodMs));
+    const signal = deadline.signal;
     const now = Date.now();
     const spec = { holderIdentity: this.identity, leaseDurationSeconds: this.leaseDurationMs / 1000, renewTime: microTime(now) };
     try {
@@ -163,6 +167,8 @@ export class LeaderElector {
       // A conflict means another candidate wrote first; anything else is retried the same way.
       if (!this.abort.signal.aborted) this.log.debug({ err: String(err) }, 'could not acquire or renew the lease');
       return false;
+    } finally {
+      deadline.dispose();
     }
   }
 

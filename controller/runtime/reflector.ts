@@ -1,5 +1,5 @@
 // The list+watch loop that keeps a cache in step with the apiserver (our own, instead of the
-// library's makeInformer, whose reconnect handling has misbehaved — see docs/architecture.md):
+// library's makeInformer, whose reconnect handling has misbehaved; see README.md here):
 //
 //   list (paged) ─► replace the cache ─► watch from the list's resourceVersion ─┐
 //        ▲                                 (bookmarks on; newest version kept)  │

@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { linkSignals } from './signals.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -21,8 +22,6 @@ export interface HttpRequest {
   body?: string;
   contentType?: string;
   signal?: AbortSignal;
-  /** Whole-request deadline; watches pass none and guard themselves. */
-  timeoutMs?: number;
 }
 
 export class KubeTransport {
@@ -43,7 +42,6 @@ export class KubeTransport {
     const opts = await this.connectionOptions();
     const url = new URL(this.server.pathname.replace(/\/$/, '') + req.path, this.server);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const signals = [req.signal, req.timeoutMs ? AbortSignal.timeout(req.timeoutMs) : undefined].filter((s) => s !== undefined);
     const headers: http.OutgoingHttpHeaders = {
       ...(opts.headers as http.OutgoingHttpHeaders | undefined),
       accept: 'application/json',
@@ -60,18 +58,23 @@ export class KubeTransport {
         headers,
         agent: opts.agent,
         auth: opts.auth,
-        signal: signals.length ? AbortSignal.any(signals) : undefined,
+        signal: req.signal,
       });
       request.once('response', resolve);
-      request.once('error', reject);
+      request.on('error', reject); // also after the response: an abort mid-body must not go unhandled
       request.end(req.body);
     });
   }
 
-  /** Sends a request and reads the whole response body. */
-  async request(req: HttpRequest): Promise<{ status: number; text: string }> {
-    const res = await this.open(req);
-    return { status: res.statusCode ?? 0, text: await readBody(res) };
+  /** Sends a request and reads the whole response body within `timeoutMs`. */
+  async request(req: HttpRequest & { timeoutMs: number }): Promise<{ status: number; text: string }> {
+    const deadline = linkSignals([req.signal], req.timeoutMs);
+    try {
+      const res = await this.open({ ...req, signal: deadline.signal });
+      return { status: res.statusCode ?? 0, text: await readBody(res) };
+    } finally {
+      deadline.dispose();
+    }
   }
 
   // Asks KubeConfig for credentials on every request (tokens expire, exec plugins refresh) but
