@@ -73,7 +73,6 @@ if (config.mode === 'source') {
   });
   const input = config.input!;
   const source = config.cloudEvents.source ?? ('topics' in input ? input.topics.join(',') : input.pattern);
-  let pump: MessagePump | undefined;
   const consumer = new PulsarConsumer({
     ...ws,
     topics: 'topics' in input ? input.topics : { pattern: input.pattern },
@@ -83,9 +82,9 @@ if (config.mode === 'source') {
     consumerName: `${instance}-${process.pid}`,
     // Hand-backs at shutdown should reach another replica soon, not after Pulsar's default minute.
     negativeAckRedeliveryDelayMs: 1_000,
-    onMessage: (message, session) => pump!.onMessage(message, session),
+    onMessage: (message, session) => pump.onMessage(message, session),
   });
-  pump = new MessagePump({
+  const pump: MessagePump = new MessagePump({
     config,
     consumer,
     ...(output && { output }),
@@ -96,10 +95,10 @@ if (config.mode === 'source') {
     log: key,
   });
   ops.addReadinessCheck('consumer', () => (consumer.connected ? undefined : `not connected${consumer.lastError ? `: ${consumer.lastError}` : ''}`));
-  ops.addReadinessCheck('draining', () => (pump!.isDraining ? 'finishing in-flight messages' : undefined));
+  ops.addReadinessCheck('draining', () => (pump.isDraining ? 'finishing in-flight messages' : undefined));
   steps.push({ name: 'http target', run: () => target.close() });
   steps.push({ name: 'consumer', run: () => consumer.close() });
-  steps.push({ name: 'message pump', run: () => pump!.stop(Math.max(0, config.shutdownTimeoutMs - 3_000)) });
+  steps.push({ name: 'message pump', run: () => pump.stop(Math.max(0, config.shutdownTimeoutMs - 3_000)) });
 }
 
 onShutdown(key, steps, config.shutdownTimeoutMs);
