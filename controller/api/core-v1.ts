@@ -15,14 +15,22 @@ export const ResourceRequirements = Type.Object(
   {
     requests: ResourceList('Minimum compute resources (cpu, memory, ...) per pod.'),
     limits: ResourceList('Maximum compute resources (cpu, memory, ...) per pod.'),
-    claims: opt(Type.Array(Type.Object({ name: Type.String(), request: opt(Type.String()) }), { maxItems: 16 })),
+    claims: opt(
+      Type.Array(
+        Type.Object({
+          name: Type.String({ description: 'Name of a pod resource claim.' }),
+          request: opt(Type.String({ description: 'Request within that claim.' })),
+        }),
+        { maxItems: 16, description: 'Dynamic resource claims used by the container.' },
+      ),
+    ),
   },
   { description: 'core/v1 ResourceRequirements of the main container.' },
 );
 
 export const EnvVar = Type.Object({
   name: Type.String({ minLength: 1, description: 'Environment variable name.' }),
-  value: opt(Type.String()),
+  value: opt(Type.String({ description: 'Literal value.' })),
   valueFrom: opt(FreeForm('core/v1 EnvVarSource: secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef.')),
 });
 
@@ -30,12 +38,12 @@ export const EnvList = (description: string) => Type.Array(EnvVar, { description
 
 export const VolumeMount = Type.Object({
   name: Type.String({ minLength: 1, description: 'Name of a volume in pod.volumes.' }),
-  mountPath: Type.String({ minLength: 1 }),
-  readOnly: opt(Type.Boolean()),
-  subPath: opt(Type.String()),
-  subPathExpr: opt(Type.String()),
-  mountPropagation: opt(Type.String()),
-  recursiveReadOnly: opt(Type.String()),
+  mountPath: Type.String({ minLength: 1, description: 'Path in the container.' }),
+  readOnly: opt(Type.Boolean({ description: 'Mount read-only.' })),
+  subPath: opt(Type.String({ description: 'Sub-path of the volume to mount.' })),
+  subPathExpr: opt(Type.String({ description: 'subPath with $(VAR) expansion.' })),
+  mountPropagation: opt(Type.String({ description: 'None, HostToContainer or Bidirectional.' })),
+  recursiveReadOnly: opt(Type.String({ description: 'Disabled, IfPossible or Enabled.' })),
 });
 
 export const LocalObjectReference = Type.Object({ name: Type.String({ description: 'Name of the object.' }) });

@@ -10,10 +10,10 @@ const ConnectorOverride = (kind: 'source' | 'sink') =>
   Type.Object(
     {
       archive: opt(Type.String({ description: 'Nar archive of the connector (builtin:// for built-in ones).' })),
-      builtin: opt(Type.String()),
-      ...(kind === 'sink' ? { sinkType: opt(Type.String()) } : {}),
-      className: opt(Type.String()),
-      typeClassName: opt(Type.String()),
+      builtin: opt(Type.String({ description: 'Resolved name of a built-in connector.' })),
+      ...(kind === 'sink' ? { sinkType: opt(Type.String({ description: 'Built-in sink name.' })) } : {}),
+      className: opt(Type.String({ description: 'Connector class.' })),
+      typeClassName: opt(Type.String({ description: 'Message type of the connector.' })),
       configs: opt(FreeForm('Connector settings.')),
     },
     { description: `Replaces the function's ${kind} with a connector.` },

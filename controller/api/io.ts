@@ -20,14 +20,19 @@ const TypeClassName = opt(
 
 export const CryptoConfig = Type.Object(
   {
-    cryptoKeyReaderClassName: opt(Type.String()),
+    cryptoKeyReaderClassName: opt(Type.String({ description: 'CryptoKeyReader implementation class.' })),
     cryptoKeyReaderConfig: opt(Labels('Settings of the CryptoKeyReader.')),
-    encryptionKeys: opt(Type.Array(Type.String())),
-    producerCryptoFailureAction: opt(Type.String()),
-    consumerCryptoFailureAction: opt(Type.String()),
+    encryptionKeys: opt(Type.Array(Type.String(), { description: 'Names of the keys messages are encrypted with.' })),
+    producerCryptoFailureAction: opt(Type.String({ description: 'What a producer does when encryption fails (FAIL, SEND).' })),
+    consumerCryptoFailureAction: opt(Type.String({ description: 'What a consumer does when decryption fails (FAIL, DISCARD, CONSUME).' })),
     cryptoSecrets: opt(
       Type.Array(
-        Type.Object({ secretName: Type.String(), secretKey: Type.String(), asVolume: opt(Type.String()) }),
+        Type.Object({
+          secretName: Type.String({ description: 'Secret holding a key.' }),
+          secretKey: Type.String({ description: 'Key inside that Secret.' }),
+          asVolume: opt(Type.String({ description: 'Mount path when the key is mounted as a file.' })),
+        }),
+        { description: 'Secrets holding the encryption keys.' },
       ),
     ),
   },
@@ -35,12 +40,12 @@ export const CryptoConfig = Type.Object(
 );
 
 export const ConsumerConfig = Type.Object({
-  schemaType: opt(Type.String()),
-  serdeClassname: opt(Type.String()),
-  isRegexPattern: opt(Type.Boolean()),
+  schemaType: opt(Type.String({ description: 'Schema type or class of the topic.' })),
+  serdeClassname: opt(Type.String({ description: 'SerDe class of the topic.' })),
+  isRegexPattern: opt(Type.Boolean({ description: 'The key is a topic regex.' })),
   schemaProperties: opt(Labels('Schema properties.')),
   consumerProperties: opt(Labels('Consumer properties.')),
-  receiverQueueSize: opt(Int32({ minimum: 0 })),
+  receiverQueueSize: opt(Int32({ minimum: 0, description: 'Consumer receiver queue size.' })),
   cryptoConfig: opt(CryptoConfig),
 });
 
@@ -58,21 +63,24 @@ export const InputConf = Type.Object(
   { description: 'Topics consumed.' },
 );
 
-export const ProducerConfig = Type.Object({
-  maxPendingMessages: opt(Int32({ minimum: 0 })),
-  maxPendingMessagesAcrossPartitions: opt(Int32({ minimum: 0 })),
-  useThreadLocalProducers: opt(Type.Boolean()),
-  cryptoConfig: opt(CryptoConfig),
-  batchBuilder: opt(Type.String()),
-  compressionType: opt(StringEnum(['NONE', 'LZ4', 'ZLIB', 'ZSTD', 'SNAPPY'])),
-});
+export const ProducerConfig = Type.Object(
+  {
+    maxPendingMessages: opt(Int32({ minimum: 0, description: 'Messages a producer may have in flight.' })),
+    maxPendingMessagesAcrossPartitions: opt(Int32({ minimum: 0, description: 'The same, over all partitions.' })),
+    useThreadLocalProducers: opt(Type.Boolean({ description: 'One producer per thread.' })),
+    cryptoConfig: opt(CryptoConfig),
+    batchBuilder: opt(Type.String({ description: 'Batch builder: DEFAULT or KEY_BASED.' })),
+    compressionType: opt(StringEnum(['NONE', 'LZ4', 'ZLIB', 'ZSTD', 'SNAPPY'], { description: 'Message compression.' })),
+  },
+  { description: 'Producer settings.' },
+);
 
 export const OutputConf = Type.Object(
   {
     typeClassName: TypeClassName,
     topic: OptionalTopic('Topic results are published to.'),
-    sinkSerdeClassName: opt(Type.String()),
-    sinkSchemaType: opt(Type.String()),
+    sinkSerdeClassName: opt(Type.String({ description: 'SerDe class of the output.' })),
+    sinkSchemaType: opt(Type.String({ description: 'Schema type or class of the output.' })),
     producerConf: opt(ProducerConfig),
     customSchemaSinks: opt(Labels('Topic → schema type or class.')),
   },
@@ -81,16 +89,16 @@ export const OutputConf = Type.Object(
 
 export const WindowConfig = Type.Object(
   {
-    actualWindowFunctionClassName: Type.String({ minLength: 1 }),
-    windowLengthCount: opt(Int32({ minimum: 1 })),
-    windowLengthDurationMs: opt(Int64({ minimum: 1 })),
-    slidingIntervalCount: opt(Int32({ minimum: 1 })),
-    slidingIntervalDurationMs: opt(Int64({ minimum: 1 })),
+    actualWindowFunctionClassName: Type.String({ minLength: 1, description: 'The window function class.' }),
+    windowLengthCount: opt(Int32({ minimum: 1, description: 'Window length in messages.' })),
+    windowLengthDurationMs: opt(Int64({ minimum: 1, description: 'Window length in ms.' })),
+    slidingIntervalCount: opt(Int32({ minimum: 1, description: 'Slide every N messages.' })),
+    slidingIntervalDurationMs: opt(Int64({ minimum: 1, description: 'Slide every N ms.' })),
     lateDataTopic: OptionalTopic('Topic late messages go to.'),
-    maxLagMs: opt(Int64({ minimum: 0 })),
-    watermarkEmitIntervalMs: opt(Int64({ minimum: 0 })),
-    timestampExtractorClassName: opt(Type.String()),
-    processingGuarantees: opt(StringEnum(['ATLEAST_ONCE', 'ATMOST_ONCE'])),
+    maxLagMs: opt(Int64({ minimum: 0, description: 'Largest lateness accepted, in ms.' })),
+    watermarkEmitIntervalMs: opt(Int64({ minimum: 0, description: 'Watermark interval in ms.' })),
+    timestampExtractorClassName: opt(Type.String({ description: 'Extracts event time from messages.' })),
+    processingGuarantees: opt(StringEnum(['ATLEAST_ONCE', 'ATMOST_ONCE'], { description: 'Guarantee of the window.' })),
   },
   {
     description: 'Window function settings: exactly one window length (count or duration).',

@@ -18,10 +18,10 @@ export const BUILTIN_HPA_RULES = [
 
 export const Liveness = Type.Object(
   {
-    periodSeconds: opt(Int32({ minimum: 0 })),
-    initialDelaySeconds: opt(Int32({ minimum: 0 })),
-    successThreshold: opt(Int32({ minimum: 0 })),
-    failureThreshold: opt(Int32({ minimum: 0 })),
+    periodSeconds: opt(Int32({ minimum: 0, description: 'Seconds between probes.' })),
+    initialDelaySeconds: opt(Int32({ minimum: 0, description: 'Seconds before the first probe.' })),
+    successThreshold: opt(Int32({ minimum: 0, description: 'Successes to count as healthy again.' })),
+    failureThreshold: opt(Int32({ minimum: 0, description: 'Failures before the container restarts.' })),
   },
   { description: 'Liveness probe timing for the main container (upstream Liveness).' },
 );

@@ -6,27 +6,33 @@ const opt = Type.Optional;
 
 export const TlsConfig = Type.Object(
   {
-    enabled: opt(Type.Boolean()),
-    allowInsecure: opt(Type.Boolean()),
-    hostnameVerification: opt(Type.Boolean()),
+    enabled: opt(Type.Boolean({ description: 'Use TLS.' })),
+    allowInsecure: opt(Type.Boolean({ description: 'Accept untrusted broker certificates.' })),
+    hostnameVerification: opt(Type.Boolean({ description: 'Check the broker host name.' })),
     certSecretName: opt(Type.String({ description: 'Secret holding the trusted CA certificate.' })),
     certSecretKey: opt(Type.String({ description: 'Key of the certificate in that Secret.' })),
   },
   { description: 'TLS to the broker (replaces tlsSecret).' },
 );
 
-export const OAuth2Config = Type.Object({
-  audience: Type.String(),
-  issuerUrl: Type.String(),
-  scope: opt(Type.String()),
-  keySecretName: Type.String({ description: 'Secret holding the OAuth2 private key file.' }),
-  keySecretKey: Type.String({ description: 'Key of the file in that Secret, such as auth.json.' }),
-});
+export const OAuth2Config = Type.Object(
+  {
+    audience: Type.String({ description: 'OAuth2 audience.' }),
+    issuerUrl: Type.String({ description: 'OAuth2 issuer URL.' }),
+    scope: opt(Type.String({ description: 'OAuth2 scope.' })),
+    keySecretName: Type.String({ description: 'Secret holding the OAuth2 private key file.' }),
+    keySecretKey: Type.String({ description: 'Key of the file in that Secret, such as auth.json.' }),
+  },
+  { description: 'OAuth2 client credentials flow.' },
+);
 
-export const GenericAuth = Type.Object({
-  clientAuthenticationPlugin: Type.String(),
-  clientAuthenticationParameters: Type.String(),
-});
+export const GenericAuth = Type.Object(
+  {
+    clientAuthenticationPlugin: Type.String({ description: 'Pulsar client authentication plugin class.' }),
+    clientAuthenticationParameters: Type.String({ description: 'Its parameters.' }),
+  },
+  { description: 'Any Pulsar authentication plugin.' },
+);
 
 export const AuthConfig = Type.Object(
   { oauth2Config: opt(OAuth2Config), genericAuth: opt(GenericAuth) },
@@ -48,18 +54,24 @@ export const PulsarMessaging = Type.Object(
   { description: 'Connection to the Pulsar cluster.' },
 );
 
+const JavaStateProvider = Type.Object(
+  {
+    className: Type.String({ description: 'StateStoreProvider implementation class.' }),
+    config: opt(FreeForm('Provider configuration.')),
+  },
+  { description: 'State store provider of the Java runtime.' },
+);
+
 export const StatefulConfig = Type.Object(
   {
     pulsar: opt(
-      Type.Object({
-        serviceUrl: Type.String({ description: 'State store service URL (BookKeeper table service by default).' }),
-        javaProvider: opt(
-          Type.Object({
-            className: Type.String({ description: 'StateStoreProvider implementation class.' }),
-            config: opt(FreeForm('Provider configuration.')),
-          }),
-        ),
-      }),
+      Type.Object(
+        {
+          serviceUrl: Type.String({ description: 'State store service URL (BookKeeper table service by default).' }),
+          javaProvider: opt(JavaStateProvider),
+        },
+        { description: 'Pulsar state store.' },
+      ),
     ),
   },
   { description: 'State store of stateful functions.' },

@@ -20,27 +20,32 @@ const Location = (what: string) =>
     }),
   );
 
+const ROTATE_POLICIES = [
+  'TimedPolicyWithDaily',
+  'TimedPolicyWithWeekly',
+  'TimedPolicyWithMonthly',
+  'SizedPolicyWith10MB',
+  'SizedPolicyWith50MB',
+  'SizedPolicyWith100MB',
+] as const;
+
 export const RuntimeLogConfig = Type.Object(
   {
-    level: opt(StringEnum(['off', 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'all', 'panic'])),
-    rotatePolicy: opt(
-      StringEnum([
-        'TimedPolicyWithDaily',
-        'TimedPolicyWithWeekly',
-        'TimedPolicyWithMonthly',
-        'SizedPolicyWith10MB',
-        'SizedPolicyWith50MB',
-        'SizedPolicyWith100MB',
-      ]),
+    level: opt(
+      StringEnum(['off', 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'all', 'panic'], { description: 'Log level.' }),
     ),
-    format: opt(StringEnum(['json', 'text'])),
+    rotatePolicy: opt(StringEnum(ROTATE_POLICIES, { description: 'When log files roll over.' })),
+    format: opt(StringEnum(['json', 'text'], { description: 'Log line format.' })),
     logConfig: opt(
       Type.Object(
-        { name: Type.String(), key: Type.String() },
+        {
+          name: Type.String({ description: 'ConfigMap name.' }),
+          key: Type.String({ description: 'Key of the file in the ConfigMap.' }),
+        },
         { description: 'ConfigMap name and key of a custom log configuration file.' },
       ),
     ),
-    javaLog4JConfigFileType: opt(StringEnum(['yaml', 'xml', 'ini'])),
+    javaLog4JConfigFileType: opt(StringEnum(['yaml', 'xml', 'ini'], { description: 'Format of a custom log4j file.' })),
   },
   { description: 'Runtime logging.' },
 );
@@ -49,11 +54,11 @@ export const JavaRuntime = Type.Object(
   {
     jar: Type.String({ minLength: 1, description: 'Path of the jar or nar inside the pod.' }),
     jarLocation: Location('the jar'),
-    extraDependenciesDir: opt(Type.String()),
+    extraDependenciesDir: opt(Type.String({ description: 'Directory of extra jars on the classpath.' })),
     log: opt(RuntimeLogConfig),
     javaOpts: opt(Type.Array(Type.String(), { description: 'Extra JVM options.' })),
-    instancePath: opt(Type.String()),
-    entryClass: opt(Type.String()),
+    instancePath: opt(Type.String({ description: 'Path of the Java instance jar in the runner image.' })),
+    entryClass: opt(Type.String({ description: 'Main class of the Java instance.' })),
   },
   { description: 'Run on the Pulsar Java runner.' },
 );
@@ -78,8 +83,8 @@ export const GoRuntime = Type.Object(
 
 export const GenericRuntime = Type.Object(
   {
-    functionFile: Type.String({ minLength: 1 }),
-    language: Type.String({ minLength: 1 }),
+    functionFile: Type.String({ minLength: 1, description: 'Path of the function file inside the pod.' }),
+    language: Type.String({ minLength: 1, description: 'Language of the generic runner (e.g. nodejs, wasm).' }),
     functionFileLocation: Location('the function file'),
   },
   { description: 'Run on a generic (e.g. Node.js, WebAssembly) runner.' },

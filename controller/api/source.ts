@@ -14,7 +14,7 @@ const sourceFields = {
   batchSourceConfig: opt(
     Type.Object(
       {
-        discoveryTriggererClassName: Type.String({ minLength: 1 }),
+        discoveryTriggererClassName: Type.String({ minLength: 1, description: 'Class that triggers discovery.' }),
         discoveryTriggererConfig: opt(FreeForm('Settings of the discovery triggerer.')),
       },
       { description: 'Runs the source as a batch source.' },

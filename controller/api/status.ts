@@ -12,7 +12,7 @@ export const Condition = Type.Object({
     pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
     description: 'Condition type in CamelCase, such as Ready.',
   }),
-  status: StringEnum(['True', 'False', 'Unknown']),
+  status: StringEnum(['True', 'False', 'Unknown'], { description: 'Whether the condition holds.' }),
   reason: Type.String({
     minLength: 1,
     maxLength: 1024,
@@ -36,19 +36,22 @@ const Conditions = opt(
   }),
 );
 
-export const WorkloadStatus = Type.Object({
-  conditions: Conditions,
-  observedGeneration: opt(Int64({ description: 'Last metadata.generation the controller acted on.' })),
-  replicas: opt(Int32({ minimum: 0, description: 'Current pods (scale subresource).' })),
-  selector: opt(Type.String({ description: 'Label selector of the pods (scale subresource).' })),
-});
+export const WorkloadStatus = Type.Object(
+  {
+    conditions: Conditions,
+    observedGeneration: opt(Int64({ description: 'Last metadata.generation the controller acted on.' })),
+    replicas: opt(Int32({ minimum: 0, description: 'Current pods (scale subresource).' })),
+    selector: opt(Type.String({ description: 'Label selector of the pods (scale subresource).' })),
+  },
+  { description: 'Observed state, written by the controller through the status subresource.' },
+);
 export type WorkloadStatus = Static<typeof WorkloadStatus>;
 
 export const MeshChildStatus = Type.Object({
-  kind: StringEnum(['Function', 'Source', 'Sink']),
+  kind: StringEnum(['Function', 'Source', 'Sink'], { description: 'Kind of the child.' }),
   name: Type.String({ description: 'Child name in the mesh spec.' }),
   resourceName: opt(Type.String({ description: 'Name of the child resource (<mesh>-<name>).' })),
-  ready: Type.Boolean(),
+  ready: Type.Boolean({ description: 'The child reports Ready=True.' }),
 });
 export type MeshChildStatus = Static<typeof MeshChildStatus>;
 
@@ -60,10 +63,13 @@ export const TopicEdge = Type.Object({
 });
 export type TopicEdge = Static<typeof TopicEdge>;
 
-export const FunctionMeshStatus = Type.Object({
-  conditions: Conditions,
-  observedGeneration: opt(Int64()),
-  children: opt(Type.Array(MeshChildStatus, { description: 'Each child and whether it is ready.' })),
-  edges: opt(Type.Array(TopicEdge, { description: 'The topic graph: which child feeds which, via which topic.' })),
-});
+export const FunctionMeshStatus = Type.Object(
+  {
+    conditions: Conditions,
+    observedGeneration: opt(Int64({ description: 'Last metadata.generation the controller acted on.' })),
+    children: opt(Type.Array(MeshChildStatus, { description: 'Each child and whether it is ready.' })),
+    edges: opt(Type.Array(TopicEdge, { description: 'The topic graph: which child feeds which, via which topic.' })),
+  },
+  { description: 'Observed state of the mesh and of each child.' },
+);
 export type FunctionMeshStatus = Static<typeof FunctionMeshStatus>;

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { CRD_DIR, KUSTOMIZATION_FILE, renderCrdFiles } from '../../../controller/api/index.js';
+import { DOCS_FILE, withFieldReference } from '../../../controller/api/field-docs.js';
 
 describe('manifests/crds', () => {
   const expected = renderCrdFiles();
@@ -19,5 +20,12 @@ describe('manifests/crds', () => {
   it('lists every CRD in the Kustomization', () => {
     const kustomization = YAML.parse(expected.get(KUSTOMIZATION_FILE)!) as { resources: string[] };
     expect(kustomization.resources.sort()).toEqual([...expected.keys()].filter((n) => n !== KUSTOMIZATION_FILE).sort());
+  });
+});
+
+describe('docs/api.md', () => {
+  it('carries the current field reference (run `npm run gen:crds` if not)', () => {
+    const doc = readFileSync(DOCS_FILE, 'utf8');
+    expect(doc).toBe(withFieldReference(doc));
   });
 });

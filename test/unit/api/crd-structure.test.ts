@@ -64,6 +64,16 @@ describe.each(KINDS)('%s CRD', (kind) => {
     expect(preserved.length).toBeGreaterThan(5);
   });
 
+  it('describes every spec and status field (kubectl explain, docs/api.md)', () => {
+    const undescribed: string[] = [];
+    for (const part of ['spec', 'status']) {
+      walk((schema.properties as Record<string, Node>)[part]!, (node, path) => {
+        if (path.length && path.at(-1) !== '[]' && path.at(-1) !== '{}' && !node.description) undescribed.push(path.join('.'));
+      }, [part]);
+    }
+    expect(undescribed).toEqual([]);
+  });
+
   it('gives every CEL rule a message and a valid fieldPath', () => {
     let count = 0;
     walk(schema, (node) => {
