@@ -1,11 +1,15 @@
 // Informers on the real apiserver: the cache follows adds, updates and deletes; watches the
 // server ends at timeoutSeconds are restarted from the newest version without re-listing and
-// without missing a change. (The 410 Gone → re-list path is unit-tested with a scripted source:
-// test/unit/runtime/reflector.test.ts.)
+// without missing a change; a watch from a version the apiserver no longer has (410 Gone)
+// re-lists. (Compaction cannot be forced here, but a version older than the apiserver's watch
+// cache gets the same 410 "too old resource version"; every branch of the 410 handling is
+// unit-tested with a scripted source in test/unit/runtime/reflector.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../../process/logger.js';
 import { InformerSet } from '../../../controller/runtime/informer-set.js';
+import { Informer } from '../../../controller/runtime/informer.js';
+import { listWatch, type RelistReason } from '../../../controller/runtime/reflector.js';
 import { RuntimeMetrics } from '../../../controller/runtime/metrics.js';
 import type { KubeObject } from '../../../controller/runtime/resource.js';
 import { createTestNamespace, deleteNamespace } from '../../support/kubectl.js';
@@ -83,6 +87,35 @@ describe('Informer', () => {
       expect(await metricValue(registry, 'fm_controller_relists_total', { resource, reason: 'initial' })).toBe(1);
     } finally {
       await informers.stop();
+    }
+  });
+
+  it('re-lists when the apiserver answers the watch with 410 Gone, then follows changes', async () => {
+    await client.apply(CONFIG_MAPS, cm('expiring', '1'));
+    const real = listWatch<ConfigMap>(client, CONFIG_MAPS, { namespace: ns });
+    let lists = 0;
+    const source = {
+      // The first list claims a version long gone, as if the watch began after compaction.
+      list: async (opts: Parameters<typeof real.list>[0]) => {
+        const list = await real.list(opts);
+        return ++lists === 1 ? { ...list, metadata: { ...list.metadata, resourceVersion: '1' } } : list;
+      },
+      watch: real.watch,
+    };
+    const relists: RelistReason[] = [];
+    const informer = new Informer(source, { name: 'configmaps', log, onRelist: (r) => relists.push(r) });
+    const updates: string[] = [];
+    informer.addHandler({ update: (_old, o) => ours(o) && updates.push(o.data?.v ?? '') });
+    informer.start();
+    try {
+      await waitFor('a re-list after 410', async () => relists.length === 2, { timeoutMs: 10_000 });
+      expect(relists).toEqual(['initial', 'expired']);
+      expect(Number(informer.resourceVersion)).toBeGreaterThan(1);
+      await client.apply(CONFIG_MAPS, cm('expiring', '2'));
+      await waitFor('the change after the re-list', async () => updates.includes('2'), { timeoutMs: 10_000 });
+      expect(informer.store.get(`${ns}/expiring`)?.data).toEqual({ v: '2' });
+    } finally {
+      await informer.stop();
     }
   });
 });

@@ -2,7 +2,7 @@
 // fields, the status subresource), merge patch of finalizers, watch streams, and errors that
 // carry the apiserver's own message.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { KubeApiError, isConflict, isNotFound } from '../../../controller/runtime/kube-error.js';
+import { KubeApiError, isConflict, isGone, isNotFound } from '../../../controller/runtime/kube-error.js';
 import type { KubeObject, ObjectMeta } from '../../../controller/runtime/resource.js';
 import type { WatchEvent } from '../../../controller/runtime/kube-client.js';
 import { createTestNamespace, deleteNamespace } from '../../support/kubectl.js';
@@ -138,6 +138,17 @@ describe('KubeClient', () => {
     expect(changes).toEqual(['ADDED watched', 'DELETED watched']);
     expect(elapsed).toBeGreaterThanOrEqual(1500);
     expect(elapsed).toBeLessThan(10_000);
+  });
+
+  it('fails a watch from a version the apiserver no longer keeps with 410 Gone', async () => {
+    const err = await (async () => {
+      for await (const _event of client.watch(CONFIG_MAPS, { namespace: ns, resourceVersion: '1', timeoutSeconds: 5 })) {
+        // no event may come before the error
+      }
+    })().catch((e: unknown) => e);
+    expect(isGone(err)).toBe(true);
+    expect((err as KubeApiError).reason).toBe('Expired');
+    expect((err as KubeApiError).apiMessage).toMatch(/too old resource version: 1/);
   });
 
   it('stops a watch when its signal aborts', async () => {
