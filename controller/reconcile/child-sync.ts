@@ -1,0 +1,109 @@
+// Applying a resource's children and pruning the ones that no longer belong: server-side apply
+// with the controller's one field manager, skipped when the cached child already matches, and
+// all-or-nothing checks (unknown kinds, objects owned by someone else) before the first write.
+import type { KubeClient, KubeObject, ResourceRef, Store } from '../runtime/index.js';
+import { isNotFound, keyOf } from '../runtime/index.js';
+import { appliesReplicas, changedByApply, childId, desiredChild, foreignOwnerMessage, isUpToDate, pruneCandidates } from './apply-plan.js';
+import { refOf } from './kinds.js';
+
+/** Where the sync finds the cached objects of a kind. */
+export interface ChildCaches {
+  kinds: readonly ResourceRef[];
+  store(ref: ResourceRef): Store;
+  ownedBy(ref: ResourceRef, ownerKey: string): KubeObject[];
+}
+
+export interface SyncResult {
+  /** The children as they are now (apply results, or the cached copy when nothing was sent), by `Kind/name`. */
+  live: Map<string, KubeObject>;
+  created: string[];
+  updated: string[];
+  deleted: string[];
+}
+
+/** A failure worth telling the user as it is (reason for the condition, message with the fix). */
+export class SyncError extends Error {
+  override readonly name = 'SyncError';
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
+
+export interface SyncOptions {
+  client: KubeClient;
+  caches: ChildCaches;
+  owner: KubeObject;
+  rendered: readonly KubeObject[];
+  signal: AbortSignal;
+  /** Message for a rendered kind the cluster does not serve (e.g. KEDA missing). */
+  unknownKind: (obj: KubeObject) => string;
+}
+
+export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
+  const { client, caches, owner, signal } = opts;
+  const ownerKey = keyOf(owner.metadata.namespace, owner.metadata.name ?? '');
+  const planned = opts.rendered.map((obj) => {
+    const ref = refOf(obj, caches.kinds);
+    if (!ref) throw new SyncError('KindNotServed', opts.unknownKind(obj));
+    const desired = desiredChild(obj, owner);
+    const live = caches.store(ref).get(keyOf(desired.metadata.namespace, desired.metadata.name ?? ''));
+    const foreign = foreignOwnerMessage(live, owner);
+    if (foreign) throw new SyncError('ChildConflict', foreign);
+    return { ref, desired, live };
+  });
+
+  const result: SyncResult = { live: new Map(), created: [], updated: [], deleted: [] };
+  for (const { ref, desired, live } of planned) {
+    const id = childId(desired);
+    if (isUpToDate(live, desired)) {
+      result.live.set(id, live!);
+      continue;
+    }
+    if (live && WORKLOAD_KINDS.has(ref.kind) && !hasReplicas(desired) && appliesReplicas(live, client.fieldManager)) {
+      await handOverReplicas(client, ref, live, signal);
+    }
+    const applied = await client.apply(ref, desired, { signal });
+    result.live.set(id, applied);
+    if (!live) result.created.push(id);
+    else if (changedByApply(live, applied)) result.updated.push(id);
+  }
+
+  const desiredIds = new Set(planned.map((p) => childId(p.desired)));
+  for (const ref of caches.kinds) {
+    for (const stale of pruneCandidates(caches.ownedBy(ref, ownerKey), desiredIds, owner)) {
+      try {
+        await client.delete(ref, stale.metadata.namespace, stale.metadata.name ?? '', { signal, preconditions: { uid: stale.metadata.uid }, propagationPolicy: 'Background' });
+        result.deleted.push(childId({ kind: ref.kind, metadata: stale.metadata }));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+  }
+  return result;
+}
+
+function hasReplicas(obj: KubeObject): boolean {
+  return (obj as { spec?: { replicas?: number } }).spec?.replicas !== undefined;
+}
+
+/**
+ * The workload is now scaled by KEDA or an HPA, and this controller's applied configuration
+ * still holds spec.replicas. Dropping it from the next apply would delete the field (back to the
+ * default of 1: pods would churn). So first another manager states the current value, then our
+ * apply without replicas leaves it in place for the autoscaler, which takes it over on its
+ * first change. This is the handover Kubernetes documents for server-side apply.
+ */
+async function handOverReplicas(client: KubeClient, ref: ResourceRef, live: KubeObject, signal: AbortSignal): Promise<void> {
+  const replicas = (live as { spec?: { replicas?: number } }).spec?.replicas;
+  if (replicas === undefined) return;
+  const { name, namespace } = live.metadata;
+  await client.apply(ref, { metadata: { name, namespace }, spec: { replicas } } as KubeObject, {
+    signal,
+    fieldManager: `${client.fieldManager}-replicas-handover`,
+  });
+}

@@ -1,0 +1,106 @@
+// `cleanupSubscription: true`: a finalizer keeps a deleted Function/Sink until its subscription
+// is deleted from every input topic through Pulsar's admin API. Pulsar may be gone for good, so
+// the attempts are bounded (by count, and by time since deletion so a controller restart does
+// not start the count over): after the last one the controller records a Warning event naming
+// what is left behind and releases the finalizer. Deletion is never blocked forever.
+import type { PulsarMessagingSpec, WorkloadResource } from '../api/index.js';
+import { PulsarAdmin } from '../../adapters/pulsar/admin-client.js';
+import { parseTopicName } from '../../adapters/pulsar/topic-name.js';
+import { inputOf, inputTopics, subscriptionOf } from '../render/pulsar-identity.js';
+
+export const SUBSCRIPTION_FINALIZER = 'compute.functionmesh.io/subscription-cleanup';
+
+export interface CleanupPolicy {
+  /** Attempts before giving up (default 5). */
+  attempts: number;
+  /** Delay before the second attempt; doubles after each failure (default 5 s: 5+10+20+40 s). */
+  initialDelayMs: number;
+  /** Per request to Pulsar (default 5 s). */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_CLEANUP_POLICY: CleanupPolicy = { attempts: 5, initialDelayMs: 5_000, requestTimeoutMs: 5_000 };
+
+export interface CleanupTarget {
+  subscription: string;
+  topics: string[];
+  /** Regex inputs: no single topic to unsubscribe from. */
+  patterns: string[];
+}
+
+export function cleanupTarget(resource: WorkloadResource): CleanupTarget {
+  const { topics, patterns } = inputTopics(inputOf(resource));
+  return { subscription: subscriptionOf(resource), topics, patterns };
+}
+
+export function wantsCleanup(resource: WorkloadResource): boolean {
+  return resource.kind !== 'Source' && resource.spec.cleanupSubscription === true;
+}
+
+/** A bearer token from the `pulsar` section's token auth, if that is what it uses. */
+export function cleanupToken(pulsar: PulsarMessagingSpec | undefined, authSecretData?: Record<string, string>): string | undefined {
+  const generic = pulsar?.cleanupAuthConfig?.genericAuth ?? pulsar?.authConfig?.genericAuth;
+  const plugin = generic?.clientAuthenticationPlugin ?? authSecretData?.clientAuthenticationPlugin;
+  const params = generic?.clientAuthenticationParameters ?? authSecretData?.clientAuthenticationParameters;
+  if (!plugin?.endsWith('AuthenticationToken') || !params) return undefined;
+  return params.startsWith('token:') ? params.slice('token:'.length) : params;
+}
+
+/** The delay before attempt `n + 1` after `n` failures. */
+export function retryDelayMs(policy: CleanupPolicy, failures: number): number {
+  return policy.initialDelayMs * 2 ** Math.max(0, failures - 1);
+}
+
+/** How long after deletion the controller keeps trying, whatever its attempt count says. */
+export function cleanupBudgetMs(policy: CleanupPolicy): number {
+  let total = 0;
+  for (let n = 1; n < policy.attempts; n++) total += retryDelayMs(policy, n) + policy.requestTimeoutMs;
+  return total + policy.requestTimeoutMs;
+}
+
+export type CleanupOutcome =
+  | { state: 'done'; message: string }
+  | { state: 'retry'; retryInMs: number; error: string; failures: number }
+  | { state: 'gaveUp'; error: string; failures: number };
+
+/** Tracks failures per resource (by uid) across reconciles. */
+export class SubscriptionCleaner {
+  private readonly failures = new Map<string, number>();
+
+  constructor(readonly policy: CleanupPolicy = DEFAULT_CLEANUP_POLICY) {}
+
+  /**
+   * One attempt. `webServiceURL` is undefined when the pulsarConfig ConfigMap is gone, which
+   * counts as a failed attempt (it may come back).
+   */
+  async attempt(resource: WorkloadResource, webServiceURL: string | undefined, token: string | undefined, now = Date.now()): Promise<CleanupOutcome> {
+    const uid = resource.metadata.uid ?? '';
+    const target = cleanupTarget(resource);
+    try {
+      if (!webServiceURL) throw new Error(`ConfigMap ${resource.spec.pulsar?.pulsarConfig ?? '(unset)'} with webServiceURL not found`);
+      const admin = new PulsarAdmin({ url: webServiceURL, token, timeoutMs: this.policy.requestTimeoutMs });
+      const deleted: string[] = [];
+      for (const topic of target.topics) {
+        if (await admin.deleteSubscription(parseTopicName(topic), target.subscription, { force: true })) deleted.push(topic);
+      }
+      this.failures.delete(uid);
+      const skipped = target.patterns.length ? `; topic patterns skipped: ${target.patterns.join(', ')}` : '';
+      return { state: 'done', message: `subscription ${target.subscription} deleted from ${deleted.length ? deleted.join(', ') : 'no topic (none had it)'}${skipped}` };
+    } catch (err) {
+      const failures = (this.failures.get(uid) ?? 0) + 1;
+      const error = err instanceof Error ? err.message : String(err);
+      const deletedAt = Date.parse(String(resource.metadata.deletionTimestamp ?? '')) || now;
+      if (failures >= this.policy.attempts || now - deletedAt > cleanupBudgetMs(this.policy)) {
+        this.failures.delete(uid);
+        return { state: 'gaveUp', error, failures };
+      }
+      this.failures.set(uid, failures);
+      return { state: 'retry', retryInMs: retryDelayMs(this.policy, failures), error, failures };
+    }
+  }
+
+  /** Forgets a resource (its finalizer was removed some other way). */
+  forget(uid: string | undefined): void {
+    if (uid) this.failures.delete(uid);
+  }
+}
