@@ -1,0 +1,70 @@
+// Rendering: custom resource → the Kubernetes objects it should own, as pure functions (Knative
+// Serving's `resources/` style). The reconciler reads the resource and its pulsarConfig
+// ConfigMap, calls renderChildren, adds owner references and applies with server-side apply.
+// docs/rendering.md says what is rendered for what, and how it differs from Function Mesh.
+import { applyDefaults, type AnyResource, type WorkloadResource } from '../api/index.js';
+import type { KubeObject } from '../runtime/resource.js';
+import { renderHpa, renderScaledObject, renderVpa } from './autoscalers.js';
+import type { RenderContext } from './context.js';
+import { renderHttp } from './http-runtime.js';
+import { renderMeshChildren } from './mesh.js';
+import { renderPodTemplate } from './pod-template.js';
+import { Problems, type RenderProblem } from './problems.js';
+import { renderRunner } from './runner-container.js';
+import { planScaling } from './scaling-plan.js';
+import { renderService } from './service.js';
+import { isStateful, renderWorkload } from './workload.js';
+
+export interface RenderResult {
+  objects: KubeObject[];
+  /** When one is an `error`, `objects` is incomplete: apply and prune nothing, report it. */
+  problems: RenderProblem[];
+}
+
+/**
+ * Everything `resource` should own. Pass the resource as read from the apiserver: defaults are
+ * applied here, and only an explicit `minReplicas: 0` turns on scale to zero.
+ */
+export function renderChildren(resource: AnyResource, context: RenderContext): RenderResult {
+  const problems = new Problems();
+  const objects: KubeObject[] =
+    resource.kind === 'FunctionMesh'
+      ? // The API types carry client-node's metadata (Date timestamps); rendered children set none.
+        (renderMeshChildren(resource, context.settings, problems) as unknown as KubeObject[])
+      : renderWorkloadChildren(resource, context, problems);
+  return { objects, problems: problems.list };
+}
+
+function renderWorkloadChildren(stored: WorkloadResource, context: RenderContext, problems: Problems): KubeObject[] {
+  const resource = applyDefaults(stored.kind, stored) as WorkloadResource;
+  const { settings } = context;
+  const parts = resource.spec.http
+    ? renderHttp(resource, settings, problems)
+    : renderRunner(resource, settings, isStateful(resource));
+  if (!parts) {
+    problems.error(
+      resource.spec.golang ? 'spec.golang' : 'spec',
+      resource.spec.golang
+        ? `the golang runtime runs Functions only: run this ${resource.kind} with java or python, or as an http function`
+        : 'no runtime is set: set exactly one of java, python, golang, genericRuntime or http',
+    );
+    return [];
+  }
+  const plan = planScaling(stored, problems);
+  const workload = renderWorkload(resource, renderPodTemplate(resource, parts, settings), plan, settings);
+  const objects: KubeObject[] = [workload, renderService(resource, workload, parts.servicePorts, settings)];
+  if (plan.kind === 'keda') objects.push(renderScaledObject(resource, workload, plan, context, problems));
+  if (plan.kind === 'hpa') objects.push(renderHpa(resource, workload, plan, context));
+  const vpa = renderVpa(resource, workload, context);
+  if (vpa) objects.push(vpa);
+  return objects;
+}
+
+export { defaultRenderSettings, DEFAULT_PULSAR_VERSION, type RenderContext, type RenderSettings } from './context.js';
+export type { RenderProblem } from './problems.js';
+export { hasErrors } from './problems.js';
+export type * from './kube-types.js';
+export { meshTopicGraph } from './topic-graph.js';
+export { meshChildName, LABEL_MESH } from './mesh.js';
+export { workloadName, selectorLabels, headlessServiceName, LABEL_COMPONENT, LABEL_NAME, LABEL_NAMESPACE } from './names.js';
+export { functionDetails } from './function-details.js';

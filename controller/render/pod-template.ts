@@ -1,0 +1,49 @@
+// The pod template: the runtime's containers plus everything `spec.pod` (PodPolicy) asks for.
+// The template depends only on the spec, never on the replica count, so scaling restarts nothing.
+import type { V1Container, V1PodSpec, V1PodTemplateSpec, V1Volume } from '@kubernetes/client-node';
+import type { WorkloadResource } from '../api/index.js';
+import type { RenderSettings } from './context.js';
+import { defined } from './container-parts.js';
+import { objectLabels } from './names.js';
+import type { RuntimeParts } from './runtime-parts.js';
+
+export function renderPodTemplate(resource: WorkloadResource, parts: RuntimeParts, settings: RenderSettings): V1PodTemplateSpec {
+  const pod = resource.spec.pod ?? {};
+  const main = parts.containers[0]!;
+  const spec: V1PodSpec = defined({
+    initContainers: nonEmpty([...((pod.initContainers ?? []) as unknown as V1Container[]), ...parts.initContainers]),
+    // Main container first (and named as `kubectl logs`' default), then the runtime's and the user's sidecars.
+    containers: [...parts.containers, ...((pod.sidecars ?? []) as unknown as V1Container[])],
+    volumes: nonEmpty(uniqueByName([...((pod.volumes ?? []) as unknown as V1Volume[]), ...parts.volumes])),
+    nodeSelector: pod.nodeSelector,
+    affinity: pod.affinity as V1PodSpec['affinity'],
+    tolerations: pod.tolerations as V1PodSpec['tolerations'],
+    securityContext: (pod.securityContext as V1PodSpec['securityContext']) ?? parts.podSecurityContext,
+    terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
+    imagePullSecrets: pod.imagePullSecrets,
+    serviceAccountName: pod.serviceAccountName,
+  });
+  return {
+    metadata: {
+      // The system labels win: the selector must keep matching whatever pod.labels says.
+      labels: { ...pod.labels, ...objectLabels(resource, settings) },
+      annotations: {
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(parts.metricsPort),
+        'kubectl.kubernetes.io/default-container': main.name,
+        ...pod.annotations,
+      },
+    },
+    spec,
+  };
+}
+
+/** The first volume of each name wins: the user's, then the runtime's (shared Secret files once). */
+function uniqueByName(volumes: V1Volume[]): V1Volume[] {
+  const seen = new Set<string>();
+  return volumes.filter((v) => !seen.has(v.name) && Boolean(seen.add(v.name)));
+}
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length ? list : undefined;
+}

@@ -1,0 +1,108 @@
+// Who owns the replica count: nobody (fixed `spec.replicas` on the workload), KEDA (a ScaledObject
+// scaling on the Pulsar backlog, to zero when minReplicas is 0) or an HPA (Function Mesh's CPU /
+// memory autoscaling). When an autoscaler owns it, the workload carries no replicas at all, so
+// server-side apply never fights KEDA, the HPA or a GitOps tool over it.
+import type { V2MetricSpec } from '@kubernetes/client-node';
+import type { WorkloadResource } from '../api/index.js';
+import type { ScaledObjectTrigger } from './kube-types.js';
+import type { Problems } from './problems.js';
+import { parseQuantity } from './quantity.js';
+
+export type ScalingPlan =
+  | { kind: 'fixed'; replicas: number }
+  | { kind: 'keda'; min: number; max: number; resourceTriggers: ScaledObjectTrigger[] }
+  | { kind: 'hpa'; min: number; max: number; metrics: V2MetricSpec[] };
+
+type Resource = 'cpu' | 'memory';
+const BUILTIN_RULES: Record<string, [Resource, number]> = {
+  AverageUtilizationCPUPercent80: ['cpu', 80],
+  AverageUtilizationCPUPercent50: ['cpu', 50],
+  AverageUtilizationCPUPercent20: ['cpu', 20],
+  AverageUtilizationMemoryPercent80: ['memory', 80],
+  AverageUtilizationMemoryPercent50: ['memory', 50],
+  AverageUtilizationMemoryPercent20: ['memory', 20],
+};
+
+/**
+ * Reads the resource as stored (before defaults), so that only an explicit `minReplicas: 0`
+ * means scale to zero; `replicas: 0` alone still means "stopped".
+ */
+export function planScaling(resource: WorkloadResource, problems: Problems): ScalingPlan {
+  const spec = resource.spec;
+  const pod = spec.pod ?? {};
+  const replicas = spec.replicas ?? spec.minReplicas ?? 1;
+  let min = spec.minReplicas ?? Math.max(spec.replicas ?? 1, 1);
+  const max = spec.maxReplicas;
+  const builtin = pod.builtinAutoscaler ?? [];
+  const custom = (pod.autoScalingMetrics ?? []) as unknown as V2MetricSpec[];
+  const hpaMetrics = builtin.length ? builtinMetrics(builtin, resource) : custom;
+
+  if (resource.kind === 'Source') {
+    if (spec.scaling) {
+      problems.warn('spec.scaling', 'a Source has no input topics, so no backlog to scale on: spec.scaling is ignored (use maxReplicas, optionally with pod.builtinAutoscaler, for CPU/memory autoscaling)');
+    }
+    if (max !== undefined && max > 0 && min === 0) {
+      problems.warn('spec.minReplicas', 'a Source has no backlog to wake it from zero: it keeps at least 1 replica');
+      min = 1;
+    }
+    if (max !== undefined && max > min) return { kind: 'hpa', min, max, metrics: hpaMetrics.length ? hpaMetrics : defaultMetrics(resource) };
+    return { kind: 'fixed', replicas };
+  }
+
+  if (builtin.length || custom.length) {
+    if (max === undefined) {
+      problems.warn('spec.maxReplicas', 'pod.builtinAutoscaler and pod.autoScalingMetrics need maxReplicas: no CPU/memory autoscaling is rendered');
+    } else if (min === 0) {
+      // An HPA cannot scale to zero; KEDA can, with the builtin rules as cpu/memory triggers.
+      if (custom.length) {
+        problems.warn('spec.pod.autoScalingMetrics', 'with minReplicas 0 the KEDA ScaledObject scales (an HPA cannot reach zero): autoScalingMetrics are ignored, builtinAutoscaler rules become KEDA cpu/memory triggers');
+      }
+      return { kind: 'keda', min, max, resourceTriggers: builtinTriggers(builtin, resource) };
+    } else if (max > min) {
+      return { kind: 'hpa', min, max, metrics: hpaMetrics };
+    }
+  }
+  if (spec.minReplicas === 0 || spec.scaling || (max !== undefined && max > min)) {
+    return { kind: 'keda', min, max: max ?? Math.max(replicas, min, 1), resourceTriggers: [] };
+  }
+  return { kind: 'fixed', replicas };
+}
+
+/** HPA utilization is relative to requests; upstream scales the target so it means "of the limit". */
+function utilization(resource: WorkloadResource, kind: Resource, percent: number): number {
+  const res = resource.spec.resources;
+  const request = parseQuantity(res?.requests?.[kind]);
+  const limit = parseQuantity(res?.limits?.[kind]);
+  const factor = request && limit ? limit / request : 1;
+  return Math.floor(percent * factor);
+}
+
+/** One metric per resource (the first rule for CPU, the first for memory), as upstream. */
+function builtinRules(rules: readonly string[]): [Resource, number][] {
+  const byResource = new Map<Resource, number>();
+  for (const rule of rules) {
+    const r = BUILTIN_RULES[rule];
+    if (r && !byResource.has(r[0])) byResource.set(r[0], r[1]);
+  }
+  return [...byResource];
+}
+
+export function builtinMetrics(rules: readonly string[], resource: WorkloadResource): V2MetricSpec[] {
+  return builtinRules(rules).map(([name, percent]) => ({
+    type: 'Resource',
+    resource: { name, target: { type: 'Utilization', averageUtilization: utilization(resource, name, percent) } },
+  }));
+}
+
+function builtinTriggers(rules: readonly string[], resource: WorkloadResource): ScaledObjectTrigger[] {
+  return builtinRules(rules).map(([name, percent]) => ({
+    type: name,
+    metricType: 'Utilization',
+    metadata: { value: String(utilization(resource, name, percent)) },
+  }));
+}
+
+/** Upstream's HPA when only maxReplicas is given: 80% CPU. */
+function defaultMetrics(resource: WorkloadResource): V2MetricSpec[] {
+  return builtinMetrics(['AverageUtilizationCPUPercent80'], resource);
+}
