@@ -18,6 +18,8 @@ export interface TopicBacklog {
   exists: boolean;
   subscriptionExists: boolean;
   backlog: number;
+  /** Consumers on the subscription (0 when unknown): a function at zero has none. */
+  consumers: number;
 }
 
 export interface BacklogReport {
@@ -30,8 +32,10 @@ export interface BacklogSourceOptions {
   mode?: BacklogMode;
   /** How long a backlog read is reused. */
   freshMs?: number;
-  /** How long a partition count and a pattern's topic list are reused. */
+  /** How long a topic's partition count is reused. */
   metadataFreshMs?: number;
+  /** How long a pattern's topic list is reused (new matching topics show up after this). */
+  listFreshMs?: number;
   now?: Clock;
 }
 
@@ -55,7 +59,7 @@ export class BacklogSource {
     this.entries = new FreshCache({ freshMs: this.freshMs, now });
     this.scrapes = new FreshCache({ freshMs: this.freshMs, now });
     this.partitions = new FreshCache({ freshMs: metadataFreshMs, errorFreshMs: this.freshMs, now });
-    this.lists = new FreshCache({ freshMs: Math.min(metadataFreshMs, 30_000), errorFreshMs: this.freshMs, now });
+    this.lists = new FreshCache({ freshMs: opts.listFreshMs ?? 30_000, errorFreshMs: this.freshMs, now });
   }
 
   async read(config: TriggerConfig): Promise<BacklogReport> {
@@ -104,13 +108,14 @@ export class BacklogSource {
     const snapshot = await this.snapshot(config.adminUrl, topic);
     const need = subscriptionBacklog(snapshot, config.subscription, config.initialPosition);
     if (need.kind === 'known') {
-      return { topic: name, exists: snapshot.exists, subscriptionExists: need.subscriptionExists, backlog: need.backlog };
+      const { backlog, subscriptionExists, consumers } = need;
+      return { topic: name, exists: snapshot.exists, subscriptionExists, backlog, consumers };
     }
     const partitions = snapshot.exists ? snapshot.partitions : 0;
     const entries = await this.entries.get(`${config.adminUrl} ${name}`, async () => {
       return (await this.adminFor(config.adminUrl).retainedEntries(topic, partitions)) ?? 0;
     });
-    return { topic: name, exists: true, subscriptionExists: false, backlog: entries };
+    return { topic: name, exists: true, subscriptionExists: false, backlog: entries, consumers: 0 };
   }
 
   private snapshot(adminUrl: string, topic: TopicName): Promise<TopicSnapshot> {
@@ -132,7 +137,7 @@ export class BacklogSource {
     // partition is on this broker.
     const partitions = seen.partitionsSeen.size === 0 ? 0 : await this.partitionCount(adminUrl, topic, name);
     if (seen.partitionsSeen.size !== partitions) return undefined;
-    return { exists: true, partitions, subscriptions: { ...seen.subscriptions } };
+    return { exists: true, partitions, subscriptions: structuredClone(seen.subscriptions) };
   }
 
   private async fromStats(adminUrl: string, topic: TopicName, name: string): Promise<TopicSnapshot> {

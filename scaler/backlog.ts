@@ -8,21 +8,28 @@ export type TopicSnapshot =
   | {
       exists: true;
       partitions: number;
-      /** msgBacklog per subscription that exists. */
-      subscriptions: Record<string, number>;
+      /** Per subscription that exists: msgBacklog, and consumers connected when known. */
+      subscriptions: Record<string, SubscriptionSnapshot>;
     };
+
+export interface SubscriptionSnapshot {
+  backlog: number;
+  consumers: number;
+}
 
 export const MISSING_TOPIC: TopicSnapshot = { exists: false };
 
 export function snapshotFromStats(stats: TopicStats | undefined, partitions: number): TopicSnapshot {
   if (!stats) return MISSING_TOPIC;
-  const subscriptions: Record<string, number> = {};
-  for (const [name, sub] of Object.entries(stats.subscriptions ?? {})) subscriptions[name] = sub.msgBacklog ?? 0;
+  const subscriptions: Record<string, SubscriptionSnapshot> = {};
+  for (const [name, sub] of Object.entries(stats.subscriptions ?? {})) {
+    subscriptions[name] = { backlog: sub.msgBacklog ?? 0, consumers: sub.consumers?.length ?? 0 };
+  }
   return { exists: true, partitions, subscriptions };
 }
 
 export type BacklogNeed =
-  | { kind: 'known'; backlog: number; subscriptionExists: boolean }
+  | { kind: 'known'; backlog: number; subscriptionExists: boolean; consumers: number }
   /** The subscription does not exist yet and starts at earliest: its backlog is the whole topic. */
   | { kind: 'retained-entries' };
 
@@ -31,10 +38,11 @@ export type BacklogNeed =
  * created: nothing at `latest`, every retained entry at `earliest` (read separately).
  */
 export function subscriptionBacklog(topic: TopicSnapshot, subscription: string, position: SubscriptionPosition): BacklogNeed {
-  if (!topic.exists) return { kind: 'known', backlog: 0, subscriptionExists: false };
-  const backlog = topic.subscriptions[subscription];
-  if (backlog !== undefined) return { kind: 'known', backlog, subscriptionExists: true };
-  return position === 'latest' ? { kind: 'known', backlog: 0, subscriptionExists: false } : { kind: 'retained-entries' };
+  const none = { kind: 'known', backlog: 0, subscriptionExists: false, consumers: 0 } as const;
+  if (!topic.exists) return none;
+  const sub = topic.subscriptions[subscription];
+  if (sub) return { kind: 'known', backlog: sub.backlog, subscriptionExists: true, consumers: sub.consumers };
+  return position === 'latest' ? none : { kind: 'retained-entries' };
 }
 
 /** KEDA's rule for external triggers: active strictly above the activation threshold. */

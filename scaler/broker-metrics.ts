@@ -6,14 +6,14 @@ import { formatTopicName, parseTopicName } from '../adapters/pulsar/topic-name.j
 export interface ScrapedTopic {
   /** Partitions seen in the scrape (0 for a non-partitioned topic). */
   partitionsSeen: Set<number>;
-  /** msgBacklog per subscription, summed over the partitions seen. */
-  subscriptions: Record<string, number>;
+  /** msgBacklog and consumers per subscription, summed over the partitions seen. */
+  subscriptions: Record<string, { backlog: number; consumers: number }>;
 }
 
 /** Topics by full base name (partitions folded into their topic). */
 export type BrokerScrape = Map<string, ScrapedTopic>;
 
-const LINE = /^(pulsar_subscription_back_log|pulsar_subscriptions_count)\{([^}]*)\}\s+(\S+)/;
+const LINE = /^(pulsar_subscription_back_log|pulsar_subscription_consumers_count|pulsar_subscriptions_count)\{([^}]*)\}\s+(\S+)/;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
 export function parseBrokerMetrics(text: string): BrokerScrape {
@@ -33,9 +33,10 @@ export function parseBrokerMetrics(text: string): BrokerScrape {
       topics.set(key, topic);
     }
     if (name.partition !== undefined) topic.partitionsSeen.add(name.partition);
-    if (m[1] === 'pulsar_subscription_back_log' && labels.subscription !== undefined) {
-      topic.subscriptions[labels.subscription] = (topic.subscriptions[labels.subscription] ?? 0) + Number(m[3]);
-    }
+    if (m[1] === 'pulsar_subscriptions_count' || labels.subscription === undefined) continue;
+    const sub = (topic.subscriptions[labels.subscription] ??= { backlog: 0, consumers: 0 });
+    if (m[1] === 'pulsar_subscription_back_log') sub.backlog += Number(m[3]);
+    else sub.consumers += Number(m[3]);
   }
   return topics;
 }

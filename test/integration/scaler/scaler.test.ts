@@ -1,0 +1,199 @@
+// The scaler against the shared platform's real Pulsar, driven by a gRPC client that asks the way
+// KEDA does (GetMetricSpec → GetMetrics → IsActive, plus StreamIsActive).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as grpc from '@grpc/grpc-js';
+import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
+import type { Scaler } from '../../../scaler/app.js';
+import { HealthClient } from '../../../scaler/protos.js';
+import { waitFor } from '../../support/wait.js';
+import { adminFor, freePort, KedaLikeClient, produce, ref, sharedPulsarUrl, startTestScaler, uniqueName } from './support.js';
+
+const web = sharedPulsarUrl();
+const admin = adminFor(web);
+const tenantNs = 'public/default';
+
+async function topicWithSubscription(prefix: string, opts: { partitions?: number; messages?: number; subscription?: string } = {}) {
+  const name = `persistent://${tenantNs}/${uniqueName(prefix)}`;
+  const topic = parseTopicName(name);
+  if (opts.partitions) {
+    const res = await fetch(`${web}/admin/v2/${topicPath(topic)}/partitions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: String(opts.partitions) });
+    expect(res.status).toBe(204);
+  }
+  if (opts.subscription !== undefined) await admin.createSubscription(topic, opts.subscription);
+  if (opts.messages) await produce(web, topicPath(topic), opts.messages);
+  return { name, topic };
+}
+
+describe.each(['metrics', 'stats'] as const)('scaler (%s backlog source) against the real Pulsar', (mode) => {
+  let scaler: Scaler;
+  let keda: KedaLikeClient;
+
+  beforeAll(async () => {
+    scaler = await startTestScaler({ backlogMode: mode, listFreshMs: 500 });
+    keda = new KedaLikeClient(scaler.server.port);
+  });
+  afterAll(async () => {
+    keda.close();
+    await scaler.close();
+  });
+
+  it('counts the backlog of a subscription on a plain topic', async () => {
+    const { name } = await topicWithSubscription('plain', { subscription: 'fn', messages: 3 });
+    const so = ref('plain', { adminURL: web, topics: name, subscription: 'fn', targetBacklog: '2' });
+    expect(await keda.poll(so)).toEqual({ target: 2, value: 3, active: true });
+  });
+
+  it('detects a partitioned topic and sums its partitions', async () => {
+    const { name } = await topicWithSubscription('parts', { partitions: 3, subscription: 'fn', messages: 7 });
+    expect(await keda.poll(ref('parts', { adminURL: web, topics: name, subscription: 'fn' }))).toEqual({ target: 10, value: 7, active: true });
+  });
+
+  it('sums several topics', async () => {
+    const a = await topicWithSubscription('multi-a', { subscription: 'fn', messages: 2 });
+    const b = await topicWithSubscription('multi-b', { partitions: 2, subscription: 'fn', messages: 3 });
+    const so = ref('multi', { adminURL: web, topics: `${a.name}, ${b.name}`, subscription: 'fn' });
+    expect((await keda.poll(so)).value).toBe(5);
+  });
+
+  it('follows a topic pattern, new topics included', async () => {
+    const prefix = uniqueName('pat');
+    await produce(web, `persistent/${tenantNs}/${prefix}-x`, 1); // before the subscription: not counted at latest
+    const x = parseTopicName(`${tenantNs}/${prefix}-x`);
+    await admin.createSubscription(x, 'fn');
+    await produce(web, topicPath(x), 2);
+    await produce(web, `persistent/${tenantNs}/other-${prefix}`, 4); // does not match
+    const so = ref('pattern', { adminURL: web, topicPattern: `persistent://${tenantNs}/${prefix}-.*`, subscription: 'fn', subscriptionPosition: 'earliest' });
+    expect((await keda.poll(so)).value).toBe(2);
+    // A second matching topic without the subscription: counted from earliest.
+    await produce(web, `persistent/${tenantNs}/${prefix}-y`, 3);
+    await waitFor('the new topic in the pattern', async () => (await keda.poll(so)).value === 5, { timeoutMs: 10_000, intervalMs: 250 });
+  });
+
+  it('a missing subscription counts the topic from its initial position, without error', async () => {
+    const { name } = await topicWithSubscription('nosub', { messages: 4 });
+    expect(await keda.poll(ref('nosub-e', { adminURL: web, topics: name, subscription: 'fn', subscriptionPosition: 'earliest' }))).toEqual({ target: 10, value: 4, active: true });
+    expect(await keda.poll(ref('nosub-l', { adminURL: web, topics: name, subscription: 'fn', subscriptionPosition: 'latest' }))).toEqual({ target: 10, value: 0, active: false });
+    const parts = await topicWithSubscription('nosub-parts', { partitions: 2, messages: 5 });
+    expect((await keda.poll(ref('nosub-p', { adminURL: web, topics: parts.name, subscription: 'fn', subscriptionPosition: 'earliest' }))).value).toBe(5);
+  });
+
+  it('a missing topic has backlog 0 and is not created', async () => {
+    const name = `persistent://${tenantNs}/${uniqueName('missing')}`;
+    expect(await keda.poll(ref('missing', { adminURL: web, topics: name, subscription: 'fn', subscriptionPosition: 'earliest' }))).toEqual({ target: 10, value: 0, active: false });
+    expect(await admin.topicStats(parseTopicName(name))).toBeUndefined();
+  });
+
+  it('handles non-persistent topics', async () => {
+    const name = `non-persistent://${tenantNs}/${uniqueName('np')}`;
+    await produce(web, topicPath(parseTopicName(name)), 1);
+    expect(await keda.poll(ref('np', { adminURL: web, topics: name, subscription: 'fn', subscriptionPosition: 'earliest' }))).toEqual({ target: 10, value: 0, active: false });
+  });
+
+  it('applies the activation threshold', async () => {
+    const { name } = await topicWithSubscription('act', { subscription: 'fn', messages: 3 });
+    expect((await keda.poll(ref('act3', { adminURL: web, topics: name, subscription: 'fn', activationBacklog: '3' }))).active).toBe(false);
+    expect((await keda.poll(ref('act2', { adminURL: web, topics: name, subscription: 'fn', activationBacklog: '2' }))).active).toBe(true);
+  });
+
+  it('answers bad metadata with INVALID_ARGUMENT naming the key, on every method', async () => {
+    const bad = ref('bad', { adminURL: web, topics: 'in', subscription: 'fn', subscriptionPosition: 'newest' });
+    for (const call of [() => keda.getMetricSpec(bad), () => keda.getMetrics(bad, 's0-x'), () => keda.isActive(bad)]) {
+      await expect(call()).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('"subscriptionPosition"') });
+    }
+    const stream = keda.stream(bad);
+    await waitFor('the stream to fail', async () => stream.status);
+    expect(stream.status).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('"subscriptionPosition"') });
+  });
+});
+
+describe('push activation (StreamIsActive)', () => {
+  let scaler: Scaler;
+  let keda: KedaLikeClient;
+
+  beforeAll(async () => {
+    scaler = await startTestScaler({ checkMs: 60_000 });
+    keda = new KedaLikeClient(scaler.server.port);
+  });
+  afterAll(async () => {
+    keda.close();
+    await scaler.close();
+  });
+
+  const watched = () => scaler.watcher.connectedTopics;
+
+  it.each<[string, { partitions: number; subscription?: string }]>([
+    ['an existing subscription', { partitions: 0, subscription: 'fn' }],
+    ['a partitioned topic', { partitions: 3, subscription: 'fn' }],
+    ['a subscription not created yet', { partitions: 0 }],
+  ])('wakes an idle function within a second of the first message: %s', async (_what, topicOpts) => {
+    const before = watched();
+    const { name, topic } = await topicWithSubscription('push', topicOpts);
+    if (!topicOpts.subscription) await produce(web, topicPath(topic), 0);
+    const stream = keda.stream(ref('push', { adminURL: web, topics: name, subscription: 'fn' }));
+    await waitFor('the idle topic to be watched', async () => watched() > before, { timeoutMs: 10_000, intervalMs: 50 });
+    expect(stream.trues).toHaveLength(0);
+    const published = Date.now();
+    await produce(web, topicPath(topic), 1);
+    await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 10 });
+    expect(stream.trues[0]! - published).toBeLessThan(1_000);
+    stream.call.cancel();
+  });
+
+  it('sends true at once when the function already has work', async () => {
+    const { name } = await topicWithSubscription('busy', { subscription: 'fn', messages: 2 });
+    const stream = keda.stream(ref('busy', { adminURL: web, topics: name, subscription: 'fn' }));
+    await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 20 });
+    stream.call.cancel();
+  });
+});
+
+describe('scaler process behaviour', () => {
+  it('serves grpc.health.v1 and ends open streams cleanly on close', async () => {
+    const scaler = await startTestScaler();
+    const health = new HealthClient(`127.0.0.1:${scaler.server.port}`, grpc.credentials.createInsecure()) as unknown as {
+      Check: (req: { service: string }, cb: (err: grpc.ServiceError | null, res: { status: string }) => void) => void;
+      close: () => void;
+    };
+    const check = (service: string) => new Promise<unknown>((resolve) => health.Check({ service }, (err, res) => resolve(err ? err.code : res.status)));
+    expect(await check('')).toBe('SERVING');
+    expect(await check('externalscaler.ExternalScaler')).toBe('SERVING');
+    expect(await check('nope')).toBe(grpc.status.NOT_FOUND);
+
+    const keda = new KedaLikeClient(scaler.server.port);
+    const { name } = await topicWithSubscription('close', { subscription: 'fn' });
+    const stream = keda.stream(ref('close', { adminURL: web, topics: name, subscription: 'fn' }));
+    await waitFor('the stream to be open', async () => scaler.watcher.openStreams === 1);
+    const started = Date.now();
+    await scaler.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await waitFor('the stream to end', async () => stream.status);
+    expect(stream.status?.code).toBe(grpc.status.OK);
+    keda.close();
+    health.close();
+  });
+});
+
+describe('PulsarAdmin against the real broker', () => {
+  it('reads metadata, stats and topic lists, and deletes subscriptions', async () => {
+    const { topic } = await topicWithSubscription('admin', { partitions: 2, subscription: 'fn', messages: 3 });
+    expect(await admin.partitionedMetadata(topic)).toBe(2);
+    expect((await admin.partitionedStats(topic))?.subscriptions.fn?.msgBacklog).toBe(3);
+    expect(await admin.topicStats(topic)).toBeUndefined(); // a partitioned topic has no stats under its base name
+    expect(await admin.retainedEntries(topic, 2)).toBe(3);
+    const listed = await admin.listTopics('public', 'default');
+    expect(listed.filter((t) => t.local === topic.local)).toEqual([{ ...topic }]);
+    expect(await admin.listSubscriptions({ ...topic, partition: 0 })).toEqual(['fn']);
+    expect(await admin.deleteSubscription(topic, 'fn')).toBe(true);
+    expect(await admin.deleteSubscription(topic, 'fn')).toBe(false);
+    expect((await admin.partitionedStats(topic))?.subscriptions.fn).toBeUndefined();
+  });
+
+  it('reports a missing topic as undefined and an unreachable broker as PulsarUnavailableError', async () => {
+    const missing = parseTopicName(`${tenantNs}/${uniqueName('gone')}`);
+    expect(await admin.partitionedMetadata(missing)).toBe(0);
+    expect(await admin.topicStats(missing)).toBeUndefined();
+    expect(await admin.listSubscriptions(missing)).toBeUndefined();
+    const dead = adminFor(`http://127.0.0.1:${await freePort()}`);
+    await expect(dead.topicStats(missing)).rejects.toMatchObject({ name: 'PulsarUnavailableError', message: expect.stringContaining('ECONNREFUSED') });
+  });
+});
