@@ -98,6 +98,11 @@ export const workloadRules: CelRule[] = [
     { fieldPath: '.maxReplicas' },
   ),
   cel(
+    '!(has(self.golang) && has(self.statefulConfig) && has(self.statefulConfig.pulsar))',
+    'statefulConfig.pulsar is not supported with the golang runtime: remove statefulConfig or use java or python',
+    { fieldPath: '.statefulConfig', reason: 'FieldValueForbidden' },
+  ),
+  cel(
     'has(self.pulsar)',
     'pulsar.pulsarConfig is required: name the ConfigMap holding webServiceURL and brokerServiceURL',
     { fieldPath: '.pulsar', reason: 'FieldValueRequired' },

@@ -20,7 +20,7 @@ const TypeClassName = opt(
 
 export const CryptoConfig = Type.Object(
   {
-    cryptoKeyReaderClassName: opt(Type.String({ description: 'CryptoKeyReader implementation class.' })),
+    cryptoKeyReaderClassName: Type.String({ minLength: 1, description: 'CryptoKeyReader implementation class.' }),
     cryptoKeyReaderConfig: opt(Labels('Settings of the CryptoKeyReader.')),
     encryptionKeys: opt(Type.Array(Type.String(), { description: 'Names of the keys messages are encrypted with.' })),
     producerCryptoFailureAction: opt(Type.String({ description: 'What a producer does when encryption fails (FAIL, SEND).' })),
@@ -72,7 +72,16 @@ export const ProducerConfig = Type.Object(
     batchBuilder: opt(Type.String({ description: 'Batch builder: DEFAULT or KEY_BASED.' })),
     compressionType: opt(StringEnum(['NONE', 'LZ4', 'ZLIB', 'ZSTD', 'SNAPPY'], { description: 'Message compression.' })),
   },
-  { description: 'Producer settings.' },
+  {
+    description: 'Producer settings.',
+    ...rules(
+      cel(
+        '!has(self.cryptoConfig) || (has(self.cryptoConfig.encryptionKeys) && size(self.cryptoConfig.encryptionKeys) > 0)',
+        'producerConf.cryptoConfig.encryptionKeys needs at least one key name: list the keys to encrypt with, or remove cryptoConfig',
+        { fieldPath: '.cryptoConfig.encryptionKeys', reason: 'FieldValueRequired' },
+      ),
+    ),
+  },
 );
 
 export const OutputConf = Type.Object(
@@ -110,6 +119,10 @@ export const WindowConfig = Type.Object(
       cel(
         '!(has(self.slidingIntervalCount) && has(self.slidingIntervalDurationMs))',
         'windowConfig takes at most one sliding interval: remove slidingIntervalCount or slidingIntervalDurationMs',
+      ),
+      cel(
+        '!has(self.timestampExtractorClassName) || ((!has(self.maxLagMs) || self.maxLagMs > 0) && (!has(self.watermarkEmitIntervalMs) || self.watermarkEmitIntervalMs > 0))',
+        'windowConfig.maxLagMs and watermarkEmitIntervalMs must be > 0 with a timestampExtractorClassName: set positive values or remove them',
       ),
     ),
   },

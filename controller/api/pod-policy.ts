@@ -70,6 +70,13 @@ export const PodPolicy = Type.Object(
         'pod.vpa cannot be combined with pod.builtinAutoscaler or pod.autoScalingMetrics (an HPA): keep one autoscaler',
         { fieldPath: '.vpa', reason: 'FieldValueForbidden' },
       ),
+      ...(['CPU', 'Memory'] as const).map((metric) =>
+        cel(
+          `!has(self.builtinAutoscaler) || self.builtinAutoscaler.filter(r, r.startsWith('AverageUtilization${metric}')).size() <= 1`,
+          `pod.builtinAutoscaler has more than one ${metric} rule: keep one AverageUtilization${metric}Percent* entry`,
+          { fieldPath: '.builtinAutoscaler' },
+        ),
+      ),
     ),
   },
 );

@@ -67,7 +67,7 @@ export const StatefulConfig = Type.Object(
     pulsar: opt(
       Type.Object(
         {
-          serviceUrl: Type.String({ description: 'State store service URL (BookKeeper table service by default).' }),
+          serviceUrl: Type.String({ minLength: 1, description: 'State store service URL (BookKeeper table service by default).' }),
           javaProvider: opt(JavaStateProvider),
         },
         { description: 'Pulsar state store.' },
