@@ -61,7 +61,13 @@ export class KubeTransport {
         signal: req.signal,
       });
       request.once('response', resolve);
-      request.on('error', reject); // also after the response: an abort mid-body must not go unhandled
+      // Also after the response: an abort mid-body must not go unhandled. The message names the
+      // server, so "read ECONNRESET" becomes something a person can act on.
+      request.on('error', (err: NodeJS.ErrnoException) => {
+        const failure = new Error(`${req.method} ${url.origin}${url.pathname}: ${err.message}`, { cause: err });
+        failure.name = err.name;
+        reject(failure);
+      });
       request.end(req.body);
     });
   }
