@@ -1,0 +1,91 @@
+// Source mode against the real Pulsar: 202 only once Pulsar has the event, 400 naming what is
+// wrong with an invalid one, and never a 2xx for an event Pulsar did not persist — checked by
+// terminating the topic (Pulsar refuses every later write) while events are being posted.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
+import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
+import { readPlatformEnv } from '../../support/platform.js';
+import { collect, freePort, startBridge, uniqueName, waitFor, type BridgeProcess } from './support.js';
+
+const env = readPlatformEnv();
+const topic = `persistent://public/default/${uniqueName('source-out')}`;
+
+describe('source mode', () => {
+  let bridge: BridgeProcess;
+  let sink: string;
+  let out: Awaited<ReturnType<typeof collect>>;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    sink = `http://127.0.0.1:${port}/`;
+    out = await collect(env.PULSAR_WEB_URL, topic);
+    bridge = await startBridge({ BRIDGE_MODE: 'source', BRIDGE_PULSAR_URL: env.PULSAR_WEB_URL, BRIDGE_OUTPUT: topic, BRIDGE_INGRESS_PORT: String(port), BRIDGE_TIMEOUT_MS: '5000' });
+    await bridge.waitReady();
+  });
+
+  afterAll(async () => {
+    bridge?.child.kill('SIGTERM');
+    await bridge?.exited;
+    await out?.close();
+  });
+
+  const post = (headers: Record<string, string>, body: string) =>
+    fetch(sink, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
+  const binary = (id: string, extra: Record<string, string> = {}) => ({
+    'ce-specversion': '1.0', 'ce-id': id, 'ce-source': '/test/source', 'ce-type': 'test.event', 'content-type': 'text/plain', ...extra,
+  });
+
+  it('persists binary and structured events, then answers 202', async () => {
+    expect((await post(binary('b-1', { 'ce-partitionkey': 'key-1', 'ce-traceparent': 'tp' }), 'hello')).status).toBe(202);
+    const structured = { specversion: '1.0', id: 's-1', source: '/test/source', type: 'test.event', data: { n: 1 } };
+    expect((await post({ 'content-type': 'application/cloudevents+json' }, JSON.stringify(structured))).status).toBe(202);
+    await waitFor('2 messages', () => out.messages.length >= 2, 10_000);
+    const [b, s] = out.messages;
+    expect(b!.payload.toString()).toBe('hello');
+    expect(b!.key).toBe('key-1');
+    expect(b!.properties).toMatchObject({ ce_id: 'b-1', ce_source: '/test/source', ce_type: 'test.event', ce_traceparent: 'tp', 'content-type': 'text/plain' });
+    expect(s!.payload.toString()).toBe('{"n":1}');
+    expect(s!.properties.ce_id).toBe('s-1');
+  });
+
+  it('answers 400 naming the problem for invalid events, 405 for anything but POST', async () => {
+    const noId = await post({ 'ce-specversion': '1.0', 'ce-source': '/s', 'ce-type': 't' }, 'x');
+    expect(noId.status).toBe(400);
+    expect(await noId.text()).toMatch(/attribute "id" is required/);
+    const plain = await post({ 'content-type': 'application/json' }, '{}');
+    expect(plain.status).toBe(400);
+    expect(await plain.text()).toMatch(/not a CloudEvent: no ce-specversion header/);
+    const badTime = await post(binary('t-1', { 'ce-time': 'now' }), 'x');
+    expect(await badTime.text()).toMatch(/time "now" is not an RFC 3339 timestamp/);
+    expect((await fetch(sink)).status).toBe(405);
+  });
+
+  it('never answers 2xx for an event Pulsar did not persist', async () => {
+    const admin = new PulsarAdmin({ url: env.PULSAR_WEB_URL });
+    const answers = new Map<string, number>();
+    let next = 0;
+    let terminated = false;
+    const worker = async () => {
+      while (next < 600) {
+        const id = `t-${next++}`;
+        const status = await post(binary(id), id).then((r) => r.status, () => 0);
+        answers.set(id, status);
+        if (!terminated && [...answers.values()].filter((s) => s === 202).length >= 150) {
+          terminated = true;
+          const res = await fetch(`${admin.url}/admin/v2/${topicPath(parseTopicName(topic))}/terminate`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+          expect(res.ok).toBe(true);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const accepted = [...answers].filter(([, s]) => s === 202).map(([id]) => id);
+    const refused = [...answers].filter(([, s]) => s !== 202);
+    await waitFor('accepted events on the topic', () => accepted.every((id) => out.messages.some((m) => m.payload.toString() === id)), 20_000);
+    const onTopic = new Set(out.messages.map((m) => m.payload.toString()).filter((p) => p.startsWith('t-')));
+    expect(accepted.filter((id) => !onTopic.has(id))).toEqual([]);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(new Set(refused.map(([, s]) => s))).toEqual(new Set([503]));
+    // Whatever Pulsar did not confirm and we refused is indeed not there (no silent writes either).
+    expect(refused.filter(([id]) => onTopic.has(id)).length).toBeLessThanOrEqual(16);
+  }, 90_000);
+});
