@@ -9,7 +9,7 @@ import { RESTRICTED_CONTAINER, defined, livenessProbe, mainContainerEnv, startup
 import { mainContainerName, resourceName, resourceNamespace } from './names.js';
 import type { Problems } from './problems.js';
 import { RUNTIME_MOUNTS, TOKEN_PLUGIN, connectionFiles, tlsCertPath } from './pulsar-connection.js';
-import { consumerSpec, inputOf, inputTopics, outputOf, subscriptionOf } from './pulsar-identity.js';
+import { consumerSpec, inputOf, inputTopics, outputOf, subscriptionOf, subscriptionPositionOf } from './pulsar-identity.js';
 import type { RuntimeParts } from './runtime-parts.js';
 
 /** The bridge's /healthz, /readyz and /metrics: the same port as the runners' metrics. */
@@ -117,6 +117,7 @@ export function bridgeEnv(resource: WorkloadResource, port: number, path: string
     if (patterns[0] && !topics.length) set('BRIDGE_INPUT_PATTERN', patterns[0]);
     else set('BRIDGE_INPUTS', topics.join(','));
     set('BRIDGE_SUBSCRIPTION', subscription);
+    set('BRIDGE_SUBSCRIPTION_POSITION', subscriptionPositionOf(resource));
     if (mode === 'function') set('BRIDGE_OUTPUT', outputOf(resource)?.topic);
     // The bridge names a dead-letter topic after the first input; a pattern has none, so name it
     // in the pattern's namespace after the subscription.
