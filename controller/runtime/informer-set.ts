@@ -1,8 +1,8 @@
 // One informer per kind, shared by every controller of a process: four controllers that own
-// Deployments still open one Deployment watch.
+// Deployments still open one Deployment watch. Cached objects carry no managedFields.
 import type { Logger } from '../../process/logger.js';
 import type { KubeClient } from './kube-client.js';
-import { Informer } from './informer.js';
+import { Informer, dropManagedFields } from './informer.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { listWatch } from './reflector.js';
 import { resourceName, type KubeObject, type ResourceRef } from './resource.js';
@@ -33,6 +33,7 @@ export class InformerSet {
       informer = new Informer(listWatch(client, ref, { namespace }), {
         name: resource,
         log,
+        transform: dropManagedFields,
         watchTimeoutSeconds,
         onRelist: (reason) => metrics?.relists.inc({ resource, reason }),
         onWatchEnd: (reason) => metrics?.watchRestarts.inc({ resource, reason }),

@@ -119,7 +119,7 @@ export class LeaderElector {
       // Counted from when a successful renewal was SENT: the Lease's clock started no later.
       let renewedAt = this.observed?.at ?? Date.now();
       while (!signal.aborted && Date.now() - renewedAt < this.renewDeadlineMs) {
-        await sleep(this.retryPeriodMs, signal);
+        await sleep(Math.min(this.retryPeriodMs, this.renewDeadlineMs - (Date.now() - renewedAt)), signal);
         if (signal.aborted) return; // stop() ends leadership and releases
         const attemptAt = Date.now();
         if (await this.tryAcquireOrRenew()) renewedAt = attemptAt;

@@ -47,6 +47,8 @@ describe('Informer', () => {
       expect(await informers.waitForSync()).toBe(true);
       expect(informer.store.get(`${ns}/before`)?.data).toEqual({ v: '1' });
       expect(informer.store.get(`${ns}/before`)?.kind).toBe('ConfigMap');
+      expect(informer.store.get(`${ns}/before`)?.metadata.managedFields).toBeUndefined();
+      expect(informer.store.get(`${ns}/before`)?.metadata.uid).toBeTruthy();
 
       await client.apply(CONFIG_MAPS, cm('after', 'a'));
       await client.apply(CONFIG_MAPS, cm('after', 'b'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Store } from '../../../controller/runtime/store.js';
+import { dropManagedFields } from '../../../controller/runtime/informer.js';
 import { ownerIndex, ownerIndexName, ownerKeys } from '../../../controller/runtime/owners.js';
 import { objectKey, resourcePath, splitKey, type KubeObject, type OwnerReference, type ResourceRef } from '../../../controller/runtime/resource.js';
 
@@ -70,5 +71,15 @@ describe('resource paths and keys', () => {
     expect(splitKey('ns/a')).toEqual({ namespace: 'ns', name: 'a' });
     expect(splitKey('cluster-wide')).toEqual({ namespace: undefined, name: 'cluster-wide' });
     expect(objectKey({ metadata: { name: 'n' } })).toBe('n');
+  });
+});
+
+describe('dropManagedFields', () => {
+  it('removes managedFields and nothing else, leaving the input untouched', () => {
+    const input: KubeObject = { kind: 'ConfigMap', metadata: { name: 'a', uid: 'u', managedFields: [{ manager: 'm' }] } };
+    expect(dropManagedFields(input)).toEqual({ kind: 'ConfigMap', metadata: { name: 'a', uid: 'u' } });
+    expect(input.metadata.managedFields).toHaveLength(1);
+    const bare: KubeObject = { metadata: { name: 'b' } };
+    expect(dropManagedFields(bare)).toBe(bare);
   });
 });
