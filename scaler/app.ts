@@ -3,7 +3,7 @@
 // integration tests and the benchmark, so all three run the same thing.
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { PulsarAdmin } from '../adapters/pulsar/admin-client.js';
 import type { Logger } from '../process/logger.js';
 import { startOpsServer, type OpsServer } from '../process/ops-server.js';
@@ -62,6 +62,14 @@ export async function startScaler(config: ScalerConfig): Promise<Scaler> {
   });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'scaler_pulsar_admin_requests',
+    help: 'HTTP requests sent to Pulsar admin APIs since start (redirect hops included)',
+    registers: [registry],
+    collect() {
+      this.set([...admins.values()].reduce((sum, a) => sum + a.requests, 0));
+    },
+  });
   const server = await ScalerServer.start({
     port: config.grpcPort,
     host: config.host,

@@ -55,11 +55,14 @@ export class BacklogSource {
     this.freshMs = opts.freshMs ?? 5_000;
     const now = opts.now;
     const metadataFreshMs = opts.metadataFreshMs ?? 300_000;
-    this.snapshots = new FreshCache({ freshMs: this.freshMs, now });
-    this.entries = new FreshCache({ freshMs: this.freshMs, now });
+    // Regularly asked keys are refreshed in the background: askers get the last value (at most
+    // 2 × freshMs old) at once instead of waiting on Pulsar.
+    const staleMs = this.freshMs;
+    this.snapshots = new FreshCache({ freshMs: this.freshMs, staleMs, now });
+    this.entries = new FreshCache({ freshMs: this.freshMs, staleMs, now });
     this.scrapes = new FreshCache({ freshMs: this.freshMs, now });
     this.partitions = new FreshCache({ freshMs: metadataFreshMs, errorFreshMs: this.freshMs, now });
-    this.lists = new FreshCache({ freshMs: opts.listFreshMs ?? 30_000, errorFreshMs: this.freshMs, now });
+    this.lists = new FreshCache({ freshMs: opts.listFreshMs ?? 30_000, staleMs: opts.listFreshMs ?? 30_000, errorFreshMs: this.freshMs, now });
   }
 
   async read(config: TriggerConfig): Promise<BacklogReport> {

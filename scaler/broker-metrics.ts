@@ -13,30 +13,43 @@ export interface ScrapedTopic {
 /** Topics by full base name (partitions folded into their topic). */
 export type BrokerScrape = Map<string, ScrapedTopic>;
 
-const LINE = /^(pulsar_subscription_back_log|pulsar_subscription_consumers_count|pulsar_subscriptions_count)\{([^}]*)\}\s+(\S+)/;
+// Only these families are read: a scrape holds dozens of lines per subscription (megabytes for a
+// thousand topics), so the text is searched for them rather than split into lines.
+const FAMILIES = ['pulsar_subscription_back_log', 'pulsar_subscription_consumers_count', 'pulsar_subscriptions_count'] as const;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
 export function parseBrokerMetrics(text: string): BrokerScrape {
   const topics: BrokerScrape = new Map();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('pulsar_subscription')) continue;
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of m[2]!.matchAll(LABEL)) labels[l[1]!] = l[2]!;
-    if (!labels.topic) continue;
-    const name = parseTopicName(labels.topic);
-    const key = formatTopicName({ ...name, partition: undefined });
-    let topic = topics.get(key);
-    if (!topic) {
-      topic = { partitionsSeen: new Set(), subscriptions: {} };
-      topics.set(key, topic);
+  for (const family of FAMILIES) {
+    const prefix = `\n${family}{`;
+    let at = text.startsWith(prefix.slice(1)) ? 0 : text.indexOf(prefix);
+    while (at !== -1) {
+      const lineStart = text[at] === '\n' ? at + 1 : at;
+      const lineEnd = text.indexOf('\n', lineStart);
+      addSample(topics, family, text.slice(lineStart + family.length, lineEnd === -1 ? undefined : lineEnd));
+      at = lineEnd === -1 ? -1 : text.indexOf(prefix, lineEnd);
     }
-    if (name.partition !== undefined) topic.partitionsSeen.add(name.partition);
-    if (m[1] === 'pulsar_subscriptions_count' || labels.subscription === undefined) continue;
-    const sub = (topic.subscriptions[labels.subscription] ??= { backlog: 0, consumers: 0 });
-    if (m[1] === 'pulsar_subscription_back_log') sub.backlog += Number(m[3]);
-    else sub.consumers += Number(m[3]);
   }
   return topics;
+}
+
+/** `rest` is `{labels} value [timestamp]`. */
+function addSample(topics: BrokerScrape, family: (typeof FAMILIES)[number], rest: string): void {
+  const close = rest.lastIndexOf('}');
+  const labels: Record<string, string> = {};
+  for (const l of rest.slice(1, close).matchAll(LABEL)) labels[l[1]!] = l[2]!;
+  if (!labels.topic) return;
+  const value = Number(rest.slice(close + 1).trim().split(/\s+/)[0]);
+  const name = parseTopicName(labels.topic);
+  const key = formatTopicName({ ...name, partition: undefined });
+  let topic = topics.get(key);
+  if (!topic) {
+    topic = { partitionsSeen: new Set(), subscriptions: {} };
+    topics.set(key, topic);
+  }
+  if (name.partition !== undefined) topic.partitionsSeen.add(name.partition);
+  if (family === 'pulsar_subscriptions_count' || labels.subscription === undefined) return;
+  const sub = (topic.subscriptions[labels.subscription] ??= { backlog: 0, consumers: 0 });
+  if (family === 'pulsar_subscription_back_log') sub.backlog += value;
+  else sub.consumers += value;
 }

@@ -1,6 +1,8 @@
 // The scaler's shared cache: concurrent asks for one key share one fetch (single-flight), and a
 // result — value or error — is reused for `freshMs`, so the load on Pulsar is bounded by the
-// number of keys over the window, whatever the call rate of KEDA and the HPA.
+// number of keys over the window, whatever the call rate of KEDA and the HPA. With `staleMs`, a
+// value up to freshMs + staleMs old is served at once while one refresh runs in the background
+// (stale-while-revalidate), so askers never wait on Pulsar for a key that is asked regularly.
 
 export type Clock = () => number;
 
@@ -16,6 +18,8 @@ export interface FreshCacheOptions {
   freshMs: number;
   /** Errors are reused for this long (default: freshMs), so a down Pulsar is not hammered. */
   errorFreshMs?: number;
+  /** Past freshMs, a value is still served this long while it is refreshed (default 0: off). */
+  staleMs?: number;
   now?: Clock;
 }
 
@@ -23,6 +27,7 @@ export class FreshCache<K, V> {
   private readonly entries = new Map<K, Entry<V>>();
   private readonly freshMs: number;
   private readonly errorFreshMs: number;
+  private readonly staleMs: number;
   private readonly now: Clock;
   /** Fetches started, for metrics and benchmarks. */
   fetches = 0;
@@ -30,6 +35,7 @@ export class FreshCache<K, V> {
   constructor(opts: FreshCacheOptions) {
     this.freshMs = opts.freshMs;
     this.errorFreshMs = opts.errorFreshMs ?? opts.freshMs;
+    this.staleMs = opts.staleMs ?? 0;
     this.now = opts.now ?? Date.now;
   }
 
@@ -48,10 +54,12 @@ export class FreshCache<K, V> {
         if (age < this.errorFreshMs) return Promise.reject(s.error);
       } else if (age < freshMs) {
         return Promise.resolve(s.value as V);
+      } else if (age < freshMs + this.staleMs) {
+        if (!this.current(entry)) this.start(key, entry, fetch).catch(() => undefined); // the error is stored
+        return Promise.resolve(s.value as V);
       }
     }
-    if (entry.inflight && entry.inflight.generation === entry.generation) return entry.inflight.promise;
-    return this.start(key, entry, fetch);
+    return this.current(entry) ?? this.start(key, entry, fetch);
   }
 
   /** The next get() fetches anew, even if a fetch is in flight or a value is fresh. */
@@ -77,6 +85,10 @@ export class FreshCache<K, V> {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  private current(entry: Entry<V>): Promise<V> | undefined {
+    return entry.inflight && entry.inflight.generation === entry.generation ? entry.inflight.promise : undefined;
   }
 
   private start(key: K, entry: Entry<V>, fetch: () => Promise<V>): Promise<V> {

@@ -79,6 +79,39 @@ describe('FreshCache', () => {
     expect(await cache.get('k', f.fetch)).toBe(2);
   });
 
+  it('serves a stale value while one background refresh runs (stale-while-revalidate)', async () => {
+    let now = 0;
+    const cache = new FreshCache<string, number>({ freshMs: 1000, staleMs: 1000, now: () => now });
+    const f = deferredFetch<number>();
+    const first = cache.get('k', f.fetch);
+    await tick();
+    f.calls[0]!.resolve(1);
+    expect(await first).toBe(1);
+    now = 1500;
+    expect(await cache.get('k', f.fetch)).toBe(1); // stale, served at once
+    expect(await cache.get('k', f.fetch)).toBe(1);
+    await tick();
+    expect(f.calls).toHaveLength(2); // one refresh for both asks
+    f.calls[1]!.resolve(2);
+    await tick();
+    expect(await cache.get('k', f.fetch)).toBe(2);
+    now = 4000; // too old to serve: wait for the fetch
+    const waited = cache.get('k', f.fetch);
+    await tick();
+    f.calls[2]!.reject(new Error('pulsar down'));
+    await expect(waited).rejects.toThrow('pulsar down');
+  });
+
+  it('a failed background refresh surfaces as an error, not as the old value', async () => {
+    let now = 0;
+    const cache = new FreshCache<string, number>({ freshMs: 1000, staleMs: 1000, errorFreshMs: 500, now: () => now });
+    await cache.get('k', () => Promise.resolve(1));
+    now = 1200;
+    expect(await cache.get('k', () => Promise.reject(new Error('pulsar down')))).toBe(1);
+    await tick();
+    await expect(cache.get('k', () => Promise.resolve(3))).rejects.toThrow('pulsar down');
+  });
+
   it('sweeps keys nobody asked for', async () => {
     let now = 0;
     const cache = new FreshCache<string, number>({ freshMs: 1000, now: () => now });
