@@ -33,11 +33,12 @@ const GENERIC_SECRETS_PROVIDERS: Record<string, string> = {
 
 /**
  * The instance id Pulsar expects (an int). A StatefulSet pod ends in its ordinal; a Deployment
- * pod ends in 5 random characters of [b-z2-9], read here as a base-36 number: unique among live
- * pods, stable for the pod's life, below 2^31.
+ * pod always ends in 5 random characters of [b-z2-9] (the dash before them may be cut off when
+ * the name is long), read here as a base-36 number: unique among live pods, stable for the pod's
+ * life, below 2^31.
  */
 export function instanceIdScript(stateful: boolean): string {
-  return stateful ? 'SHARD_ID="${POD_NAME##*-}"' : 'SHARD_ID="$((36#${POD_NAME##*-}))"';
+  return stateful ? 'SHARD_ID="${POD_NAME##*-}"' : 'SHARD_ID="$((36#${POD_NAME: -5}))"';
 }
 
 export function renderRunner(resource: WorkloadResource, settings: RenderSettings, stateful: boolean): RuntimeParts | undefined {

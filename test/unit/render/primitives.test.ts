@@ -38,6 +38,8 @@ describe('instance id from the pod name', () => {
   it.each([
     ['Deployment pod', false, 'fn-function-7d9f8b6c5-x2k9p', String(parseInt('x2k9p', 36))],
     ['another Deployment pod', false, 'fn-function-7d9f8b6c5-bbbbb', String(parseInt('bbbbb', 36))],
+    // generateName truncated at 58 characters: the random part is glued to the hash.
+    ['long Deployment pod name', false, `${'a'.repeat(43)}-function-7d9f8b6c5z2k9q`, String(parseInt('z2k9q', 36))],
     ['StatefulSet pod', true, 'fn-function-3', '3'],
   ])('%s', (_name, stateful, pod, id) => {
     const out = bash(`${instanceIdScript(stateful)} && printf '%s' "$SHARD_ID"`, { POD_NAME: pod });

@@ -102,7 +102,7 @@ describe('runner images and command lines', () => {
   });
 
   it.each([
-    { name: 'Deployment: pod-name suffix read as base 36', resource: fn(), snippet: 'SHARD_ID="$((36#${POD_NAME##*-}))"' },
+    { name: 'Deployment: the pod name\'s random suffix read as base 36', resource: fn(), snippet: 'SHARD_ID="$((36#${POD_NAME: -5}))"' },
     { name: 'StatefulSet: the pod ordinal', resource: fn({ statefulConfig: { pulsar: { serviceUrl: 'bk://bk:4181' } } }), snippet: 'SHARD_ID="${POD_NAME##*-}"' },
   ])('instance id — $name', ({ resource, snippet }) => {
     const result = render(resource);
