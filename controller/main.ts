@@ -8,11 +8,10 @@ import { onShutdown } from '../process/shutdown.js';
 import { ConfigError, parseConfig, usage, type ControllerConfig } from './config.js';
 import { defaultRenderSettings, renderChildren, type RenderSettings } from './render/index.js';
 import { servedKinds } from './reconcile/discovery.js';
+import { FIELD_MANAGER_NAME } from './reconcile/field-manager.js';
 import { OPTIONAL_CHILD_KINDS } from './reconcile/kinds.js';
 import { registerReconcilers } from './reconcile/register.js';
 import { KubeClient, Manager } from './runtime/index.js';
-
-export const FIELD_MANAGER = 'functionmesh-controller';
 
 export function renderSettings(config: ControllerConfig): RenderSettings {
   const base = defaultRenderSettings();
@@ -42,7 +41,7 @@ async function main(): Promise<void> {
   }
   const log = createLogger('controller', config.logLevel);
   const ops = await startOpsServer({ port: config.opsPort });
-  const client = KubeClient.fromEnvironment({ fieldManager: FIELD_MANAGER });
+  const client = KubeClient.fromEnvironment({ fieldManager: FIELD_MANAGER_NAME });
   log.info({ server: client.server, opsPort: ops.port, leaderElect: config.leaderElect, watchNamespace: config.watchNamespace ?? '(all)', workers: config.workers }, 'starting');
 
   const served = await servedKinds(client, OPTIONAL_CHILD_KINDS, log);
