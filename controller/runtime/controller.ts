@@ -3,10 +3,12 @@
 // change to a child enqueues its owners' keys; the reconciler re-reads the current state.
 //
 // Workers run in terms: the Manager starts a term when this process may write (synced and,
-// with leader election, leading) and ends it when it may not. Ending a term aborts the signal
-// every in-flight reconcile holds (their apiserver calls abort with it) and drops queued keys;
-// a new term re-queues every primary object, so nothing is lost in between.
+// with leader election, leading) and ends it when it may not. Ending a term drops queued keys
+// and aborts the signal every in-flight reconcile holds (their apiserver calls abort with it):
+// at once when leadership is lost, after a grace period on shutdown. A new term re-queues every
+// primary object, so nothing is lost in between.
 import type { Logger } from '../../process/logger.js';
+import { sleep } from './backoff.js';
 import type { Informer } from './informer.js';
 import type { InformerSet } from './informer-set.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -122,13 +124,19 @@ export class Controller {
     this.log.info({ workers, queued: queue.length }, 'workers started');
   }
 
-  /** Aborts in-flight reconciles, drops queued keys, and resolves when workers have returned. */
-  async stopWorkers(): Promise<void> {
+  /**
+   * Ends the term: queued keys are dropped at once; in-flight reconciles get `graceMs` to finish
+   * (0 when leadership is lost: they must stop writing now), then their signal aborts. Resolves
+   * when every worker has returned.
+   */
+  async stopWorkers({ graceMs = 0 } = {}): Promise<void> {
     const term = this.term;
     if (!term) return;
     this.term = undefined;
+    const drained = term.queue.shutDown();
+    if (graceMs > 0 && term.queue.inFlight > 0) await Promise.race([drained, sleep(graceMs)]);
     term.abort.abort();
-    await term.queue.shutDown();
+    await drained;
     await Promise.all(term.workers);
     this.log.info('workers stopped');
   }

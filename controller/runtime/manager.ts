@@ -44,6 +44,7 @@ export class Manager {
     });
     if (opts.leaderElection) {
       const lease = `${opts.leaderElection.namespace}/${opts.leaderElection.name}`;
+      this.metrics.leader.set({ lease }, 0);
       this.elector = new LeaderElector({
         ...opts.leaderElection,
         client: opts.client,
@@ -94,11 +95,14 @@ export class Manager {
     return this.elector ? this.elector.isLeader : this.mayWrite;
   }
 
-  /** Graceful stop: workers finish or abort, then the Lease is released, then watches end. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop: in-flight reconciles get `graceMs` (default 10 s) to finish while this process
+   * still holds the Lease, then are aborted; then the Lease is released and the watches end.
+   */
+  async stop({ graceMs = 10_000 } = {}): Promise<void> {
     this.abort.abort();
     this.mayWrite = false;
-    await Promise.all(this.controllers.map((c) => c.stopWorkers()));
+    await Promise.all(this.controllers.map((c) => c.stopWorkers({ graceMs })));
     await this.elector?.stop();
     await this.informers.stop();
   }
