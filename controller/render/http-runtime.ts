@@ -37,8 +37,13 @@ export function renderHttp(resource: WorkloadResource, settings: RenderSettings,
     problems.error('spec.http.port', `port ${port} is used by the bridge sidecar (${reserved.join(', ')}): choose another port for the HTTP server`);
   }
 
+  if (spec.logTopic) {
+    problems.warn('spec.logTopic', 'the http runtime does not publish logs to a topic: the containers log to stdout; remove logTopic');
+  }
+
   const files = connectionFiles(spec.pulsar, RUNTIME_MOUNTS);
-  const userEnv: V1EnvVar[] = [...mainContainerEnv(resource), ...((http.env ?? []) as V1EnvVar[])];
+  // PORT tells the server where to listen, as Knative does (the SDK reads it).
+  const userEnv: V1EnvVar[] = [{ name: 'PORT', value: String(port) }, ...mainContainerEnv(resource), ...((http.env ?? []) as V1EnvVar[])];
   if (mode === 'source') userEnv.push({ name: 'K_SINK', value: `http://127.0.0.1:${BRIDGE_INGRESS_PORT}` });
   const tcp = { tcpSocket: { port } };
   const user: V1Container = defined({

@@ -104,7 +104,7 @@ describe('HTTP functions: user container + bridge sidecar', () => {
     expect(user.command).toBeUndefined();
     expect(user.ports).toEqual([{ name: 'http', containerPort: 9000, protocol: 'TCP' }]);
     expect(user.envFrom).toBeUndefined();
-    expect(envOf(user)).toEqual({ POD_NAME: 'valueFrom', KEY: 'secret:s/k', MODE: 'x' });
+    expect(envOf(user)).toEqual({ PORT: '9000', POD_NAME: 'valueFrom', KEY: 'secret:s/k', MODE: 'x' });
     expect(user.readinessProbe).toEqual({ tcpSocket: { port: 9000 }, periodSeconds: 5 });
     expect(find<Service>(result, 'Service')!.spec.ports).toEqual([
       { name: 'http', port: 9000, targetPort: 9000, protocol: 'TCP' },
@@ -117,6 +117,10 @@ describe('HTTP functions: user container + bridge sidecar', () => {
     const user = container(render(source({ ...http })), 'pulsar-source');
     expect(envOf(user).K_SINK).toBe('http://127.0.0.1:8081');
     expect(user.readinessProbe).toBeUndefined();
+  });
+
+  it('logTopic is ignored with a warning: the containers log to stdout', () => {
+    expect(render(fn({ ...http, logTopic: 'logs' })).problems).toEqual([expect.objectContaining({ severity: 'warning', field: 'spec.logTopic' })]);
   });
 
   it('spec.image overrides the bridge image', () => {
