@@ -109,16 +109,19 @@ export function childId(obj: { kind?: string; metadata: { name?: string } }): st
   return `${obj.kind}/${obj.metadata.name}`;
 }
 
-interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: string;
-  subresource?: string;
-  fieldsV1?: { 'f:spec'?: Record<string, unknown> };
+/**
+ * Annotation on a workload saying whether the controller's applied configuration holds
+ * spec.replicas ("true") or leaves it to an autoscaler ("false"). The informer cache carries no
+ * managedFields, so this is how the controller knows it must hand replicas over.
+ */
+export const APPLIES_REPLICAS = 'compute.functionmesh.io/applies-replicas';
+
+export function withReplicasMarker<T extends KubeObject>(workload: T): T {
+  const applies = (workload as { spec?: { replicas?: number } }).spec?.replicas !== undefined;
+  return { ...workload, metadata: { ...workload.metadata, annotations: { ...workload.metadata.annotations, [APPLIES_REPLICAS]: String(applies) } } };
 }
 
-/** True when `manager`'s applied configuration of `obj` holds spec.replicas. */
-export function appliesReplicas(obj: KubeObject, manager: string): boolean {
-  return ((obj.metadata.managedFields ?? []) as ManagedFieldsEntry[]).some(
-    (m) => m.manager === manager && m.operation === 'Apply' && !m.subresource && m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined,
-  );
+/** True when the live workload's last applied configuration held spec.replicas. */
+export function appliedReplicas(live: KubeObject): boolean {
+  return live.metadata.annotations?.[APPLIES_REPLICAS] === 'true';
 }

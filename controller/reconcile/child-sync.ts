@@ -3,7 +3,7 @@
 // all-or-nothing checks (unknown kinds, objects owned by someone else) before the first write.
 import type { KubeClient, KubeObject, ResourceRef, Store } from '../runtime/index.js';
 import { isNotFound, keyOf } from '../runtime/index.js';
-import { appliesReplicas, changedByApply, childId, desiredChild, foreignOwnerMessage, isUpToDate, pruneCandidates } from './apply-plan.js';
+import { appliedReplicas, changedByApply, childId, desiredChild, withReplicasMarker, foreignOwnerMessage, isUpToDate, pruneCandidates } from './apply-plan.js';
 import { refOf } from './kinds.js';
 
 /** Where the sync finds the cached objects of a kind. */
@@ -50,7 +50,7 @@ export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
   const planned = opts.rendered.map((obj) => {
     const ref = refOf(obj, caches.kinds);
     if (!ref) throw new SyncError('KindNotServed', opts.unknownKind(obj));
-    const desired = desiredChild(obj, owner);
+    const desired = desiredChild(WORKLOAD_KINDS.has(ref.kind) ? withReplicasMarker(obj) : obj, owner);
     const live = caches.store(ref).get(keyOf(desired.metadata.namespace, desired.metadata.name ?? ''));
     const foreign = foreignOwnerMessage(live, owner);
     if (foreign) throw new SyncError('ChildConflict', foreign);
@@ -64,7 +64,7 @@ export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
       result.live.set(id, live!);
       continue;
     }
-    if (live && WORKLOAD_KINDS.has(ref.kind) && !hasReplicas(desired) && appliesReplicas(live, client.fieldManager)) {
+    if (live && WORKLOAD_KINDS.has(ref.kind) && !hasReplicas(desired) && appliedReplicas(live)) {
       await handOverReplicas(client, ref, live, signal);
     }
     const applied = await client.apply(ref, desired, { signal });
