@@ -1,0 +1,62 @@
+// cleanupSubscription: deleting the Function deletes its subscription through Pulsar's admin
+// API; when Pulsar cannot be reached the finalizer is released after the bounded attempts, with
+// a Warning event saying what was left behind.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
+import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
+import { SUBSCRIPTION_FINALIZER } from '../../../controller/reconcile/subscription-cleanup.js';
+import { createTestNamespace, deleteNamespace, kubectlJson, kubectlOk } from '../../support/kubectl.js';
+import { readPlatformEnv } from '../../support/platform.js';
+import { waitFor } from '../../support/wait.js';
+import { freePort, getObject, startController, waitForReady, type RunningController } from './harness.js';
+import { javaFunction, list, pulsarConfigMap, topic } from './manifests.js';
+
+let ns: string;
+let controller: RunningController;
+beforeEach(async () => {
+  ns = await createTestNamespace('ctl-final');
+  controller = await startController(ns, { cleanupPolicy: { attempts: 3, initialDelayMs: 300, requestTimeoutMs: 1000 } });
+});
+afterEach(async () => {
+  await controller.stop();
+  await deleteNamespace(ns);
+});
+
+const events = (name: string) => kubectlJson<{ items: { reason: string; type: string; message: string }[] }>(['-n', ns, 'get', 'events', '--field-selector', `involvedObject.name=${name}`]);
+
+describe('subscription cleanup finalizer', () => {
+  it('deletes the subscription from every input topic when the Function is deleted', async () => {
+    const web = readPlatformEnv().PULSAR_WEB_URL;
+    const admin = new PulsarAdmin({ url: web });
+    const inputs = [topic('cleanup-a'), topic('cleanup-b')];
+    const subscription = `sub-${ns}`;
+    for (const t of inputs) await admin.createSubscription(parseTopicName(t), subscription);
+
+    await kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+      input: list(pulsarConfigMap('pulsar', web), javaFunction('clean', { cleanupSubscription: true, subscriptionName: subscription, input: { topics: inputs } })),
+    });
+    const fn = await waitForReady('function', ns, 'clean');
+    expect(fn.metadata.finalizers).toContain(SUBSCRIPTION_FINALIZER);
+
+    await kubectlOk(['-n', ns, 'delete', 'function', 'clean', '--wait=false']);
+    await waitFor('Function gone', async () => (await getObject('function', ns, 'clean')) === undefined || undefined, { timeoutMs: 30_000 });
+    for (const t of inputs) expect(await admin.listSubscriptions(parseTopicName(t))).not.toContain(subscription);
+    expect((await events('clean')).items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Normal', reason: 'SubscriptionDeleted' })]));
+  });
+
+  it('releases the finalizer with a Warning after bounded attempts when Pulsar is unreachable', async () => {
+    const closedPort = await freePort();
+    await kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+      input: list(pulsarConfigMap('pulsar', `http://127.0.0.1:${closedPort}`), javaFunction('orphan', { cleanupSubscription: true })),
+    });
+    await waitForReady('function', ns, 'orphan');
+    const started = Date.now();
+    await kubectlOk(['-n', ns, 'delete', 'function', 'orphan', '--wait=false']);
+    await waitFor('Function gone', async () => (await getObject('function', ns, 'orphan')) === undefined || undefined, { timeoutMs: 30_000 });
+    // 3 attempts, 300 ms then 600 ms apart: well under the 30 s bound, and not at once.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const warning = (await events('orphan')).items.find((e) => e.reason === 'SubscriptionCleanupFailed');
+    expect(warning).toEqual(expect.objectContaining({ type: 'Warning', message: expect.stringContaining('gave up deleting the subscription after 3 attempts') }));
+    expect(warning?.message).toContain(`127.0.0.1:${closedPort}`);
+  });
+});
