@@ -37,6 +37,9 @@ export function renderHttp(resource: WorkloadResource, settings: RenderSettings,
     problems.error('spec.http.port', `port ${port} is used by the bridge sidecar (${reserved.join(', ')}): choose another port for the HTTP server`);
   }
 
+  if (spec.statefulConfig) {
+    problems.warn('spec.statefulConfig', 'the http runtime has no Pulsar state store: statefulConfig only makes the workload a StatefulSet; use volumeClaimTemplates for per-pod storage');
+  }
   if (spec.logTopic) {
     problems.warn('spec.logTopic', 'the http runtime does not publish logs to a topic: the containers log to stdout; remove logTopic');
   }

@@ -8,7 +8,7 @@ import type { RenderSettings } from './context.js';
 import { RESTRICTED_CONTAINER, defined, livenessProbe, mainContainerEnv, startupProbe, userVolumeMounts } from './container-parts.js';
 import { functionDetails, type RunnerLanguage } from './function-details.js';
 import { goInstanceConfWord } from './go-instance-conf.js';
-import { componentOf, mainContainerName } from './names.js';
+import { mainContainerName } from './names.js';
 import { planPackage, type PackagePlan } from './package-download.js';
 import { RUNTIME_MOUNTS, connectionFiles, pulsarEnvFrom, runnerAuthArgs, runnerTlsArgs, volumeName } from './pulsar-connection.js';
 import { pulsarIdentity } from './pulsar-identity.js';
@@ -178,7 +178,7 @@ function javaScript(resource: WorkloadResource, jar: string, logging: LoggingPla
     java.entryClass || JAVA_ENTRY_CLASS,
     '--jar', shellQuote(jar),
     ...sharedArgs(resource, 'JAVA'),
-    ...(componentOf(resource) !== 'function' ? ['--connectors_directory', CONNECTORS_DIR] : []),
+    ...(runsConnector(resource) ? ['--connectors_directory', CONNECTORS_DIR] : []),
     ...(spec.secretsMap && Object.keys(spec.secretsMap).length ? ['--secrets_provider', JAVA_SECRETS_PROVIDER] : []),
     ...stateArgs(resource, true),
     ...(resource.kind === 'Function' && resource.spec.maxPendingAsyncRequests
@@ -186,6 +186,11 @@ function javaScript(resource: WorkloadResource, jar: string, logging: LoggingPla
       : []),
   ];
   return `${instanceIdScript(stateful)} && ${logging.writeConfig}${words.join(' ')}`;
+}
+
+/** Connectors, and functions with an embedded source or sink connector, load nars from there. */
+function runsConnector(resource: WorkloadResource): boolean {
+  return resource.kind !== 'Function' || Boolean(resource.spec.sourceConfig || resource.spec.sinkConfig);
 }
 
 function pythonScript(resource: WorkloadResource, py: string, logging: LoggingPlan, stateful: boolean): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { FunctionSpec } from '../../../controller/api/index.js';
 import { DEFAULT_PULSAR_VERSION } from '../../../controller/render/index.js';
 import { container, envOf, fn, jsonArg, podSpec, render, script, sink, source } from './fixtures.js';
 
@@ -129,6 +130,11 @@ describe('runner images and command lines', () => {
     expect(script(result)).toContain('-Dlog4j.configurationFile=/pulsar/conf/java-log/java_instance_log4j.xml');
     expect(podSpec(result).volumes).toContainEqual({ name: 'logs-java-log', configMap: { name: 'logs', items: [{ key: 'log4j2.xml', path: 'java_instance_log4j.xml' }] } });
     expect(podSpec(result).containers[0]!.volumeMounts).toContainEqual({ name: 'logs-java-log', mountPath: '/pulsar/conf/java-log', readOnly: true });
+  });
+
+  it('a function with an embedded connector loads nars from the connectors directory', () => {
+    expect(script(render(fn({ sourceConfig: { className: 'org.example.In' } as FunctionSpec['sourceConfig'] })))).toContain('--connectors_directory /pulsar/connectors');
+    expect(script(render(fn()))).not.toContain('--connectors_directory');
   });
 
   it('state store flags come from statefulConfig', () => {
