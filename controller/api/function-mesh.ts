@@ -26,15 +26,15 @@ export const FunctionMeshSpec = Type.Object(
   {
     description: 'Desired state of a FunctionMesh.',
     ...rules(
-      {
-        ...cel(
-          `(${allNames}).all(n, (${allNames}).filter(m, m == n).size() == 1)`,
-          'child names must be unique within the mesh across functions, sources and sinks: rename the duplicate',
-        ),
-        messageExpression:
-          `'child name "' + (${allNames}).filter(n, (${allNames}).filter(m, m == n).size() > 1)[0] + ` +
-          `'" is used more than once: child names must be unique within the mesh across functions, sources and sinks; rename one'`,
-      },
+      cel(
+        `(${allNames}).all(n, (${allNames}).filter(m, m == n).size() == 1)`,
+        'child names must be unique within the mesh across functions, sources and sinks: rename the duplicate',
+        {
+          messageExpression:
+            `'child name "' + (${allNames}).filter(n, (${allNames}).filter(m, m == n).size() > 1)[0] + ` +
+            `'" is used more than once: child names must be unique within the mesh across functions, sources and sinks; rename one'`,
+        },
+      ),
     ),
   },
 );

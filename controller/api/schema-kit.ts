@@ -9,14 +9,17 @@ export interface CelRule {
   rule: string;
   /** Names the field and the fix. */
   message: string;
-  /** A CEL string expression for a message naming the offending value; `message` is the fallback. */
+  /**
+   * A CEL string expression for a message naming the offending value; `message` is the fallback.
+   * Costed like a rule: `string(<int>)` counts as an unbounded string, and the apiserver refuses it.
+   */
   messageExpression?: string;
   /** Relative path (`.maxMessageRetry`) reported as the failing field instead of the object. */
   fieldPath?: string;
   reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
 }
 
-export function cel(rule: string, message: string, extra: Omit<CelRule, 'rule' | 'message' | 'messageExpression'> = {}): CelRule {
+export function cel(rule: string, message: string, extra: Omit<CelRule, 'rule' | 'message'> = {}): CelRule {
   return { rule, message, ...extra };
 }
 
