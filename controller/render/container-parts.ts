@@ -44,7 +44,7 @@ export function userVolumeMounts(resource: WorkloadResource): V1VolumeMount[] {
   return (resource.spec.volumeMounts ?? []) as V1VolumeMount[];
 }
 
-/** Drops undefined fields, so rendered objects compare equal to what was applied. */
+/** Drops undefined fields and empty lists, so rendered objects carry only what says something. */
 export function defined<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as T;
 }

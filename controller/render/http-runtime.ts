@@ -65,7 +65,7 @@ export function renderHttp(resource: WorkloadResource, settings: RenderSettings,
   });
 
   const ops = (path: string) => ({ httpGet: { path, port: BRIDGE_OPS_PORT, scheme: 'HTTP' } });
-  const bridge: V1Container = {
+  const bridge: V1Container = defined({
     name: 'bridge',
     image: spec.image || settings.bridgeImage,
     imagePullPolicy: 'IfNotPresent',
@@ -83,8 +83,7 @@ export function renderHttp(resource: WorkloadResource, settings: RenderSettings,
     resources: { requests: { cpu: '50m', memory: '64Mi' } },
     volumeMounts: files.mounts,
     securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: true },
-  };
-  if (!bridge.volumeMounts?.length) delete bridge.volumeMounts;
+  });
 
   return {
     containers: [user, bridge],

@@ -11,10 +11,10 @@ export function renderPodTemplate(resource: WorkloadResource, parts: RuntimePart
   const pod = resource.spec.pod ?? {};
   const main = parts.containers[0]!;
   const spec: V1PodSpec = defined({
-    initContainers: nonEmpty([...((pod.initContainers ?? []) as unknown as V1Container[]), ...parts.initContainers]),
+    initContainers: [...((pod.initContainers ?? []) as unknown as V1Container[]), ...parts.initContainers],
     // Main container first (and named as `kubectl logs`' default), then the runtime's and the user's sidecars.
     containers: [...parts.containers, ...((pod.sidecars ?? []) as unknown as V1Container[])],
-    volumes: nonEmpty(uniqueByName([...((pod.volumes ?? []) as unknown as V1Volume[]), ...parts.volumes])),
+    volumes: uniqueByName([...((pod.volumes ?? []) as unknown as V1Volume[]), ...parts.volumes]),
     nodeSelector: pod.nodeSelector,
     affinity: pod.affinity as V1PodSpec['affinity'],
     tolerations: pod.tolerations as V1PodSpec['tolerations'],
@@ -42,8 +42,4 @@ export function renderPodTemplate(resource: WorkloadResource, parts: RuntimePart
 function uniqueByName(volumes: V1Volume[]): V1Volume[] {
   const seen = new Set<string>();
   return volumes.filter((v) => !seen.has(v.name) && Boolean(seen.add(v.name)));
-}
-
-function nonEmpty<T>(list: T[]): T[] | undefined {
-  return list.length ? list : undefined;
 }

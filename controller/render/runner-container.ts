@@ -41,40 +41,46 @@ export function instanceIdScript(stateful: boolean): string {
   return stateful ? 'SHARD_ID="${POD_NAME##*-}"' : 'SHARD_ID="$((36#${POD_NAME: -5}))"';
 }
 
+/** What differs between the runner runtimes; the rest of the container is shared. */
+interface RunnerPlan {
+  pkg: PackagePlan;
+  logging?: LoggingPlan;
+  shell: 'bash' | 'sh';
+  script: string;
+  image: string;
+}
+
 export function renderRunner(resource: WorkloadResource, settings: RenderSettings, stateful: boolean): RuntimeParts | undefined {
+  const plan = runnerPlan(resource, settings, stateful);
+  return plan && runnerParts(resource, plan);
+}
+
+function runnerPlan(resource: WorkloadResource, settings: RenderSettings, stateful: boolean): RunnerPlan | undefined {
   const spec = resource.spec;
   if (spec.java) {
     const pkg = planPackage(resource, spec.java.jar, spec.java.jarLocation, settings);
     const logging = javaLogging(spec.java.log);
-    return runnerParts(resource, settings, pkg, logging, 'bash', javaScript(resource, pkg.path, logging, stateful), settings.runnerImages.java);
+    return { pkg, logging, shell: 'bash', script: javaScript(resource, pkg.path, logging, stateful), image: settings.runnerImages.java };
   }
   if (spec.python) {
     const pkg = planPackage(resource, spec.python.py, spec.python.pyLocation, settings);
     const logging = pythonLogging(spec.python.log);
-    return runnerParts(resource, settings, pkg, logging, 'bash', pythonScript(resource, pkg.path, logging, stateful), settings.runnerImages.python);
+    return { pkg, logging, shell: 'bash', script: pythonScript(resource, pkg.path, logging, stateful), image: settings.runnerImages.python };
   }
   if (spec.golang && resource.kind === 'Function') {
     const pkg = planPackage(resource, spec.golang.go, spec.golang.goLocation, settings, true);
-    return runnerParts(resource, settings, pkg, undefined, 'bash', goScript(resource, pkg.path, stateful), settings.runnerImages.go);
+    return { pkg, shell: 'bash', script: goScript(resource, pkg.path, stateful), image: settings.runnerImages.go };
   }
   if (spec.genericRuntime) {
     const g = spec.genericRuntime;
     const pkg = planPackage(resource, g.functionFile, g.functionFileLocation, settings);
     const image = settings.genericRunnerImages[g.language] ?? settings.runnerImages.java;
-    return runnerParts(resource, settings, pkg, undefined, 'sh', genericScript(resource, pkg.path, stateful), image);
+    return { pkg, shell: 'sh', script: genericScript(resource, pkg.path, stateful), image };
   }
   return undefined;
 }
 
-function runnerParts(
-  resource: WorkloadResource,
-  settings: RenderSettings,
-  pkg: PackagePlan,
-  logging: LoggingPlan | undefined,
-  shell: 'bash' | 'sh',
-  script: string,
-  defaultImage: string,
-): RuntimeParts {
+function runnerParts(resource: WorkloadResource, { pkg, logging, shell, script, image }: RunnerPlan): RuntimeParts {
   const spec = resource.spec;
   const files = connectionFiles(spec.pulsar, RUNTIME_MOUNTS);
   const crypto = cryptoFiles(resource);
@@ -90,7 +96,7 @@ function runnerParts(
   ];
   const container: V1Container = defined({
     name: mainContainerName(resource),
-    image: spec.image || defaultImage,
+    image: spec.image || image,
     imagePullPolicy: spec.imagePullPolicy ?? 'IfNotPresent',
     command: [shell, '-c', script],
     ports: [
