@@ -86,6 +86,29 @@ describe('CRDs on the real apiserver', () => {
     expect(stored.spec).toMatchObject({ logTopicAgent: 'sidecar', autoAck: true, processingGuarantee: 'atleast_once' });
   });
 
+  it('defaults every FunctionMesh child by its kind', async () => {
+    const r = await applyObject(ns, {
+      apiVersion: API_VERSION,
+      kind: 'FunctionMesh',
+      metadata: { name: 'mesh-defaults' },
+      spec: {
+        functions: [{ name: 'fn', className: 'a.B', input: { topics: ['in'] }, pulsar: { pulsarConfig: 'p' }, java: { jar: 'a.jar' } }],
+        sources: [{ name: 'src', className: 'a.S', output: { topic: 'in' }, pulsar: { pulsarConfig: 'p' }, java: { jar: 's.nar' } }],
+      },
+    });
+    expect(r.stderr).toBe('');
+    const stored = await kubectlJson<{ spec: { functions: Record<string, unknown>[]; sources: Record<string, unknown>[] } }>(
+      ['-n', ns, 'get', 'functionmesh', 'mesh-defaults'],
+    );
+    expect(stored.spec.functions[0]).toMatchObject({ tenant: 'public', autoAck: true, logTopicAgent: 'runtime', input: { typeClassName: '[B' } });
+    expect(stored.spec.sources[0]).toMatchObject({ tenant: 'public', logTopicAgent: 'sidecar', forwardSourceMessageProperty: true });
+  });
+
+  it('explains fields in kubectl explain', async () => {
+    const out = await kubectlOk(['explain', 'functions.spec.scaling.targetBacklogPerReplica']);
+    expect(out).toContain('Backlog (unacked messages) each replica should handle.');
+  });
+
   it('shows Ready, Replicas, Min, Max and Age in kubectl get, by short name', async () => {
     const out = await kubectlOk(['-n', ns, 'get', 'fn']);
     expect(out.split('\n')[0]!.split(/\s+/)).toEqual(['NAME', 'READY', 'REPLICAS', 'MIN', 'MAX', 'AGE']);
