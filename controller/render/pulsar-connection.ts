@@ -20,7 +20,6 @@ export const PACKAGE_SERVICE_MOUNTS: MountPaths = {
   oauth2: '/etc/oauth2-package-service',
 };
 
-type TlsConfig = NonNullable<PulsarMessagingSpec['tlsConfig']>;
 type OAuth2Config = NonNullable<NonNullable<PulsarMessagingSpec['authConfig']>['oauth2Config']>;
 
 /** The ConfigMap and Secrets as env vars (`webServiceURL`, `clientAuthenticationPlugin`, ...). */
@@ -33,19 +32,15 @@ export function pulsarEnvFrom(pulsar: PulsarMessagingSpec | undefined, prefix = 
   return envFrom;
 }
 
-/** TLS config with a CA certificate to mount, if any. */
-function tlsCert(pulsar: PulsarMessagingSpec | undefined): (TlsConfig & { certSecretName: string; certSecretKey: string }) | undefined {
+/** The Secret and key of the TLS CA certificate to mount, if any. */
+function tlsCert(pulsar: PulsarMessagingSpec | undefined): { secretName: string; key: string } | undefined {
   const tls = pulsar?.tlsConfig;
-  return tls?.certSecretName && tls.certSecretKey ? (tls as TlsConfig & { certSecretName: string; certSecretKey: string }) : undefined;
-}
-
-function oauth2(pulsar: PulsarMessagingSpec | undefined): OAuth2Config | undefined {
-  return pulsar?.authConfig?.oauth2Config;
+  return tls?.certSecretName && tls.certSecretKey ? { secretName: tls.certSecretName, key: tls.certSecretKey } : undefined;
 }
 
 export function tlsCertPath(pulsar: PulsarMessagingSpec | undefined, paths: MountPaths): string | undefined {
-  const tls = tlsCert(pulsar);
-  return tls && `${paths.tls}/${tls.certSecretKey}`;
+  const cert = tlsCert(pulsar);
+  return cert && `${paths.tls}/${cert.key}`;
 }
 
 function oauth2KeyPath(conf: OAuth2Config, paths: MountPaths): string {
@@ -65,9 +60,9 @@ export function connectionFiles(pulsar: PulsarMessagingSpec | undefined, paths: 
     files.volumes.push({ name, secret: { secretName, items: [{ key, path: key }] } });
     files.mounts.push({ name, mountPath, readOnly: true });
   };
-  const tls = tlsCert(pulsar);
-  if (tls) add(tls.certSecretName, tls.certSecretKey, paths.tls);
-  const oauth = oauth2(pulsar);
+  const cert = tlsCert(pulsar);
+  if (cert) add(cert.secretName, cert.key, paths.tls);
+  const oauth = pulsar?.authConfig?.oauth2Config;
   if (oauth) add(oauth.keySecretName, oauth.keySecretKey, paths.oauth2);
   return files;
 }
