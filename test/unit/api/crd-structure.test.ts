@@ -103,6 +103,10 @@ describe.each(KINDS)('%s CRD', (kind) => {
     for (const k of KINDS) expect(crd.spec.names.categories).not.toContain(buildCrd(k).spec.names.singular);
   });
 
+  it('fits the last-applied annotation of a client-side kubectl apply (256 KiB)', () => {
+    expect(JSON.stringify(crd).length).toBeLessThan(256 * 1024 * 0.75);
+  });
+
   it('reports readiness from the Ready condition in kubectl get', () => {
     const columns = crd.spec.versions[0]!.additionalPrinterColumns.map((c) => c.name);
     expect(columns[0]).toBe('Ready');
