@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import type { FunctionResource, WorkloadResource } from '../../../controller/api/index.js';
+import { SubscriptionCleaner, cleanupBudgetMs, cleanupTarget, cleanupToken, retryDelayMs, wantsCleanup } from '../../../controller/reconcile/subscription-cleanup.js';
+
+const fn = (spec: Partial<FunctionResource['spec']>, deletedAt = new Date().toISOString()): WorkloadResource =>
+  ({ apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'Function', metadata: { name: 'fn', uid: 'u1', deletionTimestamp: deletedAt }, spec }) as unknown as WorkloadResource;
+
+describe('cleanup plan', () => {
+  it('targets the subscription on every input topic, full names, patterns set aside', () => {
+    const t = cleanupTarget(fn({ tenant: 't', namespace: 'n', name: 'f', input: { topics: ['in', 'persistent://a/b/c'], topicPattern: 'x-.*' } }));
+    expect(t).toEqual({ subscription: 't/n/f', topics: ['persistent://public/default/in', 'persistent://a/b/c'], patterns: ['persistent://public/default/x-.*'] });
+    expect(cleanupTarget(fn({ subscriptionName: 'mine', input: { topics: ['in'] } })).subscription).toBe('mine');
+  });
+  it('applies to Functions and Sinks that ask for it', () => {
+    expect(wantsCleanup(fn({ cleanupSubscription: true }))).toBe(true);
+    expect(wantsCleanup(fn({}))).toBe(false);
+  });
+  it('takes a token only from token authentication', () => {
+    const plugin = 'org.apache.pulsar.client.impl.auth.AuthenticationToken';
+    expect(cleanupToken({ pulsarConfig: 'p', authConfig: { genericAuth: { clientAuthenticationPlugin: plugin, clientAuthenticationParameters: 'token:abc' } } })).toBe('abc');
+    expect(cleanupToken({ pulsarConfig: 'p' }, { clientAuthenticationPlugin: plugin, clientAuthenticationParameters: 'xyz' })).toBe('xyz');
+    expect(cleanupToken({ pulsarConfig: 'p', authConfig: { genericAuth: { clientAuthenticationPlugin: 'Basic', clientAuthenticationParameters: 'u:p' } } })).toBeUndefined();
+  });
+  it('backs off exponentially within a bounded budget (defaults: 5 attempts over about 2 minutes)', () => {
+    const policy = { attempts: 5, initialDelayMs: 5000, requestTimeoutMs: 5000 };
+    expect([1, 2, 3, 4].map((n) => retryDelayMs(policy, n))).toEqual([5000, 10000, 20000, 40000]);
+    expect(cleanupBudgetMs(policy)).toBe(75_000 + 5 * 5000);
+  });
+});
+
+describe('SubscriptionCleaner', () => {
+  const policy = { attempts: 2, initialDelayMs: 10, requestTimeoutMs: 500 };
+  it('retries, then gives up after the last attempt', async () => {
+    const cleaner = new SubscriptionCleaner(policy);
+    const resource = fn({ input: { topics: ['in'] }, pulsar: { pulsarConfig: 'gone' } });
+    const first = await cleaner.attempt(resource, undefined, undefined);
+    expect(first).toEqual({ state: 'retry', retryInMs: 10, failures: 1, error: 'ConfigMap gone with webServiceURL not found' });
+    expect(await cleaner.attempt(resource, undefined, undefined)).toEqual(expect.objectContaining({ state: 'gaveUp', failures: 2 }));
+  });
+  it('gives up once the time since deletion exceeds the budget, whatever the count (restart-safe)', async () => {
+    const cleaner = new SubscriptionCleaner({ attempts: 10, initialDelayMs: 10, requestTimeoutMs: 10 });
+    const resource = fn({ input: { topics: ['in'] } }, new Date(Date.now() - 3_600_000).toISOString());
+    expect((await cleaner.attempt(resource, undefined, undefined)).state).toBe('gaveUp');
+  });
+});
