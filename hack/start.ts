@@ -41,7 +41,11 @@ if (configuredKubeconfig) {
 const scalerPort = process.env.SCALER_GRPC_PORT ?? '9090';
 const children: ChildProcess[] = [
   run('scaler', ['scaler/main.ts', '--port', scalerPort, '--ops-port', process.env.SCALER_OPS_PORT ?? '8081']),
-  run('controller', ['controller/main.ts', '--scaler-address', `127.0.0.1:${scalerPort}`, '--ops-port', process.env.CONTROLLER_OPS_PORT ?? '8082']),
+  run('controller', [
+    'controller/main.ts', '--scaler-address', `127.0.0.1:${scalerPort}`, '--ops-port', process.env.CONTROLLER_OPS_PORT ?? '8082',
+    // One process on the embedded platform: no Lease to elect a writer with.
+    ...(configuredKubeconfig ? [] : ['--leader-elect', 'false']),
+  ]),
 ];
 
 let stopping = false;

@@ -19,7 +19,8 @@ import { kubectlJson } from '../../support/kubectl.js';
 import { readPlatformEnv } from '../../support/platform.js';
 import { waitFor } from '../../support/wait.js';
 
-export const SAMPLES_DIR = '/work/shared/compat/function-mesh-samples';
+export { SAMPLES_DIR } from '../../support/samples.js';
+import { SAMPLES_DIR } from '../../support/samples.js';
 
 export function platformClient(): KubeClient {
   const kc = new KubeConfig();

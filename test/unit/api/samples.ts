@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 
-export const SAMPLES_DIR = '/work/shared/compat/function-mesh-samples';
+export { SAMPLES_DIR } from '../../support/samples.js';
+import { SAMPLES_DIR } from '../../support/samples.js';
 
 export interface SampleDoc {
   file: string;

@@ -5,7 +5,7 @@ import type { AnyResource } from '../../../controller/api/index.js';
 import { renderChildren } from '../../../controller/render/index.js';
 import { kinds, settings } from './fixtures.js';
 
-const SAMPLES = '/work/shared/compat/function-mesh-samples';
+import { SAMPLES_DIR as SAMPLES } from '../../support/samples.js';
 
 /** The sample's custom resource and the data of its Pulsar ConfigMap. */
 function load(file: string): { resource: AnyResource; pulsarConfig?: Record<string, string> } {
