@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { FIELD_MANAGER_NAME } from '../controller/reconcile/field-manager.js';
 import { refOf, childKinds, FUNCTIONS, CONFIG_MAPS, OPTIONAL_CHILD_KINDS } from '../controller/reconcile/kinds.js';
 import { defaultRenderSettings, renderChildren } from '../controller/render/index.js';
-import { KubeClient, type KubeObject } from '../controller/runtime/index.js';
+import { KubeApiError, KubeClient, type KubeObject } from '../controller/runtime/index.js';
 import type { WorkloadResource } from '../controller/api/index.js';
 import { readPlatformEnv } from '../test/support/platform.js';
 import { freePort } from '../test/integration/controller/harness.js';
@@ -52,6 +52,19 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<unk
   await Promise.all(Array.from({ length: limit }, async () => {
     while (next < items.length) await work(items[next++]!);
   }));
+}
+
+/** Retries what the apiserver refuses for a moment (429 while a CRD's storage re-initializes, 5xx). */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const status = err instanceof KubeApiError ? err.status : 0;
+      if (attempt >= 10 || (status !== 429 && status < 500)) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
 }
 
 function peakRssMb(pid: number): number {
@@ -111,14 +124,16 @@ export default async function bench(argv: string[]): Promise<void> {
     // Controller: create all Functions at once (64 in flight), then poll until all are Ready.
     const started = Date.now();
     const functions = Array.from({ length: count }, (_, i) => fn(ns, i, replicas, stateful));
-    await pool(functions, 64, (f) => client.create(FUNCTIONS, f as unknown as KubeObject));
+    await pool(functions, 64, (f) => retrying(() => client.create(FUNCTIONS, f as unknown as KubeObject)));
     const createdS = (Date.now() - started) / 1000;
     const deadline = started + Number(values['timeout-s']) * 1000;
     let ready = 0;
     while (ready < count) {
       if (Date.now() > deadline) throw new Error(`only ${ready} of ${count} Functions Ready after ${values['timeout-s']} s`);
       await new Promise((r) => setTimeout(r, 500));
-      const list = await client.list<KubeObject & Listed>(FUNCTIONS, { namespace: ns });
+      // A CRD being re-applied elsewhere answers 429 for a moment: poll again.
+      const list = await client.list<KubeObject & Listed>(FUNCTIONS, { namespace: ns }).catch(() => undefined);
+      if (!list) continue;
       ready = list.items.filter((o) => o.status?.observedGeneration === o.metadata.generation && o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
     }
     const seconds = (Date.now() - started) / 1000;
@@ -131,7 +146,7 @@ export default async function bench(argv: string[]): Promise<void> {
     const objects = Array.from({ length: count }, (_, i) => fn(baseNs, i, replicas, stateful)).flatMap(
       (f) => renderChildren(f, { settings: defaultRenderSettings('functionmesh-system'), pulsarConfig: configMap.data }).objects,
     );
-    await pool(objects, workers, (o) => direct.apply(refOf(o, kinds)!, o, { fieldManager: FIELD_MANAGER_NAME }));
+    await pool(objects, workers, (o) => retrying(() => direct.apply(refOf(o, kinds)!, o, { fieldManager: FIELD_MANAGER_NAME })));
     const baseSeconds = (Date.now() - baseStarted) / 1000;
 
     console.log(JSON.stringify({

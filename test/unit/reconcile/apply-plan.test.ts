@@ -70,7 +70,8 @@ describe('contains', () => {
 describe('changedByApply', () => {
   it('ignores status and resourceVersion, sees spec and label changes', () => {
     const before = { ...deployment({ replicas: 1 }), status: { replicas: 0 } };
-    expect(changedByApply(before, { ...deployment({ replicas: 1 }, { resourceVersion: '9' }), status: { replicas: 1 } })).toBe(false);
+    const after = { ...deployment({ replicas: 1 }, { resourceVersion: '9' }), status: { replicas: 1 } };
+    expect(changedByApply(before, after)).toBe(false);
     expect(changedByApply(before, deployment({ replicas: 2 }))).toBe(true);
     expect(changedByApply(before, deployment({ replicas: 1 }, { labels: { a: '2' } }))).toBe(true);
   });

@@ -35,7 +35,7 @@ describe('workloadReadiness', () => {
 });
 
 describe('autoscalingCondition', () => {
-  const so = (conditions?: unknown[]) => ({ kind: 'ScaledObject', metadata: { name: 'fn-function' }, spec: { minReplicaCount: 0, maxReplicaCount: 5 }, status: conditions ? { conditions } : undefined });
+  const so = (conditions?: { type: string; status: string; reason?: string; message?: string }[]) => ({ kind: 'ScaledObject', metadata: { name: 'fn-function' }, spec: { minReplicaCount: 0, maxReplicaCount: 5 }, status: conditions ? { conditions } : undefined });
   it('is absent without an autoscaler, Unknown before KEDA reports', () => {
     expect(autoscalingCondition(undefined)).toBeUndefined();
     expect(autoscalingCondition(so())).toEqual(expect.objectContaining({ status: 'Unknown', reason: 'AutoscalerPending' }));
