@@ -3,7 +3,7 @@
 // the reconciler reads first so that rendering stays a pure function.
 
 /** Pulsar version of the default runner images; matches the platform's Pulsar. */
-export const DEFAULT_PULSAR_VERSION = '4.0.8';
+export const DEFAULT_PULSAR_VERSION = '4.0.7';
 export const DEFAULT_BRIDGE_VERSION = '0.1.0';
 
 export interface RenderSettings {

@@ -102,14 +102,18 @@ export function runnerAuthArgs(pulsar: PulsarMessagingSpec | undefined): string[
   return [];
 }
 
-/** `--use_tls` and friends of the Java and Python runners (shell words). */
-export function runnerTlsArgs(pulsar: PulsarMessagingSpec | undefined): string[] {
+/**
+ * `--use_tls` and friends of the runners (shell words). The Python runner spells the insecure
+ * flag out in full (argparse would also take the Java runner's abbreviation).
+ */
+export function runnerTlsArgs(pulsar: PulsarMessagingSpec | undefined, python = false): string[] {
+  const insecureFlag = python ? '--tls_allow_insecure_connection' : '--tls_allow_insecure';
   const tls = pulsar?.tlsConfig;
   if (tls) {
     if (!tls.enabled) return ['--use_tls', 'false'];
     const args = [
       '--use_tls', 'true',
-      '--tls_allow_insecure', String(tls.allowInsecure ?? false),
+      insecureFlag, String(tls.allowInsecure ?? false),
       '--hostname_verification_enabled', String(tls.hostnameVerification ?? false),
     ];
     const cert = tlsCertPath(pulsar, RUNTIME_MOUNTS);
@@ -118,7 +122,7 @@ export function runnerTlsArgs(pulsar: PulsarMessagingSpec | undefined): string[]
   if (pulsar?.tlsSecret) {
     return [
       '--use_tls', 'true',
-      '--tls_allow_insecure', envRef('tlsAllowInsecureConnection', 'false'),
+      insecureFlag, envRef('tlsAllowInsecureConnection', 'false'),
       '--hostname_verification_enabled', envRef('tlsHostnameVerificationEnable', 'true'),
       '--tls_trust_cert_path', envRef('tlsTrustCertsFilePath'),
     ];

@@ -145,7 +145,7 @@ function sharedArgs(resource: WorkloadResource, runtime: RunnerLanguage): string
     '--expected_healthcheck_interval', '0',
     '--cluster_name', shellQuote(spec.clusterName ?? 'kubernetes'),
     ...runnerAuthArgs(spec.pulsar),
-    ...runnerTlsArgs(spec.pulsar),
+    ...runnerTlsArgs(spec.pulsar, runtime === 'PYTHON'),
   ];
 }
 
@@ -194,9 +194,12 @@ function javaScript(resource: WorkloadResource, jar: string, logging: LoggingPla
   return `${instanceIdScript(stateful)} && ${logging.writeConfig}${words.join(' ')}`;
 }
 
-/** Connectors, and functions with an embedded source or sink connector, load nars from there. */
+/**
+ * Upstream passes the connectors directory only to functions with an embedded source or sink
+ * connector (a flag of the StreamNative runners); Apache's runner rejects unknown flags.
+ */
 function runsConnector(resource: WorkloadResource): boolean {
-  return resource.kind !== 'Function' || Boolean(resource.spec.sourceConfig || resource.spec.sinkConfig);
+  return resource.kind === 'Function' && Boolean(resource.spec.sourceConfig || resource.spec.sinkConfig);
 }
 
 function pythonScript(resource: WorkloadResource, py: string, logging: LoggingPlan, stateful: boolean): string {

@@ -25,14 +25,14 @@ describe('runner images and command lines', () => {
       name: 'java source',
       resource: source(),
       image: runner('java'),
-      fragments: ['--jar \'connectors/src.nar\'', '--connectors_directory /pulsar/connectors'],
+      fragments: ['--jar \'connectors/src.nar\''],
       runtime: 'JAVA',
     },
     {
       name: 'java sink',
       resource: sink(),
       image: runner('java'),
-      fragments: ['--jar \'connectors/snk.nar\'', '--connectors_directory /pulsar/connectors'],
+      fragments: ['--jar \'connectors/snk.nar\''],
       runtime: 'JAVA',
     },
     {
@@ -134,7 +134,7 @@ describe('runner images and command lines', () => {
 
   it('a function with an embedded connector loads nars from the connectors directory', () => {
     expect(script(render(fn({ sourceConfig: { className: 'org.example.In' } as FunctionSpec['sourceConfig'] })))).toContain('--connectors_directory /pulsar/connectors');
-    expect(script(render(fn()))).not.toContain('--connectors_directory');
+    for (const plain of [fn(), source(), sink()]) expect(script(render(plain))).not.toContain('--connectors_directory');
   });
 
   it('state store flags come from statefulConfig', () => {
@@ -144,6 +144,11 @@ describe('runner images and command lines', () => {
 });
 
 describe('Pulsar authentication and TLS of the runner', () => {
+  it('the Python runner gets its own spelling of the insecure-connection flag', () => {
+    const cmd = script(render(fn({ java: undefined, python: { py: '/pulsar/fn.py' }, pulsar: { pulsarConfig: 'pulsar-cm', tlsConfig: { enabled: true } } })));
+    expect(cmd).toContain('--use_tls true --tls_allow_insecure_connection false --hostname_verification_enabled false');
+  });
+
   const tlsVolume = { name: 'ca-ca-crt', secret: { secretName: 'ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } };
   it.each([
     { name: 'none', pulsar: {}, flags: ['--use_tls false'], absent: ['--client_auth_plugin'], envFrom: 1, volume: undefined },
