@@ -54,7 +54,8 @@ export function parseTriggerMetadata(meta: Record<string, string>, opts: { defau
 
   const subscription = get('subscription');
   if (!subscription) throw new MetadataError('subscription', 'required: the subscription the function consumes with');
-  if (/[\s/]/.test(subscription)) throw new MetadataError('subscription', `"${subscription}" must not contain spaces or slashes`);
+  // Slashes are legal: Pulsar names a function's default subscription tenant/namespace/name.
+  if (/\s/.test(subscription)) throw new MetadataError('subscription', `"${subscription}" must not contain spaces`);
 
   const position = get('subscriptionPosition') ?? 'latest';
   if (position !== 'latest' && position !== 'earliest') {

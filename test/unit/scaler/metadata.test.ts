@@ -33,6 +33,12 @@ describe('parseTriggerMetadata', () => {
     expect(c.source.regex.test('old-orders-eu')).toBe(false);
   });
 
+  it('accepts a function\'s default subscription tenant/namespace/name, with a DNS-safe metric name', () => {
+    const c = parseTriggerMetadata({ ...base, subscription: 'public/default/echo' });
+    expect(c.subscription).toBe('public/default/echo');
+    expect(c.metricName).toBe('pulsar-backlog-public-default-echo');
+  });
+
   it('uses the scaler default admin URL when the trigger has none', () => {
     expect(parseTriggerMetadata({ topics: 'in', subscription: 's' }, { defaultAdminUrl: 'http://default:8080' }).adminUrl).toBe('http://default:8080');
   });
