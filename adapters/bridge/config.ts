@@ -91,7 +91,7 @@ export const CONFIG_KEYS = {
 } as const;
 
 type Key = keyof typeof CONFIG_KEYS;
-const MODES: Record<Key, BridgeMode[] | 'all'> = {
+export const CONFIG_KEY_MODES: Record<Key, BridgeMode[] | 'all'> = {
   BRIDGE_MODE: 'all', BRIDGE_NAME: 'all', BRIDGE_PULSAR_URL: 'all', BRIDGE_AUTH_TOKEN: 'all',
   BRIDGE_AUTH_TOKEN_FILE: 'all', BRIDGE_TLS_CA_FILE: 'all', BRIDGE_TLS_CERT_FILE: 'all', BRIDGE_TLS_KEY_FILE: 'all',
   BRIDGE_TLS_ALLOW_INSECURE: 'all', BRIDGE_CONNECT_TIMEOUT_MS: 'all', BRIDGE_OPS_PORT: 'all', BRIDGE_TIMEOUT_MS: 'all',
@@ -140,7 +140,7 @@ export function parseBridgeConfig(env: Record<string, string | undefined>, args:
   }
   const m = (mode === 'function' || mode === 'source' || mode === 'sink' ? mode : 'function') as BridgeMode;
   for (const key of Object.keys(CONFIG_KEYS) as Key[]) {
-    const modes = MODES[key];
+    const modes = CONFIG_KEY_MODES[key];
     if (get(key) !== undefined && modes !== 'all' && !modes.includes(m)) {
       problems.push(`${key} does not apply in ${m} mode (only in ${modes.join(', ')}): remove it`);
     }

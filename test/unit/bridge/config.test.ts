@@ -105,3 +105,12 @@ describe('parseBridgeConfig', () => {
     expect(() => parseBridgeConfig({})).toThrow(/BRIDGE_MODE is required[\s\S]*BRIDGE_PULSAR_URL is required/);
   });
 });
+
+describe('docs/bridge.md', () => {
+  it('documents every setting the parser accepts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { CONFIG_KEYS } = await import('../../../adapters/bridge/config.js');
+    const doc = readFileSync('docs/bridge.md', 'utf8');
+    expect(Object.keys(CONFIG_KEYS).filter((key) => !doc.includes(`\`${key}\``))).toEqual([]);
+  });
+});

@@ -1,0 +1,208 @@
+// `npm run bench -- bridge [--messages 10000] [--latency-messages 400] [--rate 100] [--concurrency 64]`
+// against the shared platform's Pulsar. One JSON line per result, each with its baseline from
+// the same run:
+//  (a) throughput: a backlog of N messages through the bridge + the SDK's exclamation function,
+//      vs Pulsar's own Java LocalRunner running ExclamationFunction on the same broker; rate from
+//      the broker's publish times of the first and last output;
+//  (b) latency at a steady rate: produce → output received, for Pulsar alone (produce → consume,
+//      the floor), the bridge and the LocalRunner; "added" is each minus the floor.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PulsarProducer } from '../adapters/pulsar/ws-producer.js';
+import type { ConsumedMessage } from '../adapters/pulsar/ws-messages.js';
+import { readPlatformEnv } from '../test/support/platform.js';
+import { collect, createSubscription, freePort, produceAll, startBridge, uniqueName, waitFor } from '../test/integration/bridge/support.js';
+
+interface System {
+  name: 'bridge' | 'java-localrunner';
+  /** Runs before anything is produced (the Java function needs a STRING schema on its topics). */
+  prepare?(web: string, topics: string[]): Promise<void>;
+  start(input: string, output: string, subscription: string): Promise<() => Promise<void>>;
+}
+
+export default async function bench(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      messages: { type: 'string', default: '10000' },
+      'latency-messages': { type: 'string', default: '400' },
+      rate: { type: 'string', default: '100' },
+      concurrency: { type: 'string', default: '64' },
+    },
+  });
+  const env = readPlatformEnv();
+  const web = env.PULSAR_WEB_URL;
+  const count = Number(values.messages);
+  const systems: System[] = [bridgeSystem(web, Number(values.concurrency))];
+  const java = javaSystem(env.PULSAR_BROKER_URL, web);
+  if (typeof java === 'string') print({ metric: 'baseline-unavailable', system: 'java-localrunner', error: java });
+  else systems.push(java);
+
+  const throughput: Record<string, number> = {};
+  const latency: Record<string, { p50: number; p99: number }> = {};
+  latency['pulsar-direct'] = await directLatency(web, Number(values['latency-messages']), Number(values.rate));
+  print({ metric: 'latency', system: 'pulsar-direct', p50Ms: latency['pulsar-direct'].p50, p99Ms: latency['pulsar-direct'].p99 });
+  for (const system of systems) {
+    const input = `persistent://public/default/${uniqueName(`bench-${system.name}-in`)}`;
+    const output = `persistent://public/default/${uniqueName(`bench-${system.name}-out`)}`;
+    const subscription = uniqueName('bench');
+    await system.prepare?.(web, [input, output]);
+    await createSubscription(web, input, subscription);
+    const out = await collect(web, output);
+    await produceAll(web, input, Array.from({ length: count }, (_, i) => ({ payload: Buffer.from(`t${i}`) })));
+    const stop = await system.start(input, output, subscription);
+    try {
+      await waitFor(`${count} outputs from ${system.name}`, () => out.messages.length >= count, 300_000);
+      throughput[system.name] = rate(out.messages);
+      print({ metric: 'throughput', system: system.name, messages: count, msgsPerSec: round(throughput[system.name]!) });
+      latency[system.name] = await steadyLatency(web, input, out.messages, Number(values['latency-messages']), Number(values.rate));
+      const l = latency[system.name]!;
+      const floor = latency['pulsar-direct'];
+      print({ metric: 'latency', system: system.name, p50Ms: l.p50, p99Ms: l.p99, addedP50Ms: round(l.p50 - floor.p50), addedP99Ms: round(l.p99 - floor.p99) });
+    } finally {
+      await stop();
+      await out.close();
+    }
+  }
+  if (throughput['java-localrunner'] && throughput.bridge) {
+    print({ metric: 'throughput-ratio', bridgeOverJava: round(throughput.bridge / throughput['java-localrunner']) });
+    const b = latency.bridge!;
+    const j = latency['java-localrunner']!;
+    print({ metric: 'latency-ratio', p50BridgeOverJava: round(b.p50 / j.p50), p99BridgeOverJava: round(b.p99 / j.p99) });
+  }
+}
+
+function bridgeSystem(web: string, concurrency: number): System {
+  return {
+    name: 'bridge',
+    async start(input, output, subscription) {
+      const port = await freePort();
+      const fn = spawn(process.execPath, ['--import', 'tsx', 'adapters/sdk/example/exclamation.ts'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+      await waitHttp(`http://127.0.0.1:${port}/healthz`);
+      const bridge = await startBridge({
+        BRIDGE_MODE: 'function', BRIDGE_PULSAR_URL: web, BRIDGE_INPUTS: input, BRIDGE_SUBSCRIPTION: subscription, BRIDGE_OUTPUT: output,
+        BRIDGE_TARGET_URL: `http://127.0.0.1:${port}`, BRIDGE_MAX_PENDING_ASYNC_REQUESTS: String(concurrency),
+        BRIDGE_RECEIVER_QUEUE_SIZE: String(Math.min(1000, concurrency * 4)),
+      });
+      await bridge.waitReady();
+      return async () => {
+        bridge.child.kill('SIGTERM');
+        await bridge.exited;
+        await stopChild(fn);
+      };
+    },
+  };
+}
+
+/** Pulsar's LocalRunner from the classpath hack/build-pulsar assembled, or why it is unavailable. */
+function javaSystem(brokerUrl: string, web: string): System | string {
+  const cache = process.env.FM_CACHE ?? path.join(os.homedir(), '.cache/function-mesh-ts');
+  const lib = existsSync(cache)
+    ? readdirSync(cache).filter((d) => d.startsWith('pulsar-')).map((d) => path.join(cache, d, 'lib')).find((l) => existsSync(l) && readdirSync(l).some((j) => j.startsWith('pulsar-functions-local-runner')))
+    : undefined;
+  if (!lib) return `no Pulsar classpath with pulsar-functions-local-runner under ${cache}: run hack/build-pulsar`;
+  const examples = readdirSync(lib).find((j) => j.startsWith('pulsar-functions-api-examples-'));
+  if (!examples) return `${lib} lacks pulsar-functions-api-examples: run hack/build-pulsar`;
+  return {
+    name: 'java-localrunner',
+    // ExclamationFunction is a Function<String, String>: Pulsar refuses to add a STRING schema to
+    // a topic that already holds schemaless data, so the topics get it first.
+    async prepare(webUrl, topics) {
+      for (const topic of topics) {
+        const res = await fetch(`${webUrl}/admin/v2/schemas/${topic.replace('persistent://', '')}/schema`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'STRING', schema: '', properties: {} }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (!res.ok) throw new Error(`STRING schema for ${topic}: HTTP ${res.status} ${await res.text()}`);
+      }
+    },
+    async start(input, output, subscription) {
+      const name = uniqueName('exclamation');
+      const functionConfig = {
+        tenant: 'public', namespace: 'default', name, runtime: 'JAVA', parallelism: 1,
+        className: 'org.apache.pulsar.functions.api.examples.ExclamationFunction', jar: path.join(lib, examples),
+        inputs: [input], output, subName: subscription, processingGuarantees: 'ATLEAST_ONCE',
+      };
+      const log: string[] = [];
+      const child = spawn('java', ['-Xms128m', '-Xmx512m', '-cp', `${lib}/*`, 'org.apache.pulsar.functions.LocalRunner',
+        '--functionConfig', JSON.stringify(functionConfig), '--brokerServiceUrl', brokerUrl, '--webServiceUrl', web, '--metricsPortStart', '0'],
+      { cwd: mkdtempSync(path.join(os.tmpdir(), 'localrunner-')), stdio: ['ignore', 'pipe', 'pipe'] });
+      const keep = (b: Buffer) => void (log.push(b.toString()), log.length > 100 && log.shift());
+      child.stdout!.on('data', keep);
+      child.stderr!.on('data', keep);
+      child.once('exit', (code) => {
+        if (code) print({ metric: 'baseline-error', system: 'java-localrunner', exit: code, log: log.join('').slice(-2000) });
+      });
+      return () => stopChild(child);
+    },
+  };
+}
+
+async function directLatency(web: string, count: number, perSecond: number): Promise<{ p50: number; p99: number }> {
+  const topic = `persistent://public/default/${uniqueName('bench-direct')}`;
+  const out = await collect(web, topic);
+  try {
+    return await steadyLatency(web, topic, out.messages, count, perSecond, '');
+  } finally {
+    await out.close();
+  }
+}
+
+/** Sends `count` messages at `perSecond` and times each until its output (payload + suffix) arrives. */
+async function steadyLatency(web: string, input: string, outputs: ConsumedMessage[], count: number, perSecond: number, suffix = '!') {
+  const producer = new PulsarProducer({ url: web, topic: input });
+  await producer.waitConnected(20_000);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const seen = outputs.length;
+  const watcher = setInterval(() => {
+    for (const m of outputs.splice(seen)) {
+      const key = m.payload.toString().slice(0, m.payload.length - suffix.length);
+      const at = sentAt.get(key);
+      if (at !== undefined) latencies.push(performance.now() - at);
+    }
+  }, 1);
+  const started = performance.now();
+  const sends: Promise<string>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / perSecond;
+    while (performance.now() < due) await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+    sentAt.set(`l${i}`, performance.now());
+    sends.push(producer.send({ payload: Buffer.from(`l${i}`) }));
+  }
+  await Promise.all(sends);
+  await waitFor('latency outputs', () => latencies.length >= count, 60_000);
+  clearInterval(watcher);
+  await producer.close();
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
+  return { p50: pick(0.5), p99: pick(0.99) };
+}
+
+function rate(messages: ConsumedMessage[]): number {
+  const times = messages.map((m) => Date.parse(m.publishTime)).sort((a, b) => a - b);
+  return ((times.length - 1) * 1000) / Math.max(1, times.at(-1)! - times[0]!);
+}
+
+async function waitHttp(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline) throw new Error(`${url} not answering`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const print = (o: object) => console.log(JSON.stringify({ bench: 'bridge', ...o }));
