@@ -1,14 +1,22 @@
 // The Go runtime reads its whole configuration from one JSON document (`-instance-conf`), the
-// `conf.Conf` of Pulsar's Go function library, instead of FunctionDetails. The instance id and the
-// broker URL are filled in by the shell at start.
-import type { FunctionResource } from '../api/index.js';
+// `conf.Conf` of Pulsar's Go function library, instead of FunctionDetails. Values only known in
+// the pod (instance id, URLs and credentials from the env) are filled in by the shell at start.
+import type { FunctionResource, PulsarMessagingSpec } from '../api/index.js';
 import { parallelismOf, processingGuaranteesOf, subscriptionTypeOf } from './function-details.js';
-import { pulsarIdentity } from './pulsar-identity.js';
+import { OAUTH2_PLUGIN, RUNTIME_MOUNTS, oauth2Params, tlsCertPath } from './pulsar-connection.js';
+import { pulsarIdentity, subscriptionPositionOf } from './pulsar-identity.js';
 import { parseQuantity } from './quantity.js';
 import { shellTemplate } from './shell.js';
 
+// Placeholders replaced by shell expansions; a quoted one stands for a raw JSON number or boolean.
 const SHARD = '__SHARD_ID__';
 const BROKER = '__BROKER_SERVICE_URL__';
+const WEB = '__WEB_SERVICE_URL__';
+const AUTH_PLUGIN = '__AUTH_PLUGIN__';
+const AUTH_PARAMS = '__AUTH_PARAMS__';
+const TLS_INSECURE = '__TLS_INSECURE__';
+const TLS_VERIFY = '__TLS_VERIFY__';
+const TLS_CA = '__TLS_CA__';
 const GUARANTEE_NUMBERS = { ATLEAST_ONCE: 0, ATMOST_ONCE: 1, EFFECTIVELY_ONCE: 2, MANUAL: 3 } as const;
 const SUBSCRIPTION_TYPE_NUMBERS = { SHARED: 0, FAILOVER: 1, KEY_SHARED: 2 } as const;
 const GO_RUNTIME = 3;
@@ -21,6 +29,9 @@ export function goInstanceConf(fn: FunctionResource, functionId: string): Record
   const requests = spec.resources?.requests ?? {};
   return {
     pulsarServiceURL: BROKER,
+    pulsarWebServiceUrl: WEB,
+    stateStorageServiceUrl: spec.statefulConfig?.pulsar?.serviceUrl ?? '',
+    ...goAuth(spec.pulsar),
     instanceID: SHARD,
     funcID: `${SHARD}-${functionId}`,
     funcVersion: '0',
@@ -41,6 +52,7 @@ export function goInstanceConf(fn: FunctionResource, functionId: string): Record
     timeoutMs: spec.timeout ?? 0,
     subscriptionName: spec.subscriptionName ?? '',
     cleanupSubscription: spec.cleanupSubscription ?? false,
+    subscriptionPosition: subscriptionPositionOf(fn) === 'latest' ? 0 : 1,
     sourceSpecsTopic: firstInput,
     sourceSchemaType: input?.customSchemaSources?.[firstInput] ?? '',
     isRegexPatternSubscription: Boolean(input?.topicPattern) && firstInput === input?.topicPattern,
@@ -59,11 +71,44 @@ export function goInstanceConf(fn: FunctionResource, functionId: string): Record
   };
 }
 
-/** The document as one shell word: the instance id a number, the broker URL from the env. */
+/** Credentials as the Go library reads them: literals from the spec, or the Secrets' env vars. */
+function goAuth(pulsar: PulsarMessagingSpec | undefined): Record<string, unknown> {
+  const auth = pulsar?.authConfig;
+  const tls = pulsar?.tlsConfig;
+  const creds: Record<string, unknown> = {};
+  if (auth?.oauth2Config) {
+    creds.clientAuthenticationPlugin = OAUTH2_PLUGIN;
+    creds.clientAuthenticationParameters = oauth2Params(auth.oauth2Config, RUNTIME_MOUNTS);
+  } else if (auth?.genericAuth) {
+    creds.clientAuthenticationPlugin = auth.genericAuth.clientAuthenticationPlugin;
+    creds.clientAuthenticationParameters = auth.genericAuth.clientAuthenticationParameters;
+  } else if (pulsar?.authSecret) {
+    creds.clientAuthenticationPlugin = AUTH_PLUGIN;
+    creds.clientAuthenticationParameters = AUTH_PARAMS;
+  }
+  if (tls?.enabled) {
+    creds.tlsAllowInsecureConnection = tls.allowInsecure ?? false;
+    creds.tlsHostnameVerificationEnable = tls.hostnameVerification ?? false;
+    creds.tlsTrustCertsFilePath = tlsCertPath(pulsar, RUNTIME_MOUNTS) ?? '';
+  } else if (!tls && pulsar?.tlsSecret) {
+    creds.tlsAllowInsecureConnection = TLS_INSECURE;
+    creds.tlsHostnameVerificationEnable = TLS_VERIFY;
+    creds.tlsTrustCertsFilePath = TLS_CA;
+  }
+  return creds;
+}
+
+/** The document as one shell word, the placeholders expanded by the shell at start. */
 export function goInstanceConfWord(fn: FunctionResource, functionId: string): string {
   return shellTemplate(JSON.stringify(goInstanceConf(fn, functionId)), {
     [`"${SHARD}"`]: '"${SHARD_ID}"',
     [SHARD]: '"${SHARD_ID}"',
     [BROKER]: '"${brokerServiceURL}"',
+    [WEB]: '"${webServiceURL}"',
+    [AUTH_PLUGIN]: '"${clientAuthenticationPlugin}"',
+    [AUTH_PARAMS]: '"${clientAuthenticationParameters}"',
+    [`"${TLS_INSECURE}"`]: '"${tlsAllowInsecureConnection:-false}"',
+    [`"${TLS_VERIFY}"`]: '"${tlsHostnameVerificationEnable:-true}"',
+    [TLS_CA]: '"${tlsTrustCertsFilePath}"',
   });
 }

@@ -73,7 +73,7 @@ export function volumeName(text: string): string {
 }
 
 /** The OAuth2 plugin's parameters, in both spellings the Java and Python clients read. */
-function oauth2Params(conf: OAuth2Config, paths: MountPaths): string {
+export function oauth2Params(conf: OAuth2Config, paths: MountPaths): string {
   const key = oauth2KeyPath(conf, paths);
   return JSON.stringify({
     credentials_url: `file://${key}`,

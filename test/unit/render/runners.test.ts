@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import type { FunctionSpec } from '../../../controller/api/index.js';
 import { DEFAULT_PULSAR_VERSION } from '../../../controller/render/index.js';
 import { container, envOf, fn, jsonArg, podSpec, render, script, sink, source } from './fixtures.js';
@@ -82,10 +83,43 @@ describe('runner images and command lines', () => {
     expect(result.problems).toEqual([]);
     const main = podSpec(result).containers[0]!;
     expect(main.image).toBe(runner('go'));
-    expect(script(result)).toMatch(/^SHARD_ID=.* && exec '\/pulsar\/fn' -instance-conf '\{"pulsarServiceURL":"'"\$\{brokerServiceURL\}"'","instanceID":'"\$\{SHARD_ID\}"',/);
+    expect(script(result)).toMatch(/^SHARD_ID=.* && exec '\/pulsar\/fn' -instance-conf '\{"pulsarServiceURL":"'"\$\{brokerServiceURL\}"'",/);
     expect(script(result)).toContain('"timeoutMs":500');
     expect(script(result)).toContain('"sinkSpecsTopic":"persistent://public/default/out"');
     expect(envOf(main).LOGGING_LEVEL).toBe('debug');
+  });
+
+  it.each([
+    {
+      name: 'no credentials',
+      pulsar: {},
+      expected: { pulsarServiceURL: 'pulsar://b:6650', pulsarWebServiceUrl: 'http://b:8080', instanceID: 7, funcID: '7-uid-1', subscriptionPosition: 1 },
+    },
+    {
+      name: 'auth and legacy TLS Secrets, from their env',
+      pulsar: { authSecret: 'auth', tlsSecret: 'tls' },
+      expected: {
+        clientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.AuthenticationToken',
+        clientAuthenticationParameters: 'token:abc',
+        tlsAllowInsecureConnection: false,
+        tlsHostnameVerificationEnable: true,
+        tlsTrustCertsFilePath: '/etc/ca.pem',
+      },
+    },
+    {
+      name: 'genericAuth and tlsConfig literals',
+      pulsar: { authConfig: { genericAuth: { clientAuthenticationPlugin: 'P', clientAuthenticationParameters: '{"k":"v"}' } }, tlsConfig: { enabled: true, allowInsecure: true, certSecretName: 'ca', certSecretKey: 'ca.crt' } },
+      expected: { clientAuthenticationPlugin: 'P', clientAuthenticationParameters: '{"k":"v"}', tlsAllowInsecureConnection: true, tlsHostnameVerificationEnable: false, tlsTrustCertsFilePath: '/etc/tls/pulsar-functions/ca.crt' },
+    },
+  ])('Go -instance-conf, as the shell expands it: $name', ({ pulsar, expected }) => {
+    const cmd = script(render(fn({ java: undefined, golang: { go: '/pulsar/fn' }, pulsar: { pulsarConfig: 'pulsar-cm', ...pulsar } })));
+    const word = cmd.slice(cmd.indexOf('-instance-conf ') + '-instance-conf '.length);
+    const env = {
+      SHARD_ID: '7', brokerServiceURL: 'pulsar://b:6650', webServiceURL: 'http://b:8080', tlsTrustCertsFilePath: '/etc/ca.pem',
+      clientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.AuthenticationToken', clientAuthenticationParameters: 'token:abc',
+    };
+    const conf = JSON.parse(execFileSync('bash', ['-c', `printf '%s' ${word}`], { env, encoding: 'utf8' })) as Record<string, unknown>;
+    expect(conf).toMatchObject(expected);
   });
 
   it('Go runs Functions only', () => {
