@@ -57,33 +57,39 @@ export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
     return { ref, desired, live };
   });
 
+  // Children do not depend on each other: they go out together (one round trip, not three).
   const result: SyncResult = { live: new Map(), created: [], updated: [], deleted: [] };
-  for (const { ref, desired, live } of planned) {
-    const id = childId(desired);
-    if (isUpToDate(live, desired)) {
-      result.live.set(id, live!);
-      continue;
-    }
-    if (live && WORKLOAD_KINDS.has(ref.kind) && !hasReplicas(desired) && appliedReplicas(live)) {
-      await handOverReplicas(client, ref, live, signal);
-    }
-    const applied = await client.apply(ref, desired, { signal });
-    result.live.set(id, applied);
-    if (!live) result.created.push(id);
-    else if (changedByApply(live, applied)) result.updated.push(id);
-  }
+  await Promise.all(
+    planned.map(async ({ ref, desired, live }) => {
+      const id = childId(desired);
+      if (isUpToDate(live, desired)) {
+        result.live.set(id, live!);
+        return;
+      }
+      if (live && WORKLOAD_KINDS.has(ref.kind) && !hasReplicas(desired) && appliedReplicas(live)) {
+        await handOverReplicas(client, ref, live, signal);
+      }
+      const applied = await client.apply(ref, desired, { signal });
+      result.live.set(id, applied);
+      if (!live) result.created.push(id);
+      else if (changedByApply(live, applied)) result.updated.push(id);
+    }),
+  );
 
   const desiredIds = new Set(planned.map((p) => childId(p.desired)));
-  for (const ref of caches.kinds) {
-    for (const stale of pruneCandidates(caches.ownedBy(ref, ownerKey), desiredIds, owner)) {
+  const stale = caches.kinds.flatMap((ref) => pruneCandidates(caches.ownedBy(ref, ownerKey), desiredIds, owner).map((obj) => ({ ref, obj })));
+  await Promise.all(
+    stale.map(async ({ ref, obj }) => {
       try {
-        await client.delete(ref, stale.metadata.namespace, stale.metadata.name ?? '', { signal, preconditions: { uid: stale.metadata.uid }, propagationPolicy: 'Background' });
-        result.deleted.push(childId({ kind: ref.kind, metadata: stale.metadata }));
+        await client.delete(ref, obj.metadata.namespace, obj.metadata.name ?? '', { signal, preconditions: { uid: obj.metadata.uid }, propagationPolicy: 'Background' });
+        result.deleted.push(childId({ kind: ref.kind, metadata: obj.metadata }));
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
-    }
-  }
+    }),
+  );
+  // Stable order for events and logs.
+  for (const list of [result.created, result.updated, result.deleted]) list.sort();
   return result;
 }
 

@@ -91,9 +91,12 @@ export class WorkloadReconciler {
       throw err; // apiserver trouble: retry with backoff
     }
 
-    await this.recordChanges(resource, sync, ctx);
     const warnings = rendered.problems.filter((p) => p.severity === 'warning');
-    for (const w of warnings) await events.record(asObject(resource), 'Warning', 'SettingIgnored', `${w.field}: ${w.message}`, ctx.signal);
+    // Events go out alongside the status write below.
+    const recorded = Promise.all([
+      this.recordChanges(resource, sync, ctx),
+      ...warnings.map((w) => events.record(asObject(resource), 'Warning', 'SettingIgnored', `${w.field}: ${w.message}`, ctx.signal)),
+    ]);
 
     const workload = rendered.objects.find((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet') as WorkloadObject | undefined;
     const autoscaler = rendered.objects.find((o) => o.kind === 'ScaledObject' || o.kind === 'HorizontalPodAutoscaler');
@@ -110,6 +113,7 @@ export class WorkloadReconciler {
       replicas: readiness.replicas,
       selector: selectorString(workload?.spec?.selector?.matchLabels),
     });
+    await recorded;
   };
 
   /** The freshest copy of a rendered child: the cache (updated by watch) or what apply returned. */
