@@ -2,17 +2,29 @@
 // the output topic with producer settings, and window settings.
 import Type from 'typebox';
 import { OPTIONAL_TOPIC_PATTERN, TOPICS_MAX_ITEMS, TOPIC_MAX_LENGTH, TOPIC_PATTERN } from './patterns.js';
-import { Int32, Int64, Labels, StringEnum, StringMap, cel, rules } from './schema-kit.js';
+import { Int32, Int64, Labels, MatchingString, StringEnum, StringMap, cel, rules } from './schema-kit.js';
 
 const opt = Type.Optional;
 
-/** One topic of a list: must be a topic name. */
+const TOPIC_FORMS = 'persistent://tenant/namespace/topic, non-persistent://..., tenant/namespace/topic or a bare topic name';
+
+/**
+ * One topic of a list. An OpenAPI pattern, not a CEL rule: per item, times 1000 topics, times 50
+ * mesh children, a CEL match is over the apiserver's cost budget.
+ */
 export const Topic = (description: string) =>
-  Type.String({ maxLength: TOPIC_MAX_LENGTH, pattern: TOPIC_PATTERN, description });
+  Type.String({ maxLength: TOPIC_MAX_LENGTH, pattern: TOPIC_PATTERN, description: `${description} ${TOPIC_FORMS}.` });
 
 /** A single optional topic field: a topic name, or "" meaning unset (as upstream's omitempty). */
 export const OptionalTopic = (description: string) =>
-  Type.Optional(Type.String({ maxLength: TOPIC_MAX_LENGTH, pattern: OPTIONAL_TOPIC_PATTERN, description }));
+  Type.Optional(
+    MatchingString({
+      maxLength: TOPIC_MAX_LENGTH,
+      pattern: OPTIONAL_TOPIC_PATTERN,
+      description,
+      what: `a Pulsar topic name or empty: ${TOPIC_FORMS}`,
+    }),
+  );
 
 const TypeClassName = opt(
   Type.String({ default: '[B', description: 'Java type of the messages; "[B" (bytes) by default.' }),

@@ -3,7 +3,7 @@
 import Type from 'typebox';
 import { EnvList } from './core-v1.js';
 import { LOCATION_PATTERN } from './patterns.js';
-import { Int32, StringEnum } from './schema-kit.js';
+import { Int32, MatchingString, StringEnum } from './schema-kit.js';
 
 const opt = Type.Optional;
 
@@ -11,9 +11,12 @@ export const RUNTIME_FIELDS = ['java', 'python', 'golang', 'genericRuntime', 'ht
 
 const Location = (what: string) =>
   opt(
-    Type.String({
+    MatchingString({
       maxLength: 1024,
       pattern: LOCATION_PATTERN,
+      what:
+        'a package location: https://..., function://tenant/ns/name[@version] (or source://, sink://), ' +
+        'tenant/ns/name, builtin://name, an absolute path, or empty for a file already in the image',
       description:
         `Where to download ${what} from: http(s):// URL, function:// source:// or sink:// package ` +
         '(tenant/ns/name[@version]), legacy tenant/ns/name, builtin://name, an absolute path; empty: already in the image.',

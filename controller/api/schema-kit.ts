@@ -87,6 +87,17 @@ export function Quantity() {
   });
 }
 
+/**
+ * A string checked against a regular expression by a CEL rule instead of an OpenAPI `pattern`,
+ * so a mismatch reads "<field>: Invalid value: "<value>": must be <what>" rather than the raw
+ * expression.
+ */
+export function MatchingString(opts: Described & { pattern: string; maxLength: number; what: string }) {
+  const { pattern, what, ...rest } = opts;
+  if (pattern.includes("'")) throw new Error(`pattern ${pattern} cannot be a CEL raw string`);
+  return Type.String({ ...rest, ...rules(cel(`self.matches(r'${pattern}')`, `must be ${what}`)) });
+}
+
 /** A string list with bounds, so CEL rules reading it stay under the apiserver's cost limit. */
 export function BoundedStrings(opts: Described & { maxItems: number; maxLength: number; pattern?: string }) {
   const { maxItems, description, ...item } = opts;
