@@ -134,7 +134,11 @@ export class Controller {
     if (!term) return;
     this.term = undefined;
     const drained = term.queue.shutDown();
-    if (graceMs > 0 && term.queue.inFlight > 0) await Promise.race([drained, sleep(graceMs)]);
+    if (graceMs > 0 && term.queue.inFlight > 0) {
+      const graceTimer = new AbortController();
+      await Promise.race([drained, sleep(graceMs, graceTimer.signal)]);
+      graceTimer.abort(); // no timer left behind once drained
+    }
     term.abort.abort();
     await drained;
     await Promise.all(term.workers);

@@ -57,6 +57,7 @@ export class Manager {
           this.metrics.leader.set({ lease }, 0);
           this.setMayWrite(false);
         },
+        onNewLeader: (leader) => opts.log.info({ lease, leader }, 'leader observed'),
       });
     }
   }

@@ -102,8 +102,9 @@ describe('Manager + Controller', () => {
 
       // requeueAfterMs brings a key back without any event.
       await client.apply(CONFIG_MAPS, cm('app-poll', { k: 'v' }));
-      await waitFor('three polls', async () => calls.filter((n) => n === 'app-poll').length >= 3, { timeoutMs: 5000 });
-      expect(await metricValue(registry, 'fm_controller_reconcile_total', { controller: 'cm-to-secret', result: 'requeue_after' })).toBeGreaterThanOrEqual(3);
+      const requeued = () => metricValue(registry, 'fm_controller_reconcile_total', { controller: 'cm-to-secret', result: 'requeue_after' });
+      await waitFor('three completed polls', async () => (await requeued()) >= 3, { timeoutMs: 10_000 });
+      expect(calls.filter((n) => n === 'app-poll').length).toBeGreaterThanOrEqual(3);
 
       expect(await metricValue(registry, 'fm_controller_reconcile_total', { controller: 'cm-to-secret', result: 'success' })).toBeGreaterThan(0);
       expect(await metricValue(registry, 'fm_controller_workqueue_adds_total', { controller: 'cm-to-secret' })).toBeGreaterThan(0);
@@ -120,13 +121,14 @@ describe('Manager + Controller', () => {
     const lease = { namespace: ns, name: 'cm-to-secret', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 };
     const replicas = ['r1', 'r2'].map((identity) => {
       const kube = testClient(`manager-test-${identity}`);
-      const manager = new Manager({ client: kube, log, registry: new Registry(), namespace: ns, leaderElection: { ...lease, identity } });
+      const registry = new Registry();
+      const manager = new Manager({ client: kube, log, registry, namespace: ns, leaderElection: { ...lease, identity } });
       const calls: string[] = [];
       const controller: Controller = manager.add({
         name: 'cm-to-secret', primary: CONFIG_MAPS, owns: [SECRETS],
         reconcile: secretReconciler(kube, () => controller, calls),
       });
-      return { identity, kube, manager, calls };
+      return { identity, kube, manager, calls, registry };
     });
     for (const r of replicas) r.manager.start();
     try {
@@ -142,6 +144,9 @@ describe('Manager + Controller', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(leader.calls).toContain('app-ha');
       expect(standby.calls).toEqual([]);
+      const leaderGauge = (r: typeof leader) => metricValue(r.registry, 'fm_controller_leader', { lease: `${ns}/cm-to-secret` });
+      expect(await leaderGauge(leader)).toBe(1);
+      expect(await leaderGauge(standby)).toBe(0);
 
       await leader.manager.stop();
       await waitFor('standby to lead', async () => standby.manager.isLeader, { timeoutMs: 5000, intervalMs: 20 });
@@ -149,6 +154,8 @@ describe('Manager + Controller', () => {
       await client.apply(CONFIG_MAPS, cm('app-ha', { v: '2' }));
       await waitFor('child updated by the new leader', async () => (await childData('app-ha'))?.v === '2', { timeoutMs: 10_000 });
       expect(standby.calls).toContain('app-ha');
+      expect(await leaderGauge(standby)).toBe(1);
+      expect(await leaderGauge(leader)).toBe(0);
     } finally {
       for (const r of replicas) {
         await r.manager.stop();
