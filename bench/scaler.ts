@@ -1,4 +1,5 @@
-// `npm run bench -- scaler [--scaled-objects 1000] [--compress 5] [--seconds 30] [--trials 20]`
+// `npm run bench -- scaler [--scaled-objects 1000] [--compress 5] [--seconds 30] [--trials 20]
+//  [--rate 1000] [--only activation,load,latency,scrape]`
 // against the shared platform's Pulsar. Prints one JSON line per result, each next to its
 // baseline measured in the same run:
 //  (a) push activation latency (publish → StreamIsActive true) vs KEDA polling every 30 s;
@@ -7,6 +8,9 @@
 //  (c) GetMetrics latency at 1,000 calls/s;
 //  (d) the cost of one broker /metrics scrape vs the per-topic stats it replaces.
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { loadavg } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { parseTopicName, topicPath, type TopicName } from '../adapters/pulsar/topic-name.js';
@@ -27,23 +31,36 @@ export default async function bench(args: string[]): Promise<void> {
       seconds: { type: 'string', default: '30' },
       trials: { type: 'string', default: '20' },
       rate: { type: 'string', default: '1000' },
+      only: { type: 'string', default: 'activation,load,latency,scrape' },
     },
   });
+  const only = new Set(values.only.split(','));
   const web = process.env.PULSAR_WEB_URL ?? readPlatformEnv().PULSAR_WEB_URL;
   const namespace = `bench-scaler-${randomBytes(3).toString('hex')}`;
-  const admin = adminFor(web);
   await must(fetch(`${web}/admin/v2/namespaces/public/${namespace}`, { method: 'PUT' }), 'create namespace');
   try {
-    await activationLatency(web, namespace, Number(values.trials));
+    if (only.has('activation')) await activationLatency(web, namespace, Number(values.trials));
     const topics = await createTopics(web, namespace, Number(values['scaled-objects']));
-    for (const mode of ['metrics', 'stats'] as const) {
-      await adminLoad(web, topics, mode, Number(values.compress), Number(values.seconds) * 1000);
+    if (only.has('load')) {
+      for (const mode of ['metrics', 'stats'] as const) {
+        await adminLoad(web, topics, mode, Number(values.compress), Number(values.seconds) * 1000);
+      }
     }
-    await getMetricsLatency(web, topics, Number(values.rate));
-    await scrapeCost(web, admin, topics);
+    if (only.has('latency')) {
+      for (const mode of ['metrics', 'stats'] as const) await getMetricsLatency(web, topics, mode, Number(values.rate));
+    }
+    if (only.has('scrape')) await scrapeCost(web, topics);
   } finally {
-    await fetch(`${web}/admin/v2/namespaces/public/${namespace}?force=true`, { method: 'DELETE' }).catch(() => undefined);
+    await deleteNamespace(web, namespace);
   }
+}
+
+/** Deletes the bench's topics, then its namespace (a forced namespace delete is off by default). */
+async function deleteNamespace(web: string, namespace: string): Promise<void> {
+  const topics = (await (await fetch(`${web}/admin/v2/persistent/public/${namespace}`)).json()) as string[];
+  await inBatches(topics, 20, (t) => fetch(`${web}/admin/v2/${t.replace('://', '/')}?force=true`, { method: 'DELETE' }));
+  const res = await fetch(`${web}/admin/v2/namespaces/public/${namespace}`, { method: 'DELETE' });
+  if (!res.ok) console.error(`bench: could not delete namespace public/${namespace}: HTTP ${res.status} ${await res.text()}`);
 }
 
 // (a) -------------------------------------------------------------------------------------------
@@ -155,13 +172,14 @@ async function adminLoad(web: string, topics: TopicName[], mode: 'metrics' | 'st
 }
 
 // (c) -------------------------------------------------------------------------------------------
-async function getMetricsLatency(web: string, topics: TopicName[], rate: number): Promise<void> {
-  const scaler = await startScalerProcess([]);
+async function getMetricsLatency(web: string, topics: TopicName[], mode: 'metrics' | 'stats', rate: number): Promise<void> {
+  const scaler = await startScalerProcess(['--backlog-source', mode]);
   const keda = new KedaLikeClient(scaler.grpcPort);
   try {
     const refs = topics.slice(0, 100).map((t, i) => ref(`fn-${i}`, { adminURL: web, topics: `persistent://${t.tenant}/${t.namespace}/${t.local}`, subscription: 'fn' }));
     await Promise.all(refs.map((so) => keda.getMetrics(so, 's0-pulsar-backlog-fn'))); // warm
     const seconds = 10;
+    const before = await scaler.selfStats();
     const latencies: number[] = [];
     let errors = 0;
     const started = performance.now();
@@ -176,7 +194,21 @@ async function getMetricsLatency(web: string, topics: TopicName[], rate: number)
     }
     await Promise.all(pending);
     const achieved = latencies.length / ((performance.now() - started) / 1000);
-    emit({ bench: 'scaler.getmetrics-latency', target_calls_per_s: rate, achieved_calls_per_s: round(achieved), calls: latencies.length, errors, p50_ms: round(pct(latencies, 50)), p99_ms: round(pct(latencies, 99)), max_ms: round(Math.max(...latencies)), note: 'client and scaler on the same 2-core machine, scaler in its own process' });
+    const after = await scaler.selfStats();
+    emit({
+      bench: 'scaler.getmetrics-latency',
+      backlog_source: mode,
+      target_calls_per_s: rate,
+      achieved_calls_per_s: round(achieved),
+      calls: latencies.length,
+      errors,
+      client_p50_ms: round(pct(latencies, 50)),
+      client_p99_ms: round(pct(latencies, 99)),
+      server_handler_p99_ms_at_most: bucketPercentile(before.buckets, after.buckets, 99) * 1000,
+      scaler_cpu_ms_per_call: round(((after.cpuSeconds - before.cpuSeconds) * 1000) / latencies.length),
+      load_average_1m: round(loadavg()[0]!),
+      note: 'client and scaler share the 2-core machine with other work; client latency includes waiting for a CPU',
+    });
   } finally {
     keda.close();
     await scaler.stop();
@@ -184,30 +216,48 @@ async function getMetricsLatency(web: string, topics: TopicName[], rate: number)
 }
 
 // (d) -------------------------------------------------------------------------------------------
-async function scrapeCost(web: string, admin: ReturnType<typeof adminFor>, topics: TopicName[]): Promise<void> {
-  const scrapes: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now();
-    bytes = (await admin.brokerMetrics()).length;
-    scrapes.push(performance.now() - t);
-  }
+async function scrapeCost(web: string, topics: TopicName[]): Promise<void> {
+  const scrapes: Fetched[] = [];
+  for (let i = 0; i < 3; i++) scrapes.push(await rawGet(`${web}/metrics/`));
   const sample = topics.slice(0, 200);
-  let statsBytes = 0;
-  const t = performance.now();
-  await inBatches(sample, 10, async (topic) => {
-    const res = await fetch(`${web}/admin/v2/${topicPath(topic)}/stats`);
-    statsBytes += (await res.text()).length;
-  });
-  const perStatsMs = (performance.now() - t) / sample.length;
+  const stats: Fetched[] = [];
+  const started = performance.now();
+  await inBatches(sample, 10, async (topic) => void stats.push(await rawGet(`${web}/admin/v2/${topicPath(topic)}/stats`)));
+  const scale = topics.length / sample.length;
+  const scrape = scrapes.sort((a, b) => a.ms - b.ms)[1]!;
   emit({
     bench: 'scaler.scrape-vs-stats',
     topics_on_broker: topics.length,
-    scrape_ms_p50: round(pct(scrapes, 50)),
-    scrape_bytes: bytes,
+    scrape_ms: round(scrape.ms),
+    scrape_wire_bytes: scrape.wire,
+    scrape_decoded_bytes: scrape.decoded,
     baseline: `per-topic stats for the same ${topics.length} topics (timed on ${sample.length}, 10 in parallel)`,
-    stats_total_ms: round(perStatsMs * topics.length),
-    stats_total_bytes: Math.round((statsBytes / sample.length) * topics.length),
+    stats_total_ms: round((performance.now() - started) * scale),
+    stats_wire_bytes: Math.round(stats.reduce((n, f) => n + f.wire, 0) * scale),
+    stats_decoded_bytes: Math.round(stats.reduce((n, f) => n + f.decoded, 0) * scale),
+  });
+}
+
+interface Fetched {
+  ms: number;
+  wire: number;
+  decoded: number;
+}
+
+/** GET with gzip accepted (as fetch does), counting the bytes on the wire and decoded. */
+function rawGet(url: string): Promise<Fetched> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const decoded = res.headers['content-encoding'] === 'gzip' ? gunzipSync(body).length : body.length;
+        resolve({ ms: performance.now() - started, wire: body.length, decoded });
+      });
+    }).on('error', reject);
   });
 }
 
@@ -215,6 +265,8 @@ async function scrapeCost(web: string, admin: ReturnType<typeof adminFor>, topic
 interface ScalerProcess {
   grpcPort: number;
   adminRequests(): Promise<number>;
+  /** The scaler's own view: CPU seconds used, and GetMetrics handler latency buckets. */
+  selfStats(): Promise<{ cpuSeconds: number; buckets: Map<number, number> }>;
   stop(): Promise<void>;
 }
 
@@ -232,6 +284,14 @@ async function startScalerProcess(flags: string[]): Promise<ScalerProcess> {
     adminRequests: async () => {
       const text = await (await fetch(`${ops}/metrics`)).text();
       return Number(/^scaler_pulsar_admin_requests (\S+)/m.exec(text)?.[1] ?? NaN);
+    },
+    selfStats: async () => {
+      const text = await (await fetch(`${ops}/metrics`)).text();
+      const buckets = new Map<number, number>();
+      for (const m of text.matchAll(/^scaler_grpc_request_duration_seconds_bucket\{le="([^"]+)",method="GetMetrics"\} (\S+)/gm)) {
+        buckets.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+      }
+      return { cpuSeconds: Number(/^process_cpu_seconds_total (\S+)/m.exec(text)?.[1] ?? NaN), buckets };
     },
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
@@ -263,6 +323,14 @@ async function until(probe: () => boolean | Promise<boolean>, timeoutMs: number,
 async function must(p: Promise<Response>, what: string): Promise<void> {
   const res = await p;
   if (!res.ok && res.status !== 409) throw new Error(`bench: ${what}: HTTP ${res.status} ${await res.text()}`);
+}
+
+/** Upper bound of the bucket holding the p-th percentile of the observations between two reads. */
+function bucketPercentile(before: Map<number, number>, after: Map<number, number>, p: number): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const count = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  for (const le of bounds) if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= (p / 100) * count) return le;
+  return Infinity;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -7,11 +7,14 @@
 import { formatTopicName, type TopicName } from '../adapters/pulsar/topic-name.js';
 import type { PulsarAdmin } from '../adapters/pulsar/admin-client.js';
 import { MISSING_TOPIC, snapshotFromStats, subscriptionBacklog, type TopicSnapshot } from './backlog.js';
-import { parseBrokerMetrics, type BrokerScrape } from './broker-metrics.js';
+import { BrokerMetricsParser, type BrokerScrape } from './broker-metrics.js';
 import { FreshCache, type Clock } from './fresh-cache.js';
 import type { TopicSource, TriggerConfig } from './metadata.js';
 
 export type BacklogMode = 'stats' | 'metrics';
+
+// A scrape of a broker with thousands of topics runs to tens of megabytes.
+const SCRAPE_TIMEOUT_MS = 20_000;
 
 export interface TopicBacklog {
   topic: string;
@@ -133,7 +136,16 @@ export class BacklogSource {
   }
 
   private async fromScrape(adminUrl: string, topic: TopicName, name: string): Promise<TopicSnapshot | undefined> {
-    const scrape = await this.scrapes.get(adminUrl, async () => parseBrokerMetrics(await this.adminFor(adminUrl).brokerMetrics()));
+    let scrape: BrokerScrape;
+    try {
+      scrape = await this.scrapes.get(adminUrl, async () => {
+        const parser = new BrokerMetricsParser();
+        for await (const chunk of this.adminFor(adminUrl).brokerMetrics({ timeoutMs: SCRAPE_TIMEOUT_MS })) parser.push(chunk);
+        return parser.end();
+      });
+    } catch {
+      return undefined; // /metrics refused or too slow (the error is kept for a window): per-topic stats answer
+    }
     const seen = scrape.get(name);
     if (!seen) return undefined;
     // A non-partitioned topic shows under its own name; a partitioned one only counts when every

@@ -18,19 +18,45 @@ export type BrokerScrape = Map<string, ScrapedTopic>;
 const FAMILIES = ['pulsar_subscription_back_log', 'pulsar_subscription_consumers_count', 'pulsar_subscriptions_count'] as const;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
+/** Parses a whole exposition at once. */
 export function parseBrokerMetrics(text: string): BrokerScrape {
-  const topics: BrokerScrape = new Map();
-  for (const family of FAMILIES) {
-    const prefix = `\n${family}{`;
-    let at = text.startsWith(prefix.slice(1)) ? 0 : text.indexOf(prefix);
-    while (at !== -1) {
-      const lineStart = text[at] === '\n' ? at + 1 : at;
-      const lineEnd = text.indexOf('\n', lineStart);
-      addSample(topics, family, text.slice(lineStart + family.length, lineEnd === -1 ? undefined : lineEnd));
-      at = lineEnd === -1 ? -1 : text.indexOf(prefix, lineEnd);
+  const parser = new BrokerMetricsParser();
+  parser.push(text);
+  return parser.end();
+}
+
+/**
+ * Parses an exposition chunk by chunk as it arrives, so a scrape of many megabytes never blocks
+ * the event loop for long (gRPC calls are answered between chunks).
+ */
+export class BrokerMetricsParser {
+  private readonly topics: BrokerScrape = new Map();
+  private carry = '\n';
+
+  push(chunk: string): void {
+    const text = this.carry + chunk;
+    const lastNewline = text.lastIndexOf('\n');
+    this.scan(text.slice(0, lastNewline + 1));
+    this.carry = text.slice(lastNewline); // starts with the newline that ends the scanned part
+  }
+
+  end(): BrokerScrape {
+    this.scan(`${this.carry}\n`);
+    this.carry = '\n';
+    return this.topics;
+  }
+
+  /** `text` starts with a newline and ends with one: every sample is a whole line. */
+  private scan(text: string): void {
+    for (const family of FAMILIES) {
+      const prefix = `\n${family}{`;
+      for (let at = text.indexOf(prefix); at !== -1; ) {
+        const lineEnd = text.indexOf('\n', at + 1);
+        addSample(this.topics, family, text.slice(at + prefix.length - 1, lineEnd));
+        at = text.indexOf(prefix, lineEnd);
+      }
     }
   }
-  return topics;
 }
 
 /** `rest` is `{labels} value [timestamp]`. */

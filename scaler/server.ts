@@ -32,7 +32,7 @@ export interface ScalerServerOptions {
   defaultAdminUrl?: string;
 }
 
-type Handler<Req, Res> = (req: Req, log: Logger) => Promise<Res>;
+type Handler<Req, Res> = (req: Req) => Promise<Res>;
 
 const MAX_PARSED_CONFIGS = 20_000;
 
@@ -113,9 +113,7 @@ export class ScalerServer {
     const unary = <Req, Res>(method: string, ref: (req: Req) => ScaledObjectRef | null, handler: Handler<Req, Res>): grpc.handleUnaryCall<Req, Res> => {
       return (call, callback) => {
         const started = process.hrtime.bigint();
-        const so = ref(call.request);
-        const callLog = log.child({ scaledObject: `${so?.namespace ?? ''}/${so?.name ?? ''}`, method });
-        handler(call.request, callLog).then(
+        handler(call.request).then(
           (res) => {
             requests.inc({ method, code: 'OK' });
             latency.observe({ method }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -125,7 +123,8 @@ export class ScalerServer {
             const error = toServiceError(err);
             requests.inc({ method, code: grpc.status[error.code] });
             latency.observe({ method }, Number(process.hrtime.bigint() - started) / 1e9);
-            callLog.warn({ code: grpc.status[error.code], err: error.message }, 'call failed');
+            const so = ref(call.request);
+            log.warn({ scaledObject: `${so?.namespace ?? ''}/${so?.name ?? ''}`, method, code: grpc.status[error.code], err: error.message }, 'call failed');
             callback(error);
           },
         );
@@ -137,10 +136,9 @@ export class ScalerServer {
         const config = this.configOf(req);
         return { metricSpecs: [{ metricName: config.metricName, targetSize: config.targetBacklog, targetSizeFloat: config.targetBacklog }] };
       }),
-      GetMetrics: unary<GetMetricsRequest, GetMetricsResponse>('GetMetrics', (r) => r.scaledObjectRef, async (req, callLog) => {
+      GetMetrics: unary<GetMetricsRequest, GetMetricsResponse>('GetMetrics', (r) => r.scaledObjectRef, async (req) => {
         const config = this.configOf(req.scaledObjectRef ?? { name: '', namespace: '', scalerMetadata: {} });
         const report = await source.read(config);
-        callLog.debug({ backlog: report.backlog }, 'metrics');
         const metricName = req.metricName || config.metricName;
         return { metricValues: [{ metricName, metricValue: report.backlog, metricValueFloat: report.backlog }] };
       }),

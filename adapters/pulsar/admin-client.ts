@@ -127,11 +127,21 @@ export class PulsarAdmin {
     return true;
   }
 
-  /** The broker's Prometheus exposition (topic and subscription metrics of the topics it owns). */
-  async brokerMetrics(): Promise<string> {
-    const res = await this.request('GET', '/metrics/');
+  /**
+   * The broker's Prometheus exposition (topic and subscription metrics of the topics it owns),
+   * as decoded text chunks while they arrive: it runs to megabytes with many topics.
+   */
+  async *brokerMetrics(opts: { timeoutMs?: number } = {}): AsyncGenerator<string> {
+    const res = await this.request('GET', '/metrics/', undefined, opts.timeoutMs);
     await this.check(res, 'GET /metrics');
-    return res.text();
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    try {
+      for await (const bytes of res.body) yield decoder.decode(bytes, { stream: true });
+    } catch (err) {
+      throw new PulsarUnavailableError(`Pulsar admin GET /metrics at ${this.url} failed while reading: ${(err as Error).message}`);
+    }
+    yield decoder.decode();
   }
 
   private async getJson(path: string): Promise<unknown> {
@@ -155,8 +165,8 @@ export class PulsarAdmin {
    * Follows redirects by hand: fetch drops the Authorization header on a cross-origin redirect,
    * and Pulsar redirects to the broker that owns the topic.
    */
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
+  private async request(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<Response> {
+    const signal = AbortSignal.timeout(timeoutMs);
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = typeof this.token === 'function' ? this.token() : this.token;
     if (token) headers.authorization = `Bearer ${token}`;
@@ -168,7 +178,7 @@ export class PulsarAdmin {
       try {
         res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual', signal });
       } catch (err) {
-        const reason = signal.aborted ? `no answer within ${this.timeoutMs} ms` : describeNetworkError(err);
+        const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : describeNetworkError(err);
         throw new PulsarUnavailableError(`Pulsar admin ${method} ${path} at ${new URL(url).origin} failed: ${reason}`);
       }
       const location = res.headers.get('location');

@@ -1,6 +1,10 @@
 // The scaler against the shared platform's real Pulsar, driven by a gRPC client that asks the way
 // KEDA does (GetMetricSpec → GetMetrics → IsActive, plus StreamIsActive).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
 import type { Scaler } from '../../../scaler/app.js';
@@ -170,6 +174,47 @@ describe('scaler process behaviour', () => {
     expect(stream.status?.code).toBe(grpc.status.OK);
     keda.close();
     health.close();
+  });
+});
+
+describe('scaler transport and ops endpoints', () => {
+  it('serves mutual TLS: a client certificate from the CA is required', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'scaler-tls-'));
+    try {
+      execFileSync(path.resolve('hack/make-certs'), [dir], { stdio: 'ignore' }); // a throwaway PKI: CA, 127.0.0.1 server cert, client cert
+      const file = (name: string) => path.join(dir, name);
+      const scaler = await startTestScaler({ tls: { certFile: file('apiserver.crt'), keyFile: file('apiserver.key'), clientCaFile: file('ca.crt') } });
+      const so = ref('tls', { adminURL: web, topics: 'in', subscription: 'fn' });
+      const ca = readFileSync(file('ca.crt'));
+      const withCert = new KedaLikeClient(scaler.server.port, grpc.credentials.createSsl(ca, readFileSync(file('admin.key')), readFileSync(file('admin.crt'))));
+      const withoutCert = new KedaLikeClient(scaler.server.port, grpc.credentials.createSsl(ca));
+      const plaintext = new KedaLikeClient(scaler.server.port);
+      expect((await withCert.getMetricSpec(so)).metricSpecs[0]!.metricName).toBe('pulsar-backlog-fn');
+      await expect(withoutCert.getMetricSpec(so)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      await expect(plaintext.getMetricSpec(so)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      for (const c of [withCert, withoutCert, plaintext]) c.close();
+      await scaler.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves /healthz, /readyz and Prometheus /metrics with per-method call counts', async () => {
+    const scaler = await startTestScaler({ opsPort: 0 });
+    const keda = new KedaLikeClient(scaler.server.port);
+    const { name } = await topicWithSubscription('ops', { subscription: 'fn', messages: 1 });
+    await keda.poll(ref('ops', { adminURL: web, topics: name, subscription: 'fn' }));
+    await keda.isActive(ref('ops', { adminURL: web, topics: name, subscription: 'x y' })).catch(() => undefined);
+    const ops = `http://127.0.0.1:${scaler.ops!.port}`;
+    expect((await fetch(`${ops}/healthz`)).status).toBe(200);
+    expect((await fetch(`${ops}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${ops}/metrics`)).text();
+    expect(metrics).toMatch(/scaler_grpc_requests_total\{method="GetMetrics",code="OK"\} 1/);
+    expect(metrics).toMatch(/scaler_grpc_requests_total\{method="IsActive",code="INVALID_ARGUMENT"\} 1/);
+    expect(metrics).toMatch(/scaler_pulsar_admin_requests [1-9]/);
+    keda.close();
+    await scaler.close();
+    expect((await fetch(`${ops}/healthz`).catch(() => undefined))?.status).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { isActive, MISSING_TOPIC, snapshotFromStats, subscriptionBacklog } from '../../../scaler/backlog.js';
-import { parseBrokerMetrics } from '../../../scaler/broker-metrics.js';
+import { BrokerMetricsParser, parseBrokerMetrics } from '../../../scaler/broker-metrics.js';
 
 const topic = snapshotFromStats({ subscriptions: { fn: { msgBacklog: 12, consumers: [{}] }, other: { msgBacklog: 3 } } }, 0);
 
@@ -50,5 +50,14 @@ describe('parseBrokerMetrics', () => {
     expect(scrape.get('persistent://t/ns/parts')).toEqual({ partitionsSeen: new Set([0, 1]), subscriptions: { fn: { backlog: 5, consumers: 1 } } });
     expect(scrape.get('persistent://t/ns/nosubs')).toEqual({ partitionsSeen: new Set(), subscriptions: {} });
     expect(scrape.has('persistent://t/ns/ignored')).toBe(false);
+  });
+
+  it('gives the same result fed in chunks split anywhere', () => {
+    const whole = parseBrokerMetrics(text);
+    for (const size of [1, 7, 50, 333]) {
+      const parser = new BrokerMetricsParser();
+      for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
+      expect(parser.end()).toEqual(whole);
+    }
   });
 });
