@@ -7,17 +7,22 @@ const esm = {
   testEnvironment: 'node',
 };
 
+const projects = [
+  { ...esm, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+  {
+    ...esm,
+    displayName: 'integration',
+    testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    globalSetup: '<rootDir>/test/support/global-setup.js',
+    globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  },
+];
+// FM_TEST_PROJECTS=unit (npm run test:unit) picks projects without swallowing path arguments the
+// way --selectProjects does.
+const selected = process.env.FM_TEST_PROJECTS?.split(',');
+
 export default {
   // Integration tests wait on real processes; unit tests finish far sooner.
   testTimeout: 120000,
-  projects: [
-    { ...esm, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    {
-      ...esm,
-      displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.js',
-      globalTeardown: '<rootDir>/test/support/global-teardown.js',
-    },
-  ],
+  projects: selected ? projects.filter((p) => selected.includes(p.displayName)) : projects,
 };
