@@ -5,7 +5,7 @@
 import type { Condition, FunctionMeshResource, FunctionMeshStatus, MeshChildStatus, WorkloadKind } from '../api/index.js';
 import { meshTopicGraph, type RenderSettings } from '../render/index.js';
 import type { KubeClient, KubeObject, ReconcileContext, Store } from '../runtime/index.js';
-import { keyOf } from '../runtime/index.js';
+import { isNotFound, keyOf } from '../runtime/index.js';
 import { canonicalJson, childId } from './apply-plan.js';
 import { syncChildren, SyncError, type ChildCaches, type SyncResult } from './child-sync.js';
 import { CONDITION, conditionOf, notApplied, notReady, stampConditions, type ConditionInput } from './conditions.js';
@@ -113,7 +113,12 @@ export class MeshReconciler {
       ...(extra.edges ? { edges: extra.edges } : {}),
     };
     if (canonicalJson(status) === canonicalJson(previous ?? {})) return;
-    await this.deps.client.applyStatus(FUNCTION_MESHES, statusObject(asObject(mesh), status), { signal: ctx.signal });
+    try {
+      await this.deps.client.applyStatus(FUNCTION_MESHES, statusObject(asObject(mesh), status), { signal: ctx.signal });
+    } catch (err) {
+      if (isNotFound(err)) return; // deleted meanwhile: its delete event ends the story
+      throw err;
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 import { applyDefaults, type Condition, type WorkloadKind, type WorkloadResource, type WorkloadStatus } from '../api/index.js';
 import type { RenderSettings, renderChildren } from '../render/index.js';
 import { workloadName } from '../render/index.js';
-import { KubeApiError, keyOf, type KubeClient, type KubeObject, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
+import { KubeApiError, isNotFound, keyOf, type KubeClient, type KubeObject, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
 import { canonicalJson, childId } from './apply-plan.js';
 import { autoscalingCondition, type AutoscalerObject } from './autoscaler-status.js';
 import { syncChildren, SyncError, type ChildCaches, type SyncResult } from './child-sync.js';
@@ -136,7 +136,12 @@ export class WorkloadReconciler {
       ...(extra.selector ? { selector: extra.selector } : previous?.selector ? { selector: previous.selector } : {}),
     };
     if (canonicalJson(status) === canonicalJson(previous ?? {})) return;
-    await this.deps.client.applyStatus(this.ref, statusObject(asObject(resource), status), { signal: ctx.signal });
+    try {
+      await this.deps.client.applyStatus(this.ref, statusObject(asObject(resource), status), { signal: ctx.signal });
+    } catch (err) {
+      if (isNotFound(err)) return; // deleted meanwhile: its delete event ends the story
+      throw err;
+    }
     const ready = conditions.find((c) => c.type === CONDITION.Ready);
     const before = previous?.conditions?.find((c) => c.type === CONDITION.Ready);
     if (ready && (ready.status !== before?.status || ready.reason !== before?.reason)) {
@@ -171,7 +176,11 @@ export class WorkloadReconciler {
   // spec that a FunctionMesh applies to its children with that same manager.
   private async patchFinalizers(resource: WorkloadResource, finalizers: string[], signal: AbortSignal): Promise<void> {
     const { namespace, name, resourceVersion } = resource.metadata;
-    await this.deps.client.mergePatch(this.ref, namespace, name ?? '', { metadata: { finalizers, resourceVersion } }, { signal });
+    try {
+      await this.deps.client.mergePatch(this.ref, namespace, name ?? '', { metadata: { finalizers, resourceVersion } }, { signal });
+    } catch (err) {
+      if (!isNotFound(err)) throw err; // already gone
+    }
   }
 
   private async finalize(resource: WorkloadResource, ctx: ReconcileContext): Promise<ReconcileResult | void> {
