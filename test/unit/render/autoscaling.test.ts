@@ -112,13 +112,14 @@ describe('KEDA ScaledObject', () => {
   });
 
   it.each([
-    { name: 'topics', input: { topics: ['in', 'persistent://t/ns/other'] } },
-    { name: 'a pattern', input: { topicPattern: 'persistent://t/ns/orders-.*' } },
-  ])('the trigger metadata is what the scaler parses: $name', ({ input }) => {
-    const so = find<ScaledObject>(render(fn({ minReplicas: 0, subscriptionName: 'orders', input })), 'ScaledObject')!;
+    { name: 'topics', input: { topics: ['in', 'persistent://t/ns/other'] }, subscriptionName: 'orders', subscription: 'orders' },
+    { name: 'a pattern', input: { topicPattern: 'persistent://t/ns/orders-.*' }, subscriptionName: 'orders', subscription: 'orders' },
+    { name: 'Pulsar\'s default subscription', input: { topics: ['in'] }, subscriptionName: undefined, subscription: 'public/default/fn' },
+  ])('the trigger metadata is what the scaler parses: $name', ({ input, subscriptionName, subscription }) => {
+    const so = find<ScaledObject>(render(fn({ minReplicas: 0, subscriptionName, input })), 'ScaledObject')!;
     for (const trigger of so.spec.triggers) {
       const parsed = parseTriggerMetadata(trigger.metadata);
-      expect(parsed).toMatchObject({ adminUrl: 'http://pulsar:8080', subscription: 'orders', initialPosition: 'earliest', targetBacklog: 10, activationBacklog: 0 });
+      expect(parsed).toMatchObject({ adminUrl: 'http://pulsar:8080', subscription, initialPosition: 'earliest', targetBacklog: 10, activationBacklog: 0 });
       expect(parsed.source.kind).toBe(input.topics ? 'topics' : 'pattern');
     }
     expect(so.spec.triggers[0]!.metadata.scalerAddress).toBe(settings.scalerAddress);
