@@ -133,10 +133,14 @@ function javaSystem(brokerUrl: string, web: string): System | string {
       const keep = (b: Buffer) => void (log.push(b.toString()), log.length > 100 && log.shift());
       child.stdout!.on('data', keep);
       child.stderr!.on('data', keep);
+      let stopping = false;
       child.once('exit', (code) => {
-        if (code) print({ metric: 'baseline-error', system: 'java-localrunner', exit: code, log: log.join('').slice(-2000) });
+        if (!stopping) print({ metric: 'baseline-error', system: 'java-localrunner', exit: code, log: log.join('').slice(-2000) });
       });
-      return () => stopChild(child);
+      return () => {
+        stopping = true;
+        return stopChild(child);
+      };
     },
   };
 }
