@@ -10,7 +10,7 @@ import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.j
 import type { Scaler } from '../../../scaler/app.js';
 import { HealthClient } from '../../../scaler/protos.js';
 import { waitFor } from '../../support/wait.js';
-import { adminFor, freePort, KedaLikeClient, produce, ref, sharedPulsarUrl, startTestScaler, uniqueName } from './support.js';
+import { adminFor, deleteRunTopics, freePort, KedaLikeClient, produce, ref, sharedPulsarUrl, startTestScaler, uniqueName } from './support.js';
 
 const web = sharedPulsarUrl();
 const admin = adminFor(web);
@@ -27,6 +27,8 @@ async function topicWithSubscription(prefix: string, opts: { partitions?: number
   if (opts.messages) await produce(web, topicPath(topic), opts.messages);
   return { name, topic };
 }
+
+afterAll(() => deleteRunTopics(web), 60_000);
 
 describe.each(['metrics', 'stats'] as const)('scaler (%s backlog source) against the real Pulsar', (mode) => {
   let scaler: Scaler;

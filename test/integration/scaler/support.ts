@@ -28,9 +28,29 @@ export function sharedPulsarUrl(): string {
   return readPlatformEnv().PULSAR_WEB_URL;
 }
 
+/** Marks every topic this test process creates, so they can be deleted afterwards. */
+export const RUN_ID = `st${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+
 /** A topic local name no other test uses. */
 export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  return `${prefix}-${RUN_ID}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Deletes the topics of this run in one namespace (both domains), so the shared broker stays lean. */
+export async function deleteRunTopics(webUrl: string, namespace = 'public/default'): Promise<void> {
+  for (const domain of ['persistent', 'non-persistent']) {
+    const base = `${webUrl}/admin/v2/${domain}/${namespace}`;
+    const plain = (await (await fetch(base)).json()) as string[];
+    const partitioned = (await (await fetch(`${base}/partitioned`)).json()) as string[];
+    const ours = [...partitioned, ...plain.filter((t) => !/-partition-\d+$/.test(t))].filter((t) => t.includes(RUN_ID));
+    await Promise.all(
+      ours.map((t) => {
+        const path = t.replace('://', '/');
+        const isPartitioned = partitioned.includes(t);
+        return fetch(`${webUrl}/admin/v2/${path}${isPartitioned ? '/partitions' : ''}?force=true`, { method: 'DELETE' }).catch(() => undefined);
+      }),
+    );
+  }
 }
 
 export function startTestScaler(config: Partial<ScalerConfig> = {}): Promise<Scaler> {
