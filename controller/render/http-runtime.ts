@@ -8,7 +8,7 @@ import type { RenderSettings } from './context.js';
 import { RESTRICTED_CONTAINER, defined, livenessProbe, mainContainerEnv, startupProbe, userVolumeMounts } from './container-parts.js';
 import { mainContainerName, resourceName, resourceNamespace } from './names.js';
 import type { Problems } from './problems.js';
-import { RUNTIME_MOUNTS, TOKEN_PLUGIN, connectionFiles, tlsCertPath } from './pulsar-connection.js';
+import { RUNTIME_MOUNTS, TOKEN_PLUGIN, connectionFiles, tlsCertPath, volumeName } from './pulsar-connection.js';
 import { consumerSpec, inputOf, inputTopics, outputOf, subscriptionOf, subscriptionPositionOf } from './pulsar-identity.js';
 import type { RuntimeParts } from './runtime-parts.js';
 
@@ -17,6 +17,8 @@ export const BRIDGE_OPS_PORT = 9094;
 /** Source mode: where the user's container POSTs its events (its K_SINK). */
 export const BRIDGE_INGRESS_PORT = 8081;
 export const DEFAULT_HTTP_PORT = 8080;
+const TOKEN_DIR = '/etc/pulsar-auth';
+const SHUTDOWN_MARGIN_S = 5;
 
 export type BridgeMode = 'function' | 'source' | 'sink';
 
@@ -45,6 +47,12 @@ export function renderHttp(resource: WorkloadResource, settings: RenderSettings,
   }
 
   const files = connectionFiles(spec.pulsar, RUNTIME_MOUNTS);
+  // The auth Secret's token as a file: the bridge re-reads it on every reconnect (rotation).
+  if (spec.pulsar?.authSecret && !spec.pulsar.authConfig) {
+    const name = volumeName(`${spec.pulsar.authSecret}-token`);
+    files.volumes.push({ name, secret: { secretName: spec.pulsar.authSecret, items: [{ key: 'clientAuthenticationParameters', path: 'token' }] } });
+    files.mounts.push({ name, mountPath: TOKEN_DIR, readOnly: true });
+  }
   // PORT tells the server where to listen, as Knative does (the SDK reads it).
   const userEnv: V1EnvVar[] = [{ name: 'PORT', value: String(port) }, ...mainContainerEnv(resource), ...((http.env ?? []) as V1EnvVar[])];
   if (mode === 'source') userEnv.push({ name: 'K_SINK', value: `http://127.0.0.1:${BRIDGE_INGRESS_PORT}` });
@@ -154,6 +162,9 @@ export function bridgeEnv(resource: WorkloadResource, port: number, path: string
     set('BRIDGE_INGRESS_PORT', BRIDGE_INGRESS_PORT);
   }
   set('BRIDGE_OPS_PORT', BRIDGE_OPS_PORT);
+  // Finish in-flight work a few seconds before Kubernetes kills the pod.
+  const grace = resource.spec.pod?.terminationGracePeriodSeconds;
+  if (grace !== undefined) set('BRIDGE_SHUTDOWN_TIMEOUT_MS', Math.max(0, grace - SHUTDOWN_MARGIN_S) * 1000);
   return env;
 }
 
@@ -175,9 +186,7 @@ function bridgeAuth(resource: WorkloadResource, problems: Problems): V1EnvVar[] 
     if (file) return [{ name: 'BRIDGE_AUTH_TOKEN_FILE', value: file[1]! }];
     return [{ name: 'BRIDGE_AUTH_TOKEN', value: params.replace(/^token:/, '') }];
   }
-  if (pulsar?.authSecret) {
-    return [{ name: 'BRIDGE_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: pulsar.authSecret, key: 'clientAuthenticationParameters' } } }];
-  }
+  if (pulsar?.authSecret) return [{ name: 'BRIDGE_AUTH_TOKEN_FILE', value: `${TOKEN_DIR}/token` }];
   return [];
 }
 

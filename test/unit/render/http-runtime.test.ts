@@ -123,12 +123,25 @@ describe('HTTP functions: user container + bridge sidecar', () => {
     expect(render(fn({ ...http, logTopic: 'logs' })).problems).toEqual([expect.objectContaining({ severity: 'warning', field: 'spec.logTopic' })]);
   });
 
+  it('the auth Secret is mounted into the bridge only', () => {
+    const result = render(fn({ ...http, pulsar: { pulsarConfig: 'pulsar-cm', authSecret: 'auth' } }));
+    expect(podSpec(result).volumes).toEqual([{ name: 'auth-token', secret: { secretName: 'auth', items: [{ key: 'clientAuthenticationParameters', path: 'token' }] } }]);
+    expect(container(result, 'bridge').volumeMounts).toEqual([{ name: 'auth-token', mountPath: '/etc/pulsar-auth', readOnly: true }]);
+    expect(container(result, 'pulsar-function').volumeMounts).toBeUndefined();
+  });
+
+  it('the bridge finishes in-flight work a few seconds inside the pod\'s grace period', () => {
+    const bridge = container(render(fn({ ...http, pod: { terminationGracePeriodSeconds: 60 } })), 'bridge');
+    expect(envOf(bridge).BRIDGE_SHUTDOWN_TIMEOUT_MS).toBe('55000');
+    expect(parseBridgeConfig(bridgeProcessEnv(bridge)).shutdownTimeoutMs).toBe(55000);
+  });
+
   it('spec.image overrides the bridge image', () => {
     expect(container(render(fn({ ...http, image: 'mirror/bridge:9' })), 'bridge').image).toBe('mirror/bridge:9');
   });
 
   it.each([
-    { name: 'authSecret', pulsar: { authSecret: 'auth' }, env: { BRIDGE_AUTH_TOKEN: 'secret:auth/clientAuthenticationParameters' } },
+    { name: 'authSecret: a token file, re-read on reconnect', pulsar: { authSecret: 'auth' }, env: { BRIDGE_AUTH_TOKEN_FILE: '/etc/pulsar-auth/token' } },
     {
       name: 'token genericAuth',
       pulsar: { authConfig: { genericAuth: { clientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.AuthenticationToken', clientAuthenticationParameters: 'token:abc' } } },
