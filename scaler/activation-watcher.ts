@@ -46,6 +46,8 @@ interface StreamState {
   /** Topics this stream idles on (watch keys). */
   watching: Set<string>;
   pushedActive: boolean;
+  /** Set while checks fail, so a Pulsar outage is logged once per stream, not every check. */
+  failing: boolean;
 }
 
 interface SharedWatch {
@@ -85,7 +87,7 @@ export class ActivationWatcher {
 
   /** Starts watching for a stream; returns the function that stops it. */
   add(stream: ActivationStream): () => void {
-    const state: StreamState = { stream, watching: new Set(), pushedActive: false };
+    const state: StreamState = { stream, watching: new Set(), pushedActive: false, failing: false };
     this.streams.add(state);
     void this.check(state);
     return () => this.remove(state);
@@ -112,9 +114,12 @@ export class ActivationWatcher {
     try {
       report = await this.opts.source.read(state.stream.config);
     } catch (err) {
-      state.stream.log.warn({ err: (err as Error).message }, 'activation check failed; keeping current watches');
+      if (!state.failing) state.stream.log.warn({ err: (err as Error).message }, 'activation check failed; keeping current watches');
+      state.failing = true;
       return;
     }
+    if (state.failing) state.stream.log.info('activation check works again');
+    state.failing = false;
     if (!this.streams.has(state)) return;
     const { config } = state.stream;
     if (isActive(report.backlog, config.activationBacklog)) {

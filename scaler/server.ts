@@ -35,12 +35,15 @@ export interface ScalerServerOptions {
 type Handler<Req, Res> = (req: Req) => Promise<Res>;
 
 const MAX_PARSED_CONFIGS = 20_000;
+// A failing ScaledObject is asked several times per 30 s: its error is logged once per minute.
+const ERROR_LOG_INTERVAL_MS = 60_000;
 
 export class ScalerServer {
   readonly port: number;
   private readonly streams = new Set<grpc.ServerWritableStream<ScaledObjectRef, IsActiveResponse>>();
   private readonly healthWatchers = new Set<grpc.ServerWritableStream<{ service: string }, { status: HealthStatus }>>();
   private readonly configs = new Map<string, TriggerConfig | Error>();
+  private readonly lastErrorLog = new Map<string, number>();
   private serving: HealthStatus = 'SERVING';
 
   private constructor(
@@ -89,7 +92,7 @@ export class ScalerServer {
   }
 
   private register(): void {
-    const { registry, source, watcher, log } = this.opts;
+    const { registry, source, watcher } = this.opts;
     const requests = new Counter({ name: 'scaler_grpc_requests_total', help: 'gRPC calls answered, by method and status code', labelNames: ['method', 'code'], registers: [registry] });
     const latency = new Histogram({
       name: 'scaler_grpc_request_duration_seconds',
@@ -124,7 +127,7 @@ export class ScalerServer {
             requests.inc({ method, code: grpc.status[error.code] });
             latency.observe({ method }, Number(process.hrtime.bigint() - started) / 1e9);
             const so = ref(call.request);
-            log.warn({ scaledObject: `${so?.namespace ?? ''}/${so?.name ?? ''}`, method, code: grpc.status[error.code], err: error.message }, 'call failed');
+            this.logError(`${so?.namespace ?? ''}/${so?.name ?? ''}`, method, error);
             callback(error);
           },
         );
@@ -190,6 +193,15 @@ export class ScalerServer {
     call.on('cancelled', closed);
     call.on('close', closed);
     call.on('error', closed);
+  }
+
+  private logError(scaledObject: string, method: string, error: grpc.ServiceError): void {
+    const key = `${scaledObject} ${error.code}`;
+    const now = Date.now();
+    if (now - (this.lastErrorLog.get(key) ?? -Infinity) < ERROR_LOG_INTERVAL_MS) return;
+    if (this.lastErrorLog.size >= MAX_PARSED_CONFIGS) this.lastErrorLog.clear();
+    this.lastErrorLog.set(key, now);
+    this.opts.log.warn({ scaledObject, method, code: grpc.status[error.code], err: error.message }, 'call failed (logged once a minute per object and code)');
   }
 
   private healthOf(service: string): HealthStatus | undefined {
