@@ -31,7 +31,7 @@ export type OpenWatch = (args: {
 }) => Watch;
 
 export interface ActivationWatcherOptions {
-  source: BacklogSource;
+  source: Pick<BacklogSource, 'read' | 'invalidate'>;
   openWatch: OpenWatch;
   log: Logger;
   /** How often an open stream's state is re-read (through the cache). */
