@@ -165,6 +165,15 @@ describe('scaler process behaviour', () => {
     expect(await check('externalscaler.ExternalScaler')).toBe('SERVING');
     expect(await check('nope')).toBe(grpc.status.NOT_FOUND);
 
+    const keda0 = new KedaLikeClient(scaler.server.port);
+    const specStream = (keda0.client.StreamMetricSpec as (r: unknown) => grpc.ClientReadableStream<unknown>)(ref('x', { topics: 'in', subscription: 'fn' }));
+    const specStatus = await new Promise<grpc.StatusObject>((resolve) => {
+      specStream.on('status', resolve);
+      specStream.on('error', () => undefined);
+    });
+    expect(specStatus.code).toBe(grpc.status.UNIMPLEMENTED); // newest KEDA then stops asking
+    keda0.close();
+
     const keda = new KedaLikeClient(scaler.server.port);
     const { name } = await topicWithSubscription('close', { subscription: 'fn' });
     const stream = keda.stream(ref('close', { adminURL: web, topics: name, subscription: 'fn' }));
