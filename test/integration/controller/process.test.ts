@@ -42,12 +42,11 @@ describe('controller process', () => {
     const first = await spawn([`--watch-namespace=${ns}`, '--leader-elect=false', '--workers=2']);
     await waitFor('first controller ready', () => ready(first), { timeoutMs: 30_000 });
     await kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: list(pulsarConfigMap(), ...Array.from({ length: count }, (_, i) => javaFunction(`f${i}`))) });
-    await waitFor('some children created', async () => {
-      const n = (await listObjects('deployments', ns)).length;
-      return n >= 1 && n < count ? n : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 50 });
+    // Kill it right after its first reconcile that created children: mid-way through the batch.
+    await waitFor('a first reconcile creating children', async () => first.output().includes('created children') || undefined, { timeoutMs: 30_000, intervalMs: 5 });
     first.child.kill('SIGKILL');
     await first.exited;
+    expect((await listObjects('deployments', ns)).length).toBeLessThan(count);
 
     const second = await spawn([`--watch-namespace=${ns}`, '--leader-elect=false']);
     for (let i = 0; i < count; i++) await waitForReady('function', ns, `f${i}`, 'True', 60_000);
