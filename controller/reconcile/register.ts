@@ -25,7 +25,8 @@ export interface ReconcilerOptions {
   /** Names this process in Events (e.g. the pod name). */
   instance: string;
   cleanupPolicy?: CleanupPolicy;
-  secretRetryMs?: number;
+  /** When to look again at unwatched state (missing Secrets, foreign objects in a child's place). */
+  recheckMs?: number;
 }
 
 export const PULSAR_CONFIG_INDEX = 'pulsarConfig';
@@ -57,7 +58,7 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
       events,
       cleaner,
       configMaps: configMaps.store,
-      secretRetryMs: opts.secretRetryMs,
+      recheckMs: opts.recheckMs,
     });
     const controller = (holder.controller = manager.add({ name: kind.toLowerCase(), primary: ref, owns: kinds, reconcile: reconciler.reconcile, workers: opts.workers }));
     controllers.push(controller);

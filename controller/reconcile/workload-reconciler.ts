@@ -26,8 +26,11 @@ export interface WorkloadReconcilerDeps {
   events: EventRecorder;
   cleaner: SubscriptionCleaner;
   configMaps: Store<ConfigMapObject>;
-  /** How long to wait before looking again for a missing Secret (Secrets are not watched). */
-  secretRetryMs?: number;
+  /**
+   * When to look again at what is not watched: a missing Secret, or a foreign object in a
+   * child's place (default 30 s).
+   */
+  recheckMs?: number;
 }
 
 export class WorkloadReconciler {
@@ -57,7 +60,7 @@ export class WorkloadReconciler {
       await this.writeStatus(resource, [c, notApplied('PulsarConfigUnresolved', 'children are left as they are until spec.pulsar resolves'), { ...c, type: CONDITION.Ready, status: 'False' }], ctx);
       await events.record(asObject(resource), 'Warning', c.reason, c.message, ctx.signal);
       // ConfigMaps are watched (their appearance requeues us); Secrets are looked for again later.
-      return c.reason === 'SecretNotFound' ? { requeueAfterMs: this.deps.secretRetryMs ?? 30_000 } : undefined;
+      return c.reason === 'SecretNotFound' ? { requeueAfterMs: this.deps.recheckMs ?? 30_000 } : undefined;
     }
     const resolved = inputs.condition;
 
@@ -87,7 +90,8 @@ export class WorkloadReconciler {
       const { reason, message } = describeSyncError(err);
       await this.writeStatus(resource, [resolved, notApplied(reason, message), notReady(reason, message)], ctx);
       await events.record(asObject(resource), 'Warning', reason, message, ctx.signal);
-      if (err instanceof SyncError) return; // waits for the user; any change requeues us
+      // Waits for the user: a spec change requeues us; a foreign object going away does not.
+      if (err instanceof SyncError) return err.reason === 'ChildConflict' ? { requeueAfterMs: this.deps.recheckMs ?? 30_000 } : undefined;
       throw err; // apiserver trouble: retry with backoff
     }
 

@@ -12,7 +12,7 @@ let ns: string;
 let controller: RunningController;
 beforeEach(async () => {
   ns = await createTestNamespace('ctl-life');
-  controller = await startController(ns);
+  controller = await startController(ns, { recheckMs: 1000 });
 });
 afterEach(async () => {
   await controller.stop();
@@ -119,5 +119,29 @@ describe('Function lifecycle', () => {
     const ready = await waitForReady('function', ns, 'late', 'True', 30_000);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(condition(ready, 'PulsarConfigResolved')?.status).toBe('True');
+  });
+
+  it('waits for a missing auth Secret, then applies', async () => {
+    await apply(pulsarConfigMap(), javaFunction('authed', { pulsar: { pulsarConfig: 'pulsar', authSecret: 'pulsar-auth' } }));
+    const waiting = await waitForReady('function', ns, 'authed', 'False');
+    expect(condition(waiting, 'PulsarConfigResolved')).toEqual(expect.objectContaining({
+      reason: 'SecretNotFound',
+      message: `Secret pulsar-auth (spec.pulsar.authSecret) not found in namespace ${ns}: create it`,
+    }));
+    await kubectlOk(['-n', ns, 'create', 'secret', 'generic', 'pulsar-auth', '--from-literal=clientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken', '--from-literal=clientAuthenticationParameters=token:x']);
+    await waitForReady('function', ns, 'authed', 'True', 30_000);
+  });
+
+  it('does not take over an object of a child\'s name that it does not own', async () => {
+    await kubectlOk(['-n', ns, 'create', 'service', 'clusterip', 'taken-function', '--tcp=80:80']);
+    await apply(pulsarConfigMap(), javaFunction('taken'));
+    const refused = await waitForReady('function', ns, 'taken', 'False');
+    expect(condition(refused, 'ChildrenApplied')).toEqual(expect.objectContaining({
+      reason: 'ChildConflict',
+      message: 'Service taken-function already exists and is owned by no controller, not Function taken: delete or rename it',
+    }));
+    expect(await deployment('taken')).toBeUndefined();
+    await kubectlOk(['-n', ns, 'delete', 'service', 'taken-function']);
+    await waitForReady('function', ns, 'taken', 'True', 30_000);
   });
 });
