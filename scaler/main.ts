@@ -21,26 +21,35 @@ const USAGE = `usage: scaler [flags]
   --admin-timeout-ms <n>  Pulsar admin request timeout (SCALER_ADMIN_TIMEOUT_MS, default 5000)`;
 
 const env = process.env;
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: env.SCALER_GRPC_PORT ?? '9090' },
-    'ops-port': { type: 'string', default: env.SCALER_OPS_PORT ?? '8081' },
-    host: { type: 'string', default: env.SCALER_HOST },
-    'tls-cert': { type: 'string', default: env.SCALER_TLS_CERT },
-    'tls-key': { type: 'string', default: env.SCALER_TLS_KEY },
-    'tls-client-ca': { type: 'string', default: env.SCALER_TLS_CLIENT_CA },
-    'admin-url': { type: 'string', default: env.PULSAR_ADMIN_URL },
-    'token-file': { type: 'string', default: env.PULSAR_TOKEN_FILE },
-    'tokens-file': { type: 'string', default: env.PULSAR_TOKENS_FILE },
-    'backlog-source': { type: 'string', default: env.SCALER_BACKLOG_SOURCE ?? 'metrics' },
-    'fresh-ms': { type: 'string', default: env.SCALER_FRESH_MS ?? '5000' },
-    'list-fresh-ms': { type: 'string', default: env.SCALER_LIST_FRESH_MS ?? '30000' },
-    'check-ms': { type: 'string', default: env.SCALER_CHECK_MS ?? '10000' },
-    'admin-timeout-ms': { type: 'string', default: env.SCALER_ADMIN_TIMEOUT_MS ?? '5000' },
-    help: { type: 'boolean', short: 'h' },
-  },
-  strict: true,
-});
+const { values } = parseFlags();
+
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: env.SCALER_GRPC_PORT ?? '9090' },
+        'ops-port': { type: 'string', default: env.SCALER_OPS_PORT ?? '8081' },
+        host: { type: 'string', default: env.SCALER_HOST },
+        'tls-cert': { type: 'string', default: env.SCALER_TLS_CERT },
+        'tls-key': { type: 'string', default: env.SCALER_TLS_KEY },
+        'tls-client-ca': { type: 'string', default: env.SCALER_TLS_CLIENT_CA },
+        'admin-url': { type: 'string', default: env.PULSAR_ADMIN_URL },
+        'token-file': { type: 'string', default: env.PULSAR_TOKEN_FILE },
+        'tokens-file': { type: 'string', default: env.PULSAR_TOKENS_FILE },
+        'backlog-source': { type: 'string', default: env.SCALER_BACKLOG_SOURCE ?? 'metrics' },
+        'fresh-ms': { type: 'string', default: env.SCALER_FRESH_MS ?? '5000' },
+        'list-fresh-ms': { type: 'string', default: env.SCALER_LIST_FRESH_MS ?? '30000' },
+        'check-ms': { type: 'string', default: env.SCALER_CHECK_MS ?? '10000' },
+        'admin-timeout-ms': { type: 'string', default: env.SCALER_ADMIN_TIMEOUT_MS ?? '5000' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+}
+
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
@@ -61,6 +70,7 @@ function int(flag: keyof typeof values, min: number): number {
 const mode = values['backlog-source'];
 if (mode !== 'metrics' && mode !== 'stats') fail(`--backlog-source "${mode}" must be metrics or stats`);
 if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) fail('--tls-cert and --tls-key go together');
+if (values['admin-url'] && !/^https?:\/\/[^/]/.test(values['admin-url'])) fail(`--admin-url "${values['admin-url']}" must be an http(s):// URL`);
 if (values['tls-client-ca'] && !values['tls-cert']) fail('--tls-client-ca needs --tls-cert and --tls-key');
 
 const log = createLogger('scaler');
