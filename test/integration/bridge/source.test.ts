@@ -30,7 +30,7 @@ describe('source mode', () => {
   });
 
   const post = (headers: Record<string, string>, body: string) =>
-    fetch(sink, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
+    fetch(sink, { method: 'POST', headers, body, signal: AbortSignal.timeout(8_000) });
   const binary = (id: string, extra: Record<string, string> = {}) => ({
     'ce-specversion': '1.0', 'ce-id': id, 'ce-source': '/test/source', 'ce-type': 'test.event', 'content-type': 'text/plain', ...extra,
   });
@@ -78,6 +78,9 @@ describe('source mode', () => {
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
+    const counts: Record<string, number> = {};
+    for (const s of answers.values()) counts[s] = (counts[s] ?? 0) + 1;
+    console.log(`source answers after termination test: ${JSON.stringify(counts)}`);
     const accepted = [...answers].filter(([, s]) => s === 202).map(([id]) => id);
     const refused = [...answers].filter(([, s]) => s !== 202);
     await waitFor('accepted events on the topic', () => accepted.every((id) => out.messages.some((m) => m.payload.toString() === id)), 20_000);
