@@ -49,6 +49,12 @@ describe.each(['metrics', 'stats'] as const)('scaler (%s backlog source) against
     expect(await keda.poll(so)).toEqual({ target: 2, value: 3, active: true });
   });
 
+  it('handles a function\'s default subscription name tenant/namespace/name', async () => {
+    const { name, topic } = await topicWithSubscription('slash', { subscription: 'public/default/echo', messages: 2 });
+    expect(await keda.poll(ref('slash', { adminURL: web, topics: name, subscription: 'public/default/echo' }))).toEqual({ target: 10, value: 2, active: true });
+    expect(await admin.listSubscriptions(topic)).toEqual(['public/default/echo']);
+  });
+
   it('detects a partitioned topic and sums its partitions', async () => {
     const { name } = await topicWithSubscription('parts', { partitions: 3, subscription: 'fn', messages: 7 });
     expect(await keda.poll(ref('parts', { adminURL: web, topics: name, subscription: 'fn' }))).toEqual({ target: 10, value: 7, active: true });
@@ -241,6 +247,9 @@ describe('PulsarAdmin against the real broker', () => {
     expect(await admin.listSubscriptions({ ...topic, partition: 0 })).toEqual(['fn']);
     expect(await admin.deleteSubscription(topic, 'fn')).toBe(true);
     expect(await admin.deleteSubscription(topic, 'fn')).toBe(false);
+    expect(await admin.createSubscription(topic, 'public/default/echo', 'earliest')).toBe(true);
+    expect(await admin.createSubscription(topic, 'public/default/echo')).toBe(false);
+    expect(await admin.deleteSubscription(topic, 'public/default/echo', { force: true })).toBe(true);
     expect((await admin.partitionedStats(topic))?.subscriptions.fn).toBeUndefined();
   });
 
