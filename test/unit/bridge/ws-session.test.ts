@@ -2,7 +2,9 @@
 // bearer token (re-read from its file on every connect), reconnection after a drop, handshake
 // errors reported with their HTTP status, and sends refused while disconnected.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,5 +66,28 @@ describe('PulsarWsSession', () => {
     expect(session.lastError).toMatch(/HTTP 404/);
     expect(session.send('{}')).toBe(false);
     await expect(session.waitConnected(50)).rejects.toThrow(/not connected within 50 ms \(last error: HTTP 404/);
+  });
+
+  it('speaks wss:// with a CA file, refuses an unknown certificate, and can be told to skip the check', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ws-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+    const tlsServer = https.createServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) });
+    const wss = new WebSocketServer({ server: tlsServer });
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => tlsServer.close(r)), () => new Promise((r) => wss.close(r)));
+    const url = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
+    const connect = (tls: { caFile?: string; allowInsecure?: boolean }) => {
+      const session = new PulsarWsSession('/ws/v2/producer/persistent/public/default/t', { url, tls, reconnectBackoff: { initialMs: 10, maxMs: 20 } }, { onText: () => undefined });
+      closers.push(() => session.close());
+      session.start();
+      return session;
+    };
+    await connect({ caFile: `${dir}/cert.pem` }).waitConnected(5_000);
+    await connect({ allowInsecure: true }).waitConnected(5_000);
+    const untrusting = connect({});
+    await until(() => untrusting.lastError !== undefined);
+    expect(untrusting.lastError).toMatch(/self[- ]signed certificate/);
+    expect(untrusting.connected).toBe(false);
   });
 });
