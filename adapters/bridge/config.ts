@@ -175,7 +175,7 @@ export function parseBridgeConfig(env: Record<string, string | undefined>, args:
     if (raw === undefined) return undefined;
     try {
       const u = new URL(raw);
-      if (schemes.includes(u.protocol.slice(0, -1))) return raw.replace(/\/+$/, '');
+      if (schemes.includes(u.protocol.slice(0, -1))) return raw;
     } catch {
       /* reported below */
     }
@@ -257,7 +257,7 @@ export function parseBridgeConfig(env: Record<string, string | undefined>, args:
   const cfg: BridgeConfig = {
     mode: m,
     name: get('BRIDGE_NAME') ?? 'bridge',
-    pulsar: { url: pulsarUrl ?? '', tls, connectTimeoutMs: int('BRIDGE_CONNECT_TIMEOUT_MS', 10_000, 100) },
+    pulsar: { url: (pulsarUrl ?? '').replace(/\/+$/, ''), tls, connectTimeoutMs: int('BRIDGE_CONNECT_TIMEOUT_MS', 10_000, 100) },
     subscriptionType,
     subscriptionPosition: position === 'earliest' ? 'earliest' : 'latest',
     receiverQueueSize,

@@ -114,3 +114,9 @@ describe('docs/bridge.md', () => {
     expect(Object.keys(CONFIG_KEYS).filter((key) => !doc.includes(`\`${key}\``))).toEqual([]);
   });
 });
+
+describe('BRIDGE_TARGET_URL', () => {
+  it('keeps the path the controller renders, trailing slash included', () => {
+    expect(parseBridgeConfig({ ...base, BRIDGE_TARGET_URL: 'http://127.0.0.1:8080/fn/' }).targetUrl).toBe('http://127.0.0.1:8080/fn/');
+  });
+});
