@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createTestNamespace, deleteNamespace, kubectlJson, kubectlOk } from '../../support/kubectl.js';
 import { waitFor } from '../../support/wait.js';
-import { listObjects, spawnController, waitForReady, type ControllerProcess } from './harness.js';
+import { condition, listObjects, spawnController, waitForReady, type ControllerProcess } from './harness.js';
 import { javaFunction, list, pulsarConfigMap } from './manifests.js';
 
 let ns = '';
@@ -38,10 +38,10 @@ const ready = async (p: ControllerProcess) => (await fetch(`http://127.0.0.1:${p
 describe('controller process', () => {
   it('converges after being killed mid-reconcile, with no duplicate children', async () => {
     ns = await createTestNamespace('ctl-kill');
-    const count = 30;
-    const first = await spawn([`--watch-namespace=${ns}`, '--leader-elect=false', '--workers=2']);
-    await waitFor('first controller ready', () => ready(first), { timeoutMs: 30_000 });
+    const count = 60;
+    // The backlog exists before the controller starts; one worker takes seconds to get through it.
     await kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: list(pulsarConfigMap(), ...Array.from({ length: count }, (_, i) => javaFunction(`f${i}`))) });
+    const first = await spawn([`--watch-namespace=${ns}`, '--leader-elect=false', '--workers=1']);
     // Kill it right after its first reconcile that created children: mid-way through the batch.
     await waitFor('a first reconcile creating children', async () => first.output().includes('created children') || undefined, { timeoutMs: 30_000, intervalMs: 5 });
     first.child.kill('SIGKILL');
@@ -49,7 +49,10 @@ describe('controller process', () => {
     expect((await listObjects('deployments', ns)).length).toBeLessThan(count);
 
     const second = await spawn([`--watch-namespace=${ns}`, '--leader-elect=false']);
-    for (let i = 0; i < count; i++) await waitForReady('function', ns, `f${i}`, 'True', 60_000);
+    await waitFor(`all ${count} Functions Ready`, async () => {
+      const fns = await listObjects('functions', ns);
+      return fns.filter((f) => condition(f, 'Ready')?.status === 'True').length === count || undefined;
+    }, { timeoutMs: 90_000, intervalMs: 1000 });
     const deployments = await listObjects('deployments', ns);
     const services = await listObjects('services', ns);
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(Array.from({ length: count }, (_, i) => `f${i}-function`).sort());
