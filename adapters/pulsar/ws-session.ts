@@ -160,7 +160,7 @@ export class PulsarWsSession {
 
   private clientOptions(): WebSocket.ClientOptions {
     const headers: Record<string, string> = {};
-    const token = this.opts.authTokenFile ? readFileSync(this.opts.authTokenFile, 'utf8').trim() : this.opts.authToken;
+    const token = bearerToken(this.opts.authTokenFile ? readFileSync(this.opts.authTokenFile, 'utf8') : this.opts.authToken);
     if (token) headers.authorization = `Bearer ${token}`;
     const tls = this.opts.tls ?? {};
     return {
@@ -184,4 +184,13 @@ export class PulsarWsSession {
 
 function baseUrl(url: string): string {
   return url.replace(/^http(s?):\/\//, 'ws$1://').replace(/\/+$/, '');
+}
+
+/**
+ * The token to send as `Bearer`: Pulsar's auth Secrets hold `clientAuthenticationParameters`,
+ * which for the token plugin reads `token:<jwt>`; a bare JWT is taken as it is.
+ */
+export function bearerToken(raw: string | undefined): string | undefined {
+  const token = raw?.trim().replace(/^token:/, '').trim();
+  return token || undefined;
 }
