@@ -1,4 +1,4 @@
-// `npm run bench -- controller [--count=1000] [--replicas=0] [--workers=4] [--deployments]`:
+// `npm run bench -- controller [--count=1000] [--replicas=0] [--workers=8] [--deployments]`:
 // creates N Functions at once in a fresh namespace of the platform, with the real controller
 // (controller/main.ts) running as a child process, and measures the seconds until every Function
 // has its children and Ready=True for its generation, and the controller's peak RSS (VmHWM).
@@ -88,7 +88,7 @@ function compiledController(): string {
 export default async function bench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { count: { type: 'string', default: '1000' }, replicas: { type: 'string', default: '0' }, workers: { type: 'string', default: '4' }, deployments: { type: 'boolean', default: false }, 'timeout-s': { type: 'string', default: '600' } },
+    options: { count: { type: 'string', default: '1000' }, replicas: { type: 'string', default: '0' }, workers: { type: 'string', default: '8' }, deployments: { type: 'boolean', default: false }, 'timeout-s': { type: 'string', default: '600' } },
   });
   const count = Number(values.count);
   const replicas = Number(values.replicas);

@@ -24,7 +24,7 @@ const FLAGS = {
   'lease-namespace': { env: 'POD_NAMESPACE', default: 'functionmesh-system', help: 'namespace of the leader-election Lease' },
   'lease-name': { env: 'FM_LEASE_NAME', default: 'functionmesh-controller', help: 'name of the leader-election Lease' },
   'watch-namespace': { env: 'FM_WATCH_NAMESPACE', default: '', help: 'reconcile only this namespace (default: all)' },
-  workers: { env: 'FM_WORKERS', default: '4', help: 'concurrent reconciles per kind' },
+  workers: { env: 'FM_WORKERS', default: '8', help: 'concurrent reconciles per kind' },
   'scaler-address': { env: 'FM_SCALER_ADDRESS', default: 'functionmesh-scaler.functionmesh-system.svc:9090', help: 'host:port of the KEDA external scaler, rendered into ScaledObjects' },
   'bridge-image': { env: 'FM_BRIDGE_IMAGE', default: '', help: 'image of the CloudEvents bridge beside http functions' },
   'java-runner-image': { env: 'FM_JAVA_RUNNER_IMAGE', default: '', help: 'default image of Java functions' },
