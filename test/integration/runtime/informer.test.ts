@@ -1,9 +1,9 @@
 // Informers on the real apiserver: the cache follows adds, updates and deletes; watches the
 // server ends at timeoutSeconds are restarted from the newest version without re-listing and
 // without missing a change; a watch from a version the apiserver no longer has (410 Gone)
-// re-lists. (Compaction cannot be forced here, but a version older than the apiserver's watch
-// cache gets the same 410 "too old resource version"; every branch of the 410 handling is
-// unit-tested with a scripted source in test/unit/runtime/reflector.test.ts.)
+// re-lists (etcd is compacted first, so the apiserver cannot serve that version from etcd either;
+// every branch of the 410 handling is unit-tested with a scripted source in
+// test/unit/runtime/reflector.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../../process/logger.js';
@@ -15,6 +15,7 @@ import type { KubeObject } from '../../../controller/runtime/resource.js';
 import { createTestNamespace, deleteNamespace } from '../../support/kubectl.js';
 import { waitFor } from '../../support/wait.js';
 import { CONFIG_MAPS, metricValue, testClient } from './test-client.js';
+import { compactEtcd } from '../../support/etcd.js';
 
 interface ConfigMap extends KubeObject { data?: Record<string, string> }
 
@@ -94,6 +95,7 @@ describe('Informer', () => {
 
   it('re-lists when the apiserver answers the watch with 410 Gone, then follows changes', async () => {
     await client.apply(CONFIG_MAPS, cm('expiring', '1'));
+    await compactEtcd(); // resourceVersion 1 is then history etcd no longer has
     const real = listWatch<ConfigMap>(client, CONFIG_MAPS, { namespace: ns });
     let lists = 0;
     const source = {

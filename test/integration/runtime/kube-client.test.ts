@@ -8,6 +8,7 @@ import type { WatchEvent } from '../../../controller/runtime/kube-client.js';
 import { createTestNamespace, deleteNamespace } from '../../support/kubectl.js';
 import { waitFor } from '../../support/wait.js';
 import { CONFIG_MAPS, SERVICES, testClient } from './test-client.js';
+import { compactEtcd } from '../../support/etcd.js';
 
 interface ConfigMap extends KubeObject { data?: Record<string, string> }
 interface Service extends KubeObject {
@@ -141,6 +142,7 @@ describe('KubeClient', () => {
   });
 
   it('fails a watch from a version the apiserver no longer keeps with 410 Gone', async () => {
+    await compactEtcd();
     const err = await (async () => {
       for await (const _event of client.watch(CONFIG_MAPS, { namespace: ns, resourceVersion: '1', timeoutSeconds: 5 })) {
         // no event may come before the error
