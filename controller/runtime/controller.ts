@@ -16,6 +16,7 @@ import { ownerIndex, ownerIndexName, ownerKeys } from './owners.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { objectKey, resourceName, splitKey, type KubeObject, type ResourceRef } from './resource.js';
 import { WorkQueue } from './work-queue.js';
+import { setMaxListeners } from 'node:events';
 
 export interface ReconcileContext {
   /** `namespace/name` of the primary object (which may no longer exist). */
@@ -117,6 +118,8 @@ export class Controller {
       retried: () => this.metrics.retries.inc({ controller: name }),
     });
     const abort = new AbortController();
+    // Every in-flight reconcile (and each of its requests) listens on this one signal.
+    setMaxListeners(0, abort.signal);
     this.term = { queue, abort, workers: [] };
     for (const key of this.primary.store.keys()) queue.add(key);
     const workers = this.spec.workers ?? 2;
