@@ -10,12 +10,24 @@ export const platformDir = () => process.env.FM_PLATFORM_DIR ?? path.resolve('.l
 export default async function globalSetup() {
   const dir = platformDir();
   process.env.FM_PLATFORM_DIR = dir;
-  if (await platformIsUp(dir)) return;
-  if (existsSync(path.join(dir, 'pids'))) {
-    throw new Error(`the platform in ${dir} is not healthy: hack/local-down, then run the tests again`);
+  if (!(await platformIsUp(dir))) {
+    if (existsSync(path.join(dir, 'pids'))) {
+      throw new Error(`the platform in ${dir} is not healthy: hack/local-down, then run the tests again`);
+    }
+    execFileSync(path.resolve('hack/local-up'), [], { stdio: 'inherit', env: process.env });
+    process.env.FM_PLATFORM_STARTED_BY_JEST = '1';
   }
-  execFileSync(path.resolve('hack/local-up'), [], { stdio: 'inherit', env: process.env });
-  process.env.FM_PLATFORM_STARTED_BY_JEST = '1';
+  installCrds(dir);
+}
+
+// Every suite may create our custom resources, in whatever order Jest runs them: the project's
+// CRDs are installed (server-side apply: idempotent) before any suite starts.
+function installCrds(dir) {
+  const env = Object.fromEntries([...readFileSync(path.join(dir, 'env'), 'utf8').matchAll(/^export ([A-Z0-9_]+)="([^"]*)"$/gm)]
+    .map((m) => [m[1], m[2]]));
+  const kubectl = (...args) => execFileSync(env.KUBECTL, ['--kubeconfig', env.KUBECONFIG, ...args], { stdio: 'pipe' });
+  kubectl('apply', '--server-side', '--force-conflicts', '-f', path.resolve('manifests/crds'));
+  kubectl('wait', '--for=condition=Established', '--timeout=60s', '-f', path.resolve('manifests/crds'));
 }
 
 async function platformIsUp(dir) {
