@@ -9,6 +9,12 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
 
+/** A port nothing listens on (just released by the kernel). */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
+}
+
+/** n distinct free ports, held together while they are picked so none repeats. */
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
     const s = net.createServer();

@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
@@ -11,18 +10,11 @@ import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
 import { PulsarConsumer, type SubscriptionType } from '../../../adapters/pulsar/ws-consumer.js';
 import { PulsarProducer } from '../../../adapters/pulsar/ws-producer.js';
 import type { ConsumedMessage, OutgoingMessage } from '../../../adapters/pulsar/ws-messages.js';
+import { freePort } from '../../support/processes.js';
+export { freePort };
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface TestFunction {

@@ -3,7 +3,6 @@
 // main.ts, for kill/restart and leader election), plus small readers of what it produced.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
@@ -21,6 +20,8 @@ import { waitFor } from '../../support/wait.js';
 
 export { SAMPLES_DIR } from '../../support/samples.js';
 import { SAMPLES_DIR } from '../../support/samples.js';
+import { freePort } from '../../support/processes.js';
+export { freePort };
 
 export function platformClient(): KubeClient {
   const kc = new KubeConfig();
@@ -79,17 +80,6 @@ export async function spawnController(args: string[], env: Record<string, string
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, opsPort, output: () => output, exited };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A sample's documents without `metadata.namespace`, so `kubectl -n <test ns>` places them. */

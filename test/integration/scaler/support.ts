@@ -4,7 +4,6 @@
 import { execFile } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +20,8 @@ import {
   type ScaledObjectRef,
 } from '../../../scaler/protos.js';
 import { readPlatformEnv } from '../../support/platform.js';
+import { freePort } from '../../support/processes.js';
+export { freePort };
 
 export const quietLog = createLogger('scaler-test', process.env.LOG_LEVEL ?? 'silent');
 
@@ -152,18 +153,6 @@ export async function produce(webUrl: string, topicPath: string, count: number, 
 
 export function adminFor(webUrl: string, token?: string): PulsarAdmin {
   return new PulsarAdmin({ url: webUrl, token, timeoutMs: 30_000 });
-}
-
-/** A port nothing listens on (just released by the kernel). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const run = promisify(execFile);
