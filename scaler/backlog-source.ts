@@ -60,9 +60,11 @@ export class BacklogSource {
     const metadataFreshMs = opts.metadataFreshMs ?? 300_000;
     // Regularly asked keys are refreshed in the background: askers get the last value (at most
     // 2 × freshMs old) at once instead of waiting on Pulsar.
+    // Jitter keeps topics first asked together from being refreshed together ever after.
     const staleMs = this.freshMs;
-    this.snapshots = new FreshCache({ freshMs: this.freshMs, staleMs, now });
-    this.entries = new FreshCache({ freshMs: this.freshMs, staleMs, now });
+    const jitter = 0.2;
+    this.snapshots = new FreshCache({ freshMs: this.freshMs, staleMs, jitter, now });
+    this.entries = new FreshCache({ freshMs: this.freshMs, staleMs, jitter, now });
     this.scrapes = new FreshCache({ freshMs: this.freshMs, now });
     this.partitions = new FreshCache({ freshMs: metadataFreshMs, errorFreshMs: this.freshMs, now });
     this.lists = new FreshCache({ freshMs: opts.listFreshMs ?? 30_000, staleMs: opts.listFreshMs ?? 30_000, errorFreshMs: this.freshMs, now });

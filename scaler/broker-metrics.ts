@@ -14,14 +14,18 @@ export interface ScrapedTopic {
 export type BrokerScrape = Map<string, ScrapedTopic>;
 
 // Only these families are read: a scrape holds dozens of lines per subscription (megabytes for a
-// thousand topics), so the text is searched for them rather than split into lines.
+// thousand topics), so the bytes are searched for them and only the matching lines become strings:
+// decoding the whole scrape would fill the heap with megabytes of text every freshness window, and
+// the garbage collections that follow stall the event loop that answers KEDA.
 const FAMILIES = ['pulsar_subscription_back_log', 'pulsar_subscription_consumers_count', 'pulsar_subscriptions_count'] as const;
+const PREFIXES = FAMILIES.map((family) => ({ family, bytes: Buffer.from(`\n${family}{`) }));
+const NEWLINE = 0x0a;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
 /** Parses a whole exposition at once. */
 export function parseBrokerMetrics(text: string): BrokerScrape {
   const parser = new BrokerMetricsParser();
-  parser.push(text);
+  parser.push(Buffer.from(text));
   return parser.end();
 }
 
@@ -31,29 +35,37 @@ export function parseBrokerMetrics(text: string): BrokerScrape {
  */
 export class BrokerMetricsParser {
   private readonly topics: BrokerScrape = new Map();
-  private carry = '\n';
+  /** The unfinished last line so far, after the newline that ends the scanned part. */
+  private carry = Buffer.from('\n');
 
-  push(chunk: string): void {
-    const text = this.carry + chunk;
-    const lastNewline = text.lastIndexOf('\n');
-    this.scan(text.slice(0, lastNewline + 1));
-    this.carry = text.slice(lastNewline); // starts with the newline that ends the scanned part
+  push(chunk: Uint8Array | string): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const first = bytes.indexOf(NEWLINE);
+    if (first === -1) {
+      this.carry = Buffer.concat([this.carry, bytes]);
+      return;
+    }
+    const last = bytes.lastIndexOf(NEWLINE);
+    // The line that spans the chunk boundary, then the whole lines inside the chunk (each part
+    // starts with a newline and ends with one), so no chunk is copied.
+    this.scan(Buffer.concat([this.carry, bytes.subarray(0, first + 1)]));
+    if (last > first) this.scan(bytes.subarray(first, last + 1));
+    this.carry = Buffer.from(bytes.subarray(last)); // a copy: the chunk itself is not kept
   }
 
   end(): BrokerScrape {
-    this.scan(`${this.carry}\n`);
-    this.carry = '\n';
+    this.scan(Buffer.concat([this.carry, Buffer.from('\n')]));
+    this.carry = Buffer.from('\n');
     return this.topics;
   }
 
-  /** `text` starts with a newline and ends with one: every sample is a whole line. */
-  private scan(text: string): void {
-    for (const family of FAMILIES) {
-      const prefix = `\n${family}{`;
-      for (let at = text.indexOf(prefix); at !== -1; ) {
-        const lineEnd = text.indexOf('\n', at + 1);
-        addSample(this.topics, family, text.slice(at + prefix.length - 1, lineEnd));
-        at = text.indexOf(prefix, lineEnd);
+  /** `bytes` starts with a newline and ends with one: every sample is a whole line. */
+  private scan(bytes: Buffer): void {
+    for (const { family, bytes: prefix } of PREFIXES) {
+      for (let at = bytes.indexOf(prefix); at !== -1; ) {
+        const lineEnd = bytes.indexOf(NEWLINE, at + 1);
+        addSample(this.topics, family, bytes.toString('utf8', at + prefix.length - 1, lineEnd));
+        at = bytes.indexOf(prefix, lineEnd);
       }
     }
   }

@@ -3,11 +3,14 @@
 // number of keys over the window, whatever the call rate of KEDA and the HPA. With `staleMs`, a
 // value up to freshMs + staleMs old is served at once while one refresh runs in the background
 // (stale-while-revalidate), so askers never wait on Pulsar for a key that is asked regularly.
+// With `jitter`, each value's freshness is cut by a random part of it, so keys first fetched
+// together (a scaler restart, a burst of new ScaledObjects) are refreshed spread over the window
+// rather than all in the same instant, which would stall the event loop that answers KEDA.
 
 export type Clock = () => number;
 
 interface Entry<V> {
-  settled?: { at: number; value?: V; error?: unknown };
+  settled?: { at: number; value?: V; error?: unknown; jitterMs: number };
   inflight?: { promise: Promise<V>; generation: number };
   /** Bumped by invalidate(): results of fetches started before it are not served. */
   generation: number;
@@ -20,7 +23,10 @@ export interface FreshCacheOptions {
   errorFreshMs?: number;
   /** Past freshMs, a value is still served this long while it is refreshed (default 0: off). */
   staleMs?: number;
+  /** Up to this fraction of freshMs is taken off each value's freshness, at random (default 0). */
+  jitter?: number;
   now?: Clock;
+  random?: () => number;
 }
 
 export class FreshCache<K, V> {
@@ -28,7 +34,9 @@ export class FreshCache<K, V> {
   private readonly freshMs: number;
   private readonly errorFreshMs: number;
   private readonly staleMs: number;
+  private readonly jitter: number;
   private readonly now: Clock;
+  private readonly random: () => number;
   /** Fetches started, for metrics and benchmarks. */
   fetches = 0;
 
@@ -36,7 +44,10 @@ export class FreshCache<K, V> {
     this.freshMs = opts.freshMs;
     this.errorFreshMs = opts.errorFreshMs ?? opts.freshMs;
     this.staleMs = opts.staleMs ?? 0;
+    this.jitter = opts.jitter ?? 0;
+    if (!(this.jitter >= 0 && this.jitter < 1)) throw new RangeError(`jitter must be in [0, 1), got ${this.jitter}`);
     this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
   }
 
   get(key: K, fetch: () => Promise<V>, freshMs = this.freshMs): Promise<V> {
@@ -49,7 +60,7 @@ export class FreshCache<K, V> {
     entry.lastAsked = now;
     const s = entry.settled;
     if (s) {
-      const age = now - s.at;
+      const age = now - s.at + s.jitterMs;
       if ('error' in s && s.error !== undefined) {
         if (age < this.errorFreshMs) return Promise.reject(s.error);
       } else if (age < freshMs) {
@@ -98,11 +109,11 @@ export class FreshCache<K, V> {
       .then(fetch)
       .then(
         (value) => {
-          this.settle(key, entry, generation, { at: this.now(), value });
+          this.settle(key, entry, generation, { at: this.now(), value, jitterMs: this.jitter * this.freshMs * this.random() });
           return value;
         },
         (error: unknown) => {
-          this.settle(key, entry, generation, { at: this.now(), error: error ?? new Error('fetch failed') });
+          this.settle(key, entry, generation, { at: this.now(), error: error ?? new Error('fetch failed'), jitterMs: 0 });
           throw error;
         },
       );

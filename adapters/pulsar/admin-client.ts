@@ -1,5 +1,6 @@
 // Pulsar admin REST client: the few calls the scaler and the controller need, each bounded by a
 // timeout, with an optional bearer token that never appears in an error or a log line.
+import { httpRequest, HttpTransportError, type HttpAnswer } from './http-transport.js';
 import { formatTopicName, parseTopicName, topicPath, type TopicDomain, type TopicName } from './topic-name.js';
 
 export type TokenSource = string | (() => string | undefined) | undefined;
@@ -112,83 +113,97 @@ export class PulsarAdmin {
   async createSubscription(topic: TopicName, subscription: string, position: SubscriptionPosition = 'latest'): Promise<boolean> {
     // Pulsar starts a subscription at latest when the body names no message id; (-1,-1) is earliest.
     const body = position === 'earliest' ? { ledgerId: -1, entryId: -1, partitionIndex: -1 } : undefined;
-    const res = await this.request('PUT', `/admin/v2/${topicPath(topic)}/subscription/${encodeURIComponent(subscription)}`, body);
+    const res = await this.call('PUT', `/admin/v2/${topicPath(topic)}/subscription/${encodeURIComponent(subscription)}`, body);
     if (res.status === 409) return false;
-    await this.check(res, 'PUT', topic, subscription);
+    this.check(res, 'PUT', topic, subscription);
     return true;
   }
 
   /** Deletes a subscription (`force` also disconnects its consumers); false when it did not exist. */
   async deleteSubscription(topic: TopicName, subscription: string, opts: { force?: boolean } = {}): Promise<boolean> {
     const query = opts.force ? '?force=true' : '';
-    const res = await this.request('DELETE', `/admin/v2/${topicPath(topic)}/subscription/${encodeURIComponent(subscription)}${query}`);
+    const res = await this.call('DELETE', `/admin/v2/${topicPath(topic)}/subscription/${encodeURIComponent(subscription)}${query}`);
     if (res.status === 404) return false;
-    await this.check(res, 'DELETE', topic, subscription);
+    this.check(res, 'DELETE', topic, subscription);
     return true;
   }
 
   /**
    * The broker's Prometheus exposition (topic and subscription metrics of the topics it owns),
-   * as decoded text chunks while they arrive: it runs to megabytes with many topics.
+   * as UTF-8 chunks while they arrive: it runs to megabytes with many topics, so a reader
+   * decodes only the lines it needs.
    */
-  async *brokerMetrics(opts: { timeoutMs?: number } = {}): AsyncGenerator<string> {
-    const res = await this.request('GET', '/metrics/', undefined, opts.timeoutMs);
-    await this.check(res, 'GET /metrics');
-    if (!res.body) return;
-    const decoder = new TextDecoder();
+  async *brokerMetrics(opts: { timeoutMs?: number } = {}): AsyncGenerator<Uint8Array> {
+    const res = await this.open('GET', '/metrics/', undefined, opts.timeoutMs, true);
+    if (res.status < 200 || res.status >= 300) this.check({ status: res.status, text: await this.read(res, 'GET /metrics') }, 'GET /metrics');
     try {
-      for await (const bytes of res.body) yield decoder.decode(bytes, { stream: true });
+      for await (const bytes of res.body) yield bytes;
     } catch (err) {
-      throw new PulsarUnavailableError(`Pulsar admin GET /metrics at ${this.url} failed while reading: ${(err as Error).message}`);
+      const reason = err instanceof HttpTransportError ? err.reason : (err as Error).message;
+      throw new PulsarUnavailableError(`Pulsar admin GET /metrics at ${this.url} failed while reading: ${reason}`);
     }
-    yield decoder.decode();
   }
 
   private async getJson(path: string): Promise<unknown> {
-    const res = await this.request('GET', path);
-    if (res.status === 404) {
-      await res.body?.cancel();
-      return undefined;
+    const res = await this.call('GET', path);
+    if (res.status === 404) return undefined;
+    this.check(res, `GET ${path}`);
+    try {
+      return JSON.parse(res.text) as unknown;
+    } catch {
+      throw new PulsarHttpError(res.status, `Pulsar admin GET ${path} at ${this.url}: the answer is not JSON: ${res.text.slice(0, 200)}`);
     }
-    await this.check(res, `GET ${path}`);
-    return res.json();
   }
 
-  private async check(res: Response, what: string, topic?: TopicName, subscription?: string): Promise<void> {
-    if (res.ok) return;
-    const detail = await readReason(res);
+  private check(res: Answer, what: string, topic?: TopicName, subscription?: string): void {
+    if (res.status >= 200 && res.status < 300) return;
+    const detail = reasonOf(res.text);
     const target = topic ? ` ${formatTopicName(topic)}${subscription ? ` subscription ${subscription}` : ''}` : '';
     throw new PulsarHttpError(res.status, `Pulsar admin ${what}${target} at ${this.url}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`);
   }
 
+  /** A whole exchange: the body is always read, so the kept-alive socket is free again. */
+  private async call(method: string, path: string, body?: unknown): Promise<Answer> {
+    const res = await this.open(method, path, body);
+    return { status: res.status, text: await this.read(res, `${method} ${path}`) };
+  }
+
+  private async read(res: HttpAnswer, what: string): Promise<string> {
+    try {
+      return await res.text();
+    } catch (err) {
+      const reason = err instanceof HttpTransportError ? err.reason : (err as Error).message;
+      throw new PulsarUnavailableError(`Pulsar admin ${what} at ${this.url} failed while reading: ${reason}`);
+    }
+  }
+
   /**
-   * Follows redirects by hand: fetch drops the Authorization header on a cross-origin redirect,
-   * and Pulsar redirects to the broker that owns the topic.
+   * Follows redirects itself, keeping the Authorization header: Pulsar redirects to the broker
+   * that owns the topic, which is another origin.
    */
-  private async request(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<Response> {
-    const signal = AbortSignal.timeout(timeoutMs);
+  private async open(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs, gzip = false): Promise<HttpAnswer> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = typeof this.token === 'function' ? this.token() : this.token;
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let url = this.url + path;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    let url = new URL(this.url + path);
     for (let hop = 0; ; hop++) {
       this.requests++;
-      let res: Response;
+      let res: HttpAnswer;
       try {
-        res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual', signal });
+        res = await httpRequest({ method, url, headers, body: payload, timeoutMs, gzip });
       } catch (err) {
-        const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : describeNetworkError(err);
-        throw new PulsarUnavailableError(`Pulsar admin ${method} ${path} at ${new URL(url).origin} failed: ${reason}`);
+        const reason = err instanceof HttpTransportError ? err.reason : (err as Error).message;
+        throw new PulsarUnavailableError(`Pulsar admin ${method} ${path} at ${url.origin} failed: ${reason}`);
       }
-      const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location && hop < MAX_REDIRECTS) {
-        await res.body?.cancel();
-        url = new URL(location, url).href;
+      if (res.status >= 300 && res.status < 400 && res.location && hop < MAX_REDIRECTS) {
+        res.discard();
+        url = new URL(res.location, url);
         continue;
       }
       if (res.status === 503 || res.status === 502) {
-        const detail = await readReason(res);
+        const detail = reasonOf(await res.text().catch(() => ''));
         throw new PulsarUnavailableError(`Pulsar admin ${method} ${path} at ${this.url}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`);
       }
       return res;
@@ -196,8 +211,15 @@ export class PulsarAdmin {
   }
 }
 
-async function readReason(res: Response): Promise<string> {
-  const text = (await res.text().catch(() => '')).trim();
+/** An answer read whole. */
+interface Answer {
+  status: number;
+  text: string;
+}
+
+/** Pulsar's JSON `reason`, else the start of the text. */
+function reasonOf(body: string): string {
+  const text = body.trim();
   try {
     const reason = (JSON.parse(text) as { reason?: string }).reason;
     if (reason) return reason.slice(0, 300);
@@ -205,9 +227,4 @@ async function readReason(res: Response): Promise<string> {
     // not JSON: plain text below
   }
   return text.slice(0, 300);
-}
-
-function describeNetworkError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err as Error).message;
 }

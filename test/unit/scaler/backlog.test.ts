@@ -42,11 +42,15 @@ describe('parseBrokerMetrics', () => {
     'pulsar_subscription_consumers_count{cluster="standalone",namespace="t/ns",topic="persistent://t/ns/parts-partition-1",subscription="fn"} 1',
     'pulsar_subscriptions_count{cluster="standalone",namespace="t/ns",topic="persistent://t/ns/nosubs"} 0',
     'pulsar_storage_size{cluster="standalone",namespace="t/ns",topic="persistent://t/ns/ignored"} 10',
+    'pulsar_subscription_back_log{cluster="standalone",namespace="t/ns",topic="persistent://t/ns/plain",subscription="fonction-é"} 4',
   ].join('\n');
 
   it('sums partitions into their topic and records topics without subscriptions', () => {
     const scrape = parseBrokerMetrics(text);
-    expect(scrape.get('persistent://t/ns/plain')).toEqual({ partitionsSeen: new Set(), subscriptions: { fn: { backlog: 5, consumers: 0 } } });
+    expect(scrape.get('persistent://t/ns/plain')).toEqual({
+      partitionsSeen: new Set(),
+      subscriptions: { fn: { backlog: 5, consumers: 0 }, 'fonction-é': { backlog: 4, consumers: 0 } },
+    });
     expect(scrape.get('persistent://t/ns/parts')).toEqual({ partitionsSeen: new Set([0, 1]), subscriptions: { fn: { backlog: 5, consumers: 1 } } });
     expect(scrape.get('persistent://t/ns/nosubs')).toEqual({ partitionsSeen: new Set(), subscriptions: {} });
     expect(scrape.has('persistent://t/ns/ignored')).toBe(false);
@@ -57,6 +61,16 @@ describe('parseBrokerMetrics', () => {
     for (const size of [1, 7, 50, 333]) {
       const parser = new BrokerMetricsParser();
       for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
+      expect(parser.end()).toEqual(whole);
+    }
+  });
+
+  it('gives the same result fed bytes split anywhere, even inside a UTF-8 character', () => {
+    const whole = parseBrokerMetrics(text);
+    const bytes = Buffer.from(text);
+    for (const size of [1, 2, 7, 50, 333]) {
+      const parser = new BrokerMetricsParser();
+      for (let i = 0; i < bytes.length; i += size) parser.push(new Uint8Array(bytes.subarray(i, i + size)));
       expect(parser.end()).toEqual(whole);
     }
   });

@@ -36,6 +36,26 @@ describe('FreshCache', () => {
     expect(await cache.get('other', fetch)).toBe(3);
   });
 
+  it('with jitter, spreads the refreshes of keys fetched together over part of the window', async () => {
+    let now = 0;
+    const draws = [0, 0.5, 0.999];
+    const cache = new FreshCache<string, number>({ freshMs: 1000, jitter: 0.2, now: () => now, random: () => draws.shift()! });
+    let n = 0;
+    const fetch = () => Promise.resolve(++n);
+    for (const k of ['a', 'b', 'c']) await cache.get(k, fetch);
+    // Fresh for 1000, 900 and just over 800 ms: each expires at its own time, none later than freshMs.
+    now = 801;
+    expect([await cache.get('a', fetch), await cache.get('b', fetch), await cache.get('c', fetch)]).toEqual([1, 2, 4]);
+    now = 900;
+    expect([await cache.get('a', fetch), await cache.get('b', fetch)]).toEqual([1, 5]);
+    now = 1000;
+    expect(await cache.get('a', fetch)).toBe(6);
+  });
+
+  it('refuses a jitter outside [0, 1)', () => {
+    expect(() => new FreshCache({ freshMs: 1000, jitter: 1 })).toThrow('jitter must be in [0, 1), got 1');
+  });
+
   it('keeps keys apart', async () => {
     const cache = new FreshCache<string, string>({ freshMs: 1000, now: () => 0 });
     expect(await cache.get('a', () => Promise.resolve('A'))).toBe('A');
