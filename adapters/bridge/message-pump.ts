@@ -111,11 +111,17 @@ export class MessagePump {
     for (const entry of this.scheduler.drain()) this.finish(entry, 'hand-back');
     if (this.active.size) {
       const idle = new Promise<void>((resolve) => (this.idle = resolve));
-      await Promise.race([idle, sleep(deadlineMs)]);
-      if (this.active.size) {
-        this.deps.log.warn({ inFlight: this.active.size }, 'shutdown deadline reached: handing back what is still in flight');
-        this.stopping.abort();
-        await Promise.race([idle, sleep(2_000)]);
+      // The deadline timers are cancelled once idle, so a finished pump holds no timer.
+      const done = new AbortController();
+      try {
+        await Promise.race([idle, sleep(deadlineMs, done.signal)]);
+        if (this.active.size) {
+          this.deps.log.warn({ inFlight: this.active.size }, 'shutdown deadline reached: handing back what is still in flight');
+          this.stopping.abort();
+          await Promise.race([idle, sleep(2_000, done.signal)]);
+        }
+      } finally {
+        done.abort();
       }
     }
   }
