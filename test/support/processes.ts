@@ -1,6 +1,7 @@
 // Starting and stopping real platform pieces of a test's own (never the shared platform's).
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,22 +26,80 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-export interface OwnPulsar { dir: string; webUrl: string; wsUrl: string; stop(): Promise<void>; restart(): Promise<void> }
+/**
+ * A Pulsar standalone broker of the test's own, on free ports (hack/start-pulsar): the shared
+ * platform's broker is never stopped or reconfigured.
+ */
+export class OwnPulsar {
+  /** With `auth`: a token for the super-user `admin`. */
+  token?: string;
 
-/** A Pulsar standalone broker of the test's own, on free ports (hack/start-pulsar). */
-export async function startOwnPulsar(confExtra = ''): Promise<OwnPulsar> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fm-pulsar-'));
-  const [web, broker, bookie] = await freePorts(3) as [number, number, number];
-  const args = [dir, String(web), String(broker), String(bookie)];
-  const env = { ...process.env, PULSAR_CONF_EXTRA: confExtra };
-  await run(path.join(repo, 'hack/start-pulsar'), args, { env, timeout: 240_000 });
-  return {
-    dir,
-    webUrl: `http://127.0.0.1:${web}`,
-    wsUrl: `ws://127.0.0.1:${web}`,
-    stop: async () => { await run(path.join(repo, 'hack/stop-pulsar'), [dir], { timeout: 60_000 }); },
-    restart: async () => { await run(path.join(repo, 'hack/start-pulsar'), ['--keep-data', ...args], { env, timeout: 240_000 }); },
-  };
+  private constructor(
+    readonly dir: string,
+    readonly ports: { web: number; broker: number; bookie: number },
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  get webUrl(): string {
+    return `http://127.0.0.1:${this.ports.web}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.ports.web}`;
+  }
+
+  /**
+   * `auth`: token authentication with an HS256 secret key. hack/start-pulsar probes readiness
+   * with curl: a .curlrc (CURL_HOME) gives that probe the token too.
+   */
+  static async start(opts: { auth?: boolean } = {}): Promise<OwnPulsar> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fm-pulsar-'));
+    const [web, broker, bookie] = (await freePorts(3)) as [number, number, number];
+    const env: NodeJS.ProcessEnv = { ...process.env, PULSAR_HEAP: '-Xms128m -Xmx512m', PULSAR_LOG_LEVEL: 'warn', PULSAR_STOP_TIMEOUT: '10' };
+    let token: string | undefined;
+    if (opts.auth) {
+      const secret = randomBytes(32);
+      token = signToken('admin', secret);
+      env.PULSAR_CONF_EXTRA = [
+        'authenticationEnabled=true',
+        'authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken',
+        `tokenSecretKey=data:;base64,${secret.toString('base64')}`,
+        'superUserRoles=admin',
+        'authenticateMetricsEndpoint=true',
+        'brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken',
+        `brokerClientAuthenticationParameters=token:${token}`,
+      ].join('\n');
+      writeFileSync(path.join(dir, '.curlrc'), `header = "Authorization: Bearer ${token}"\n`, { mode: 0o600 });
+      env.CURL_HOME = dir;
+    }
+    const pulsar = new OwnPulsar(dir, { web, broker, bookie }, env);
+    pulsar.token = token;
+    await pulsar.run('start-pulsar', [path.join(dir, 'state'), String(web), String(broker), String(bookie)]);
+    return pulsar;
+  }
+
+  readonly stop = (): Promise<void> => this.run('stop-pulsar', [path.join(this.dir, 'state')]);
+
+  /** Starts again on the same data and ports. */
+  restart(): Promise<void> {
+    return this.run('start-pulsar', ['--keep-data', path.join(this.dir, 'state'), String(this.ports.web), String(this.ports.broker), String(this.ports.bookie)]);
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async run(script: string, args: string[]): Promise<void> {
+    await run(path.join(repo, 'hack', script), args, { env: this.env, timeout: 240_000 });
+  }
+}
+
+/** An HS256 JWT as Pulsar's AuthenticationProviderToken verifies it (subject = role). */
+export function signToken(subject: string, secret: Buffer): string {
+  const b64 = (v: object | Buffer): string => (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString('base64url');
+  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: subject })}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
 /** A kube-apiserver with its etcd, of the test's own (hack/local-up with the apiserver profile). */

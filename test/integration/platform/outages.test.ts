@@ -9,7 +9,7 @@ import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
 import { PulsarProducer, SendError } from '../../../adapters/pulsar/ws-producer.js';
 import { KubeClient } from '../../../controller/runtime/index.js';
 import { readEnvFile } from '../../../hack/platform-env.js';
-import { startOwnApiserver, startOwnPulsar } from '../../support/processes.js';
+import { OwnPulsar, startOwnApiserver } from '../../support/processes.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => { for (const c of cleanups) await c().catch(() => undefined); });
@@ -26,8 +26,8 @@ async function timed<T>(p: Promise<T>): Promise<{ error: unknown; ms: number }> 
 
 describe('outages', () => {
   it('a stopped broker fails admin calls and sends within their timeouts, naming Pulsar', async () => {
-    const pulsar = await startOwnPulsar();
-    cleanups.push(pulsar.stop);
+    const pulsar = await OwnPulsar.start();
+    cleanups.push(() => pulsar.destroy());
     const topic = parseTopicName('persistent://public/default/outage');
     const admin = new PulsarAdmin({ url: pulsar.webUrl, timeoutMs: 3000 });
     const producer = new PulsarProducer({ url: pulsar.wsUrl, topic: 'persistent://public/default/outage', sendTimeoutMs: 3000 });

@@ -15,7 +15,7 @@ import { waitFor } from '../../support/wait.js';
 import { adminFor, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
 
 describe('scaler against its own Pulsar with token authentication', () => {
-  let pulsar: OwnPulsar & { token?: string };
+  let pulsar: OwnPulsar;
   let token: string;
   let dir: string;
   let scaler: Scaler;

@@ -1,12 +1,7 @@
 // Test support for the scaler suites: an in-process scaler, a gRPC client that asks the way KEDA
 // does, a minimal WebSocket producer, unique topic names, and a private Pulsar broker (for tests
 // that stop Pulsar or need authentication) started with hack/start-pulsar.
-import { execFile } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
@@ -21,6 +16,7 @@ import {
 } from '../../../scaler/protos.js';
 import { readPlatformEnv } from '../../support/platform.js';
 import { freePort } from '../../support/processes.js';
+export { OwnPulsar, signToken } from '../../support/processes.js';
 export { freePort };
 
 export const quietLog = createLogger('scaler-test', process.env.LOG_LEVEL ?? 'silent');
@@ -153,74 +149,4 @@ export async function produce(webUrl: string, topicPath: string, count: number, 
 
 export function adminFor(webUrl: string, token?: string): PulsarAdmin {
   return new PulsarAdmin({ url: webUrl, token, timeoutMs: 30_000 });
-}
-
-const run = promisify(execFile);
-
-/** A Pulsar standalone broker of the test's own (the shared one is never stopped). */
-export class OwnPulsar {
-  private constructor(
-    readonly dir: string,
-    readonly ports: { web: number; broker: number; bookie: number },
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
-
-  get webUrl(): string {
-    return `http://127.0.0.1:${this.ports.web}`;
-  }
-
-  /**
-   * `auth`: token authentication with an HS256 secret key; the returned broker knows a valid
-   * token for the super-user `admin`. hack/start-pulsar probes readiness with curl: a .curlrc
-   * (CURL_HOME) gives that probe the token too.
-   */
-  static async start(opts: { auth?: boolean } = {}): Promise<OwnPulsar & { token?: string }> {
-    const dir = mkdtempSync(path.join(tmpdir(), 'scaler-pulsar-'));
-    const ports = { web: await freePort(), broker: await freePort(), bookie: await freePort() };
-    const env: NodeJS.ProcessEnv = { ...process.env, PULSAR_HEAP: '-Xms128m -Xmx512m', PULSAR_LOG_LEVEL: 'warn', PULSAR_STOP_TIMEOUT: '10' };
-    let token: string | undefined;
-    if (opts.auth) {
-      const secret = randomBytes(32);
-      token = signToken('admin', secret);
-      env.PULSAR_CONF_EXTRA = [
-        'authenticationEnabled=true',
-        'authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken',
-        `tokenSecretKey=data:;base64,${secret.toString('base64')}`,
-        'superUserRoles=admin',
-        'authenticateMetricsEndpoint=true',
-        'brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken',
-        `brokerClientAuthenticationParameters=token:${token}`,
-      ].join('\n');
-      writeFileSync(path.join(dir, '.curlrc'), `header = "Authorization: Bearer ${token}"\n`, { mode: 0o600 });
-      env.CURL_HOME = dir;
-    }
-    const pulsar = Object.assign(new OwnPulsar(dir, ports, env), { token });
-    await pulsar.run('start-pulsar', [path.join(dir, 'state'), String(ports.web), String(ports.broker), String(ports.bookie)]);
-    return pulsar;
-  }
-
-  stop(): Promise<void> {
-    return this.run('stop-pulsar', [path.join(this.dir, 'state')]);
-  }
-
-  /** Starts again on the same data and ports. */
-  restart(): Promise<void> {
-    return this.run('start-pulsar', ['--keep-data', path.join(this.dir, 'state'), String(this.ports.web), String(this.ports.broker), String(this.ports.bookie)]);
-  }
-
-  async destroy(): Promise<void> {
-    await this.stop().catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  private async run(script: string, args: string[]): Promise<void> {
-    await run(path.resolve('hack', script), args, { env: this.env, timeout: 240_000 });
-  }
-}
-
-/** An HS256 JWT as Pulsar's AuthenticationProviderToken verifies it (subject = role). */
-export function signToken(subject: string, secret: Buffer): string {
-  const b64 = (v: object | Buffer): string => (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString('base64url');
-  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: subject })}`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
