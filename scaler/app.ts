@@ -21,6 +21,8 @@ export interface ScalerConfig {
   tls?: { certFile: string; keyFile: string; clientCaFile?: string };
   credentials?: CredentialsOptions;
   defaultAdminUrl?: string;
+  /** PEM file of the CA(s) to trust for https:// admin URLs and wss:// watches (a private CA). */
+  pulsarCaFile?: string;
   backlogMode?: BacklogMode;
   freshMs?: number;
   listFreshMs?: number;
@@ -42,11 +44,12 @@ export interface Scaler {
 export async function startScaler(config: ScalerConfig): Promise<Scaler> {
   const { log } = config;
   const credentials = new Credentials(config.credentials);
+  const ca = config.pulsarCaFile ? readPulsarCa(config.pulsarCaFile) : undefined;
   const admins = new Map<string, PulsarAdmin>();
   const adminFor = (url: string): PulsarAdmin => {
     let admin = admins.get(url);
     if (!admin) {
-      admin = new PulsarAdmin({ url, token: credentials.tokenFor(url), timeoutMs: config.adminTimeoutMs });
+      admin = new PulsarAdmin({ url, token: credentials.tokenFor(url), timeoutMs: config.adminTimeoutMs, ca });
       admins.set(url, admin);
     }
     return admin;
@@ -58,7 +61,7 @@ export async function startScaler(config: ScalerConfig): Promise<Scaler> {
     log,
     checkMs: config.checkMs,
     openWatch: ({ config: trigger, topic, onOpen, onMessage }) =>
-      new TopicWatch({ baseUrl: trigger.adminUrl, topic, token: credentials.tokenFor(trigger.adminUrl), onOpen, onMessage, log: log.child({ topic: topic.local }) }),
+      new TopicWatch({ baseUrl: trigger.adminUrl, topic, token: credentials.tokenFor(trigger.adminUrl), ca, onOpen, onMessage, log: log.child({ topic: topic.local }) }),
   });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -85,7 +88,7 @@ export async function startScaler(config: ScalerConfig): Promise<Scaler> {
   const ops = config.opsPort === undefined ? undefined : await startOpsServer({ port: config.opsPort, host: config.host, registry });
   ops?.addReadinessCheck('grpc', () => undefined);
   log.info(
-    { grpcPort: server.port, opsPort: ops?.port, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'off', backlogMode: source.mode, freshMs, credentials: credentials.describe() },
+    { grpcPort: server.port, opsPort: ops?.port, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'off', pulsarCa: config.pulsarCaFile ?? 'system', backlogMode: source.mode, freshMs, credentials: credentials.describe() },
     'scaler started',
   );
   return {
@@ -100,6 +103,18 @@ export async function startScaler(config: ScalerConfig): Promise<Scaler> {
       await ops?.close();
     },
   };
+}
+
+/** Read once at start: a new CA needs a restart (a Deployment rollout). */
+function readPulsarCa(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`--pulsar-ca-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--pulsar-ca-file ${file}: no PEM certificate in it`);
+  return pem;
 }
 
 function serverCredentials(tls: ScalerConfig['tls']): grpc.ServerCredentials {

@@ -12,6 +12,7 @@ const USAGE = `usage: scaler [flags]
   --tls-key <file>        and this key (SCALER_TLS_KEY)
   --tls-client-ca <file>  require client certificates signed by this CA: mTLS (SCALER_TLS_CLIENT_CA)
   --admin-url <url>       Pulsar admin URL for triggers without adminURL (PULSAR_ADMIN_URL)
+  --pulsar-ca-file <file> CA(s) to trust for https:// admin URLs, PEM; default: the system's (PULSAR_CA_FILE)
   --token-file <file>     Pulsar token for every admin URL, re-read on change (PULSAR_TOKEN_FILE; or PULSAR_TOKEN)
   --tokens-file <file>    YAML map admin URL → token file, per cluster (PULSAR_TOKENS_FILE)
   --backlog-source <m>    metrics (batched broker /metrics, default) | stats (per-topic admin stats) (SCALER_BACKLOG_SOURCE)
@@ -34,6 +35,7 @@ function parseFlags() {
         'tls-key': { type: 'string', default: env.SCALER_TLS_KEY },
         'tls-client-ca': { type: 'string', default: env.SCALER_TLS_CLIENT_CA },
         'admin-url': { type: 'string', default: env.PULSAR_ADMIN_URL },
+        'pulsar-ca-file': { type: 'string', default: env.PULSAR_CA_FILE },
         'token-file': { type: 'string', default: env.PULSAR_TOKEN_FILE },
         'tokens-file': { type: 'string', default: env.PULSAR_TOKENS_FILE },
         'backlog-source': { type: 'string', default: env.SCALER_BACKLOG_SOURCE ?? 'metrics' },
@@ -81,6 +83,7 @@ const config: ScalerConfig = {
   tls: values['tls-cert'] ? { certFile: values['tls-cert'], keyFile: values['tls-key']!, clientCaFile: values['tls-client-ca'] } : undefined,
   credentials: { tokenFile: values['token-file'], tokensFile: values['tokens-file'], token: env.PULSAR_TOKEN },
   defaultAdminUrl: values['admin-url'],
+  pulsarCaFile: values['pulsar-ca-file'],
   backlogMode: mode,
   freshMs: int('fresh-ms', 0),
   listFreshMs: int('list-fresh-ms', 0),

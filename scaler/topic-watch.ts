@@ -11,6 +11,8 @@ export interface TopicWatchOptions {
   baseUrl: string;
   topic: TopicName;
   token?: () => string | undefined;
+  /** PEM bundle to trust for wss:// (a private CA). */
+  ca?: string;
   /** Called when the reader is connected (messages published from now on will be seen). */
   onOpen: () => void;
   /** Called for every message published while watched. */
@@ -45,7 +47,7 @@ export class TopicWatch {
     const base = this.opts.baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '');
     const url = `${base}/ws/v2/reader/${topicPath(this.opts.topic)}?messageId=latest&receiverQueueSize=1`;
     const token = this.opts.token?.();
-    const ws = new WebSocket(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, handshakeTimeout: 10_000 });
+    const ws = new WebSocket(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, handshakeTimeout: 10_000, ...(this.opts.ca ? { ca: this.opts.ca } : {}) });
     this.ws = ws;
     ws.on('open', () => {
       this.attempt = 0;
@@ -68,7 +70,11 @@ export class TopicWatch {
       res.resume();
       ws.terminate();
     });
-    ws.on('error', (err) => this.opts.log.debug({ err: err.message }, 'topic watch error'));
+    // A refused certificate is a configuration error worth seeing; network errors are retried quietly.
+    ws.on('error', (err: NodeJS.ErrnoException) => {
+      const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code ?? '');
+      this.opts.log[tls ? 'warn' : 'debug']({ err: err.message, topic: this.opts.topic.local }, 'topic watch error');
+    });
     ws.on('close', () => {
       this.connected = false;
       clearInterval(this.pingTimer);

@@ -10,7 +10,7 @@ import { PulsarAdmin } from '../pulsar/admin-client.js';
 import { parseTopicName } from '../pulsar/topic-name.js';
 import { PulsarConsumer } from '../pulsar/ws-consumer.js';
 import { PulsarProducer } from '../pulsar/ws-producer.js';
-import type { PulsarWsOptions } from '../pulsar/ws-session.js';
+import { bearerToken, type PulsarWsOptions } from '../pulsar/ws-session.js';
 import { ConfigError, parseBridgeConfig, type BridgeConfig } from './config.js';
 import { startIngress } from './ingress.js';
 import { MessagePump } from './message-pump.js';
@@ -111,7 +111,9 @@ async function createSubscriptionIfAsked(cfg: BridgeConfig): Promise<void> {
   const admin = new PulsarAdmin({
     url: cfg.pulsar.url.replace(/^ws(s?):\/\//, 'http$1://'),
     timeoutMs: cfg.timeoutMs,
-    token: () => (cfg.pulsar.authTokenFile ? readFileSync(cfg.pulsar.authTokenFile, 'utf8').trim() : cfg.pulsar.authToken),
+    // The same token and CA as the WebSocket sessions (a Secret may hold `token:<jwt>`).
+    token: () => bearerToken(cfg.pulsar.authTokenFile ? readFileSync(cfg.pulsar.authTokenFile, 'utf8') : cfg.pulsar.authToken),
+    ca: cfg.pulsar.tls?.caFile ? readFileSync(cfg.pulsar.tls.caFile, 'utf8') : undefined,
   });
   for (const topic of cfg.input.topics) {
     try {

@@ -11,6 +11,8 @@ export interface PulsarAdminOptions {
   token?: TokenSource;
   /** Per request, redirects included. */
   timeoutMs?: number;
+  /** PEM bundle to trust for an https:// URL (a private CA), instead of the system's CAs. */
+  ca?: string;
 }
 
 /** The subset of a topic's stats the scaler reads (partitioned-stats has the same shape). */
@@ -44,6 +46,7 @@ export class PulsarAdmin {
   readonly url: string;
   private readonly token: TokenSource;
   private readonly timeoutMs: number;
+  private readonly ca?: string;
   /** Requests sent (redirect hops included): what the scaler's load on Pulsar is measured in. */
   requests = 0;
 
@@ -55,6 +58,7 @@ export class PulsarAdmin {
     this.url = url.href.replace(/\/+$/, '');
     this.token = opts.token;
     this.timeoutMs = opts.timeoutMs ?? 5_000;
+    this.ca = opts.ca;
   }
 
   /** Number of partitions; 0 for a non-partitioned topic and for a topic that does not exist. */
@@ -192,7 +196,7 @@ export class PulsarAdmin {
       this.requests++;
       let res: HttpAnswer;
       try {
-        res = await httpRequest({ method, url, headers, body: payload, timeoutMs, gzip });
+        res = await httpRequest({ method, url, headers, body: payload, timeoutMs, gzip, ca: this.ca });
       } catch (err) {
         const reason = err instanceof HttpTransportError ? err.reason : (err as Error).message;
         throw new PulsarUnavailableError(`Pulsar admin ${method} ${path} at ${url.origin} failed: ${reason}`);

@@ -10,10 +10,20 @@ import type { Readable } from 'node:stream';
 /** Sockets per broker: concurrent requests beyond it queue rather than open more connections. */
 const SOCKETS_PER_ORIGIN = 16;
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: SOCKETS_PER_ORIGIN, scheduling: 'lifo' }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: SOCKETS_PER_ORIGIN, scheduling: 'lifo' }),
-};
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: SOCKETS_PER_ORIGIN, scheduling: 'lifo' } as const;
+const httpAgent = new http.Agent(AGENT_OPTIONS);
+/** https agents by the CA bundle they trust ('' = the system's): a process knows one or two. */
+const httpsAgents = new Map<string, https.Agent>();
+
+function agentFor(url: URL, ca: string | undefined): http.Agent {
+  if (url.protocol !== 'https:') return httpAgent;
+  let agent = httpsAgents.get(ca ?? '');
+  if (!agent) {
+    agent = new https.Agent({ ...AGENT_OPTIONS, ...(ca ? { ca } : {}) });
+    httpsAgents.set(ca ?? '', agent);
+  }
+  return agent;
+}
 
 export interface HttpRequest {
   method: string;
@@ -24,6 +34,8 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Ask for a gzip body (worth it for megabytes of text) and decode it. */
   gzip?: boolean;
+  /** PEM bundle to trust for https instead of the system's CAs. */
+  ca?: string;
 }
 
 export interface HttpAnswer {
@@ -54,7 +66,7 @@ function send(req: HttpRequest, retryOnStaleSocket: boolean): Promise<HttpAnswer
   const headers: Record<string, string> = { ...req.headers, ...(req.gzip ? { 'accept-encoding': 'gzip' } : {}) };
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
   return new Promise<HttpAnswer>((resolve, reject) => {
-    const outgoing = client.request(url, { method: req.method, headers, agent: agents[url.protocol as keyof typeof agents] });
+    const outgoing = client.request(url, { method: req.method, headers, agent: agentFor(url, req.ca) });
     let answer: { res: IncomingMessage; body: Readable } | undefined;
     const deadline = setTimeout(() => {
       const err = new HttpTransportError(`no answer within ${req.timeoutMs} ms`);
@@ -70,7 +82,7 @@ function send(req: HttpRequest, retryOnStaleSocket: boolean): Promise<HttpAnswer
         send(req, false).then(resolve, reject);
         return;
       }
-      reject(err instanceof HttpTransportError ? err : new HttpTransportError(err.code ?? err.message));
+      reject(err instanceof HttpTransportError ? err : new HttpTransportError(describe(err)));
     });
     outgoing.on('response', (res: IncomingMessage) => {
       res.on('close', () => clearTimeout(deadline));
@@ -88,6 +100,11 @@ function send(req: HttpRequest, retryOnStaleSocket: boolean): Promise<HttpAnswer
     });
     outgoing.end(req.body);
   });
+}
+
+function describe(err: NodeJS.ErrnoException): string {
+  const code = err.code ?? err.message;
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ? `${code}: the server's TLS certificate is not trusted (configure the CA that signed it)` : code;
 }
 
 async function readText(body: Readable): Promise<string> {

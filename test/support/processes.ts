@@ -33,6 +33,8 @@ export async function freePorts(n: number): Promise<number[]> {
 export class OwnPulsar {
   /** With `auth`: a token for the super-user `admin`. */
   token?: string;
+  /** With `tls`: the web service's https:// port and the CA (PEM file) that signed its certificate. */
+  tls?: { port: number; caFile: string };
 
   private constructor(
     readonly dir: string,
@@ -48,19 +50,37 @@ export class OwnPulsar {
     return `ws://127.0.0.1:${this.ports.web}`;
   }
 
+  /** The https:// web service (also wss:// for the WebSocket API); needs `tls`. */
+  get tlsWebUrl(): string {
+    if (!this.tls) throw new Error('this broker was started without tls');
+    return `https://127.0.0.1:${this.tls.port}`;
+  }
+
   /**
    * `auth`: token authentication with an HS256 secret key. hack/start-pulsar probes readiness
    * with curl: a .curlrc (CURL_HOME) gives that probe the token too.
+   * `tls`: the web service also on https:// (plain http stays, for the probe), with a certificate
+   * for 127.0.0.1 signed by a CA made for this broker.
    */
-  static async start(opts: { auth?: boolean } = {}): Promise<OwnPulsar> {
+  static async start(opts: { auth?: boolean; tls?: boolean } = {}): Promise<OwnPulsar> {
     const dir = mkdtempSync(path.join(tmpdir(), 'fm-pulsar-'));
-    const [web, broker, bookie] = (await freePorts(3)) as [number, number, number];
+    const [web, broker, bookie, webTls] = (await freePorts(4)) as [number, number, number, number];
     const env: NodeJS.ProcessEnv = { ...process.env, PULSAR_HEAP: '-Xms128m -Xmx512m', PULSAR_LOG_LEVEL: 'warn', PULSAR_STOP_TIMEOUT: '10' };
+    const conf: string[] = [];
     let token: string | undefined;
+    if (opts.tls) {
+      await makeCertificates(dir);
+      conf.push(
+        `webServicePortTls=${webTls}`,
+        `tlsCertificateFilePath=${path.join(dir, 'server.crt')}`,
+        `tlsKeyFilePath=${path.join(dir, 'server.key')}`,
+        `tlsTrustCertsFilePath=${path.join(dir, 'ca.crt')}`,
+      );
+    }
     if (opts.auth) {
       const secret = randomBytes(32);
       token = signToken('admin', secret);
-      env.PULSAR_CONF_EXTRA = [
+      conf.push(
         'authenticationEnabled=true',
         'authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken',
         `tokenSecretKey=data:;base64,${secret.toString('base64')}`,
@@ -68,12 +88,14 @@ export class OwnPulsar {
         'authenticateMetricsEndpoint=true',
         'brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken',
         `brokerClientAuthenticationParameters=token:${token}`,
-      ].join('\n');
+      );
       writeFileSync(path.join(dir, '.curlrc'), `header = "Authorization: Bearer ${token}"\n`, { mode: 0o600 });
       env.CURL_HOME = dir;
     }
+    env.PULSAR_CONF_EXTRA = conf.join('\n');
     const pulsar = new OwnPulsar(dir, { web, broker, bookie }, env);
     pulsar.token = token;
+    if (opts.tls) pulsar.tls = { port: webTls, caFile: path.join(dir, 'ca.crt') };
     await pulsar.run('start-pulsar', [path.join(dir, 'state'), String(web), String(broker), String(bookie)]);
     return pulsar;
   }
@@ -93,6 +115,17 @@ export class OwnPulsar {
   private async run(script: string, args: string[]): Promise<void> {
     await run(path.join(repo, 'hack', script), args, { env: this.env, timeout: 240_000 });
   }
+}
+
+/** A CA and a server certificate for 127.0.0.1 signed by it (RSA, PKCS#8 keys: what Pulsar loads). */
+async function makeCertificates(dir: string): Promise<void> {
+  const at = (f: string): string => path.join(dir, f);
+  writeFileSync(at('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  const openssl = (...args: string[]) => run('openssl', args, { timeout: 30_000 });
+  await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '2', '-subj', '/CN=fm-test-ca');
+  await openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', at('server.key'));
+  await openssl('req', '-new', '-key', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=127.0.0.1');
+  await openssl('x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.crt'), '-days', '2', '-extfile', at('server.ext'));
 }
 
 /** An HS256 JWT as Pulsar's AuthenticationProviderToken verifies it (subject = role). */

@@ -92,11 +92,18 @@ export async function startBridge(env: Record<string, string>): Promise<BridgePr
   };
 }
 
+/** Stops a bridge: SIGTERM, then its exit. */
+export async function stopBridge(bridge: BridgeProcess): Promise<void> {
+  bridge.child.kill('SIGTERM');
+  await bridge.exited;
+}
+
 /** Collects every message of a topic from a subscription made before the test produces. */
-export async function collect(url: string, topic: string, subscriptionType: SubscriptionType = 'Exclusive') {
+export async function collect(url: string, topic: string, subscriptionType: SubscriptionType = 'Exclusive', authToken?: string) {
   const messages: ConsumedMessage[] = [];
   const consumer = new PulsarConsumer({
     url,
+    authToken,
     topics: [topic],
     subscription: uniqueName('collector'),
     subscriptionType,
@@ -110,8 +117,9 @@ export async function collect(url: string, topic: string, subscriptionType: Subs
   return { messages, close: () => consumer.close() };
 }
 
-export async function produceAll(url: string, topic: string, messages: OutgoingMessage[], window = 500): Promise<void> {
-  const producer = new PulsarProducer({ url, topic });
+export async function produceAll(url: string, topic: string, messages: OutgoingMessage[], opts: { window?: number; authToken?: string } = {}): Promise<void> {
+  const window = opts.window ?? 500;
+  const producer = new PulsarProducer({ url, topic, authToken: opts.authToken });
   await producer.waitConnected(20_000);
   for (let i = 0; i < messages.length; i += window) {
     await Promise.all(messages.slice(i, i + window).map((m) => producer.send(m)));

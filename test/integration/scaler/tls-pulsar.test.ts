@@ -1,0 +1,60 @@
+// The scaler against a Pulsar broker of this suite's own serving https:// with a certificate from a
+// private CA: with --pulsar-ca-file the backlog is read and idle functions are woken over wss://;
+// without it every call is UNAVAILABLE and says the certificate is not trusted.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as grpc from '@grpc/grpc-js';
+import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
+import type { Scaler } from '../../../scaler/app.js';
+import { waitFor } from '../../support/wait.js';
+import { adminFor, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
+
+describe('scaler against a Pulsar served over TLS by a private CA', () => {
+  let pulsar: OwnPulsar;
+  let trusting: Scaler;
+  let untrusting: Scaler;
+  let keda: KedaLikeClient;
+  let kedaUntrusting: KedaLikeClient;
+
+  beforeAll(async () => {
+    pulsar = await OwnPulsar.start({ tls: true });
+    trusting = await startTestScaler({ pulsarCaFile: pulsar.tls!.caFile, checkMs: 500 });
+    untrusting = await startTestScaler({});
+    keda = new KedaLikeClient(trusting.server.port);
+    kedaUntrusting = new KedaLikeClient(untrusting.server.port);
+  }, 240_000);
+
+  afterAll(async () => {
+    keda?.close();
+    kedaUntrusting?.close();
+    await trusting?.close();
+    await untrusting?.close();
+    await pulsar?.destroy();
+  }, 60_000);
+
+  it('reads the backlog over https:// with the CA; without it, UNAVAILABLE naming the certificate', async () => {
+    const topic = parseTopicName(`public/default/${uniqueName('tls')}`);
+    await adminFor(pulsar.webUrl).createSubscription(topic, 'fn');
+    await produce(pulsar.webUrl, topicPath(topic), 3);
+    const so = ref('tls', { adminURL: pulsar.tlsWebUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' });
+
+    await waitFor('the backlog over TLS', async () => (await keda.poll(so)).value === 3, { timeoutMs: 10_000, intervalMs: 100 });
+    expect(await keda.poll(so)).toEqual({ target: 10, value: 3, active: true });
+
+    const refused = (await kedaUntrusting.getMetrics(so, 's0-x').catch((e: grpc.ServiceError) => e)) as grpc.ServiceError;
+    expect(refused.code).toBe(grpc.status.UNAVAILABLE);
+    expect(refused.details).toContain(`at ${pulsar.tlsWebUrl} failed`);
+    expect(refused.details).toContain("TLS certificate is not trusted");
+  });
+
+  it('wakes an idle function through a wss:// reader', async () => {
+    const topic = parseTopicName(`public/default/${uniqueName('tls-push')}`);
+    await adminFor(pulsar.webUrl).createSubscription(topic, 'fn');
+    const stream = keda.stream(ref('tls-push', { adminURL: pulsar.tlsWebUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
+    await waitFor('the idle topic to be watched', async () => trusting.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
+    const published = Date.now();
+    await produce(pulsar.webUrl, topicPath(topic), 1);
+    await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 10 });
+    expect(stream.trues[0]! - published).toBeLessThan(1_000);
+    stream.call.cancel();
+  });
+});
