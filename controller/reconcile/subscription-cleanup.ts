@@ -37,6 +37,15 @@ export function wantsCleanup(resource: WorkloadResource): boolean {
   return resource.kind !== 'Source' && resource.spec.cleanupSubscription === true;
 }
 
+/** Where and how the cleanup reaches Pulsar's admin API. */
+export interface CleanupConnection {
+  /** undefined when the pulsarConfig ConfigMap is gone. */
+  webServiceURL?: string;
+  token?: string;
+  /** PEM of the CA that signed the broker's certificate, for https:// with a private CA. */
+  ca?: string;
+}
+
 /** A bearer token from the `pulsar` section's token auth, if that is what it uses. */
 export function cleanupToken(pulsar: PulsarMessagingSpec | undefined, authSecretData?: Record<string, string>): string | undefined {
   const generic = pulsar?.cleanupAuthConfig?.genericAuth ?? pulsar?.authConfig?.genericAuth;
@@ -73,12 +82,13 @@ export class SubscriptionCleaner {
    * One attempt. `webServiceURL` is undefined when the pulsarConfig ConfigMap is gone, which
    * counts as a failed attempt (it may come back).
    */
-  async attempt(resource: WorkloadResource, webServiceURL: string | undefined, token: string | undefined, now = Date.now()): Promise<CleanupOutcome> {
+  async attempt(resource: WorkloadResource, pulsar: CleanupConnection, now = Date.now()): Promise<CleanupOutcome> {
+    const { webServiceURL, token, ca } = pulsar;
     const uid = resource.metadata.uid ?? '';
     const target = cleanupTarget(resource);
     try {
       if (!webServiceURL) throw new Error(`ConfigMap ${resource.spec.pulsar?.pulsarConfig ?? '(unset)'} with webServiceURL not found`);
-      const admin = new PulsarAdmin({ url: webServiceURL, token, timeoutMs: this.policy.requestTimeoutMs });
+      const admin = new PulsarAdmin({ url: webServiceURL, token, ca, timeoutMs: this.policy.requestTimeoutMs });
       const deleted: string[] = [];
       for (const topic of target.topics) {
         if (await admin.deleteSubscription(parseTopicName(topic), target.subscription, { force: true })) deleted.push(topic);

@@ -193,7 +193,13 @@ export class WorkloadReconciler {
     const namespace = resource.metadata.namespace ?? 'default';
     const pulsar = resource.spec.pulsar;
     const configMap = pulsar?.pulsarConfig ? configMaps.get(keyOf(namespace, pulsar.pulsarConfig)) : undefined;
-    const outcome = await cleaner.attempt(resource, configMap?.data?.webServiceURL, cleanupToken(pulsar, await this.authSecretData(resource, client, ctx.signal)));
+    const authSecret = pulsar?.authSecret ? await this.secretData(resource, pulsar.authSecret, client, ctx.signal) : undefined;
+    // tlsConfig names the CA that signed the broker's certificate (the legacy tlsSecret holds
+    // only a path inside the runner image, which the controller cannot read).
+    const tls = pulsar?.tlsConfig;
+    const caSecret = tls?.enabled && tls.certSecretName && tls.certSecretKey ? await this.secretData(resource, tls.certSecretName, client, ctx.signal) : undefined;
+    const ca = tls?.certSecretKey ? caSecret?.[tls.certSecretKey] : undefined;
+    const outcome = await cleaner.attempt(resource, { webServiceURL: configMap?.data?.webServiceURL, token: cleanupToken(pulsar, authSecret), ca });
     if (outcome.state === 'retry') {
       ctx.log.warn({ error: outcome.error, failures: outcome.failures, retryInMs: outcome.retryInMs }, 'subscription cleanup failed; will retry');
       return { requeueAfterMs: outcome.retryInMs };
@@ -209,14 +215,13 @@ export class WorkloadReconciler {
     await this.patchFinalizers(resource, (resource.metadata.finalizers ?? []).filter((f) => f !== SUBSCRIPTION_FINALIZER), ctx.signal);
   }
 
-  private async authSecretData(resource: WorkloadResource, client: KubeClient, signal: AbortSignal): Promise<Record<string, string> | undefined> {
-    const secret = resource.spec.pulsar?.authSecret;
-    if (!secret) return undefined;
+  /** A Secret's data, decoded; read when needed, never cached (the controller keeps no Secrets). */
+  private async secretData(resource: WorkloadResource, secret: string, client: KubeClient, signal: AbortSignal): Promise<Record<string, string> | undefined> {
     try {
       const obj = await client.get<KubeObject & { data?: Record<string, string> }>(SECRETS, resource.metadata.namespace, secret, { signal });
       return Object.fromEntries(Object.entries(obj.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
     } catch {
-      return undefined; // no token: the attempt reports Pulsar's answer
+      return undefined; // no token or CA: the attempt reports Pulsar's answer
     }
   }
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
 import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
 import { SUBSCRIPTION_FINALIZER } from '../../../controller/reconcile/subscription-cleanup.js';
+import { OwnPulsar } from '../../support/processes.js';
 import { createTestNamespace, deleteNamespace, kubectlJson, kubectlOk } from '../../support/kubectl.js';
 import { readPlatformEnv } from '../../support/platform.js';
 import { waitFor } from '../../support/wait.js';
@@ -43,6 +44,35 @@ describe('subscription cleanup finalizer', () => {
     for (const t of inputs) expect(await admin.listSubscriptions(parseTopicName(t))).not.toContain(subscription);
     expect((await events('clean')).items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Normal', reason: 'SubscriptionDeleted' })]));
   });
+
+  it('reaches a broker served over https:// by a private CA through tlsConfig', async () => {
+    const pulsar = await OwnPulsar.start({ tls: true });
+    try {
+      const admin = new PulsarAdmin({ url: pulsar.webUrl });
+      const input = topic('cleanup-tls');
+      const subscription = `sub-${ns}`;
+      await admin.createSubscription(parseTopicName(input), subscription);
+      await kubectlOk(['-n', ns, 'create', 'secret', 'generic', 'pulsar-ca', `--from-file=ca.crt=${pulsar.tls!.caFile}`]);
+      await kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+        input: list(
+          pulsarConfigMap('pulsar', pulsar.tlsWebUrl),
+          javaFunction('tls', {
+            cleanupSubscription: true,
+            subscriptionName: subscription,
+            input: { topics: [input] },
+            pulsar: { pulsarConfig: 'pulsar', tlsConfig: { enabled: true, certSecretName: 'pulsar-ca', certSecretKey: 'ca.crt' } },
+          }),
+        ),
+      });
+      await waitForReady('function', ns, 'tls');
+      await kubectlOk(['-n', ns, 'delete', 'function', 'tls', '--wait=false']);
+      await waitFor('Function gone', async () => (await getObject('function', ns, 'tls')) === undefined || undefined, { timeoutMs: 30_000 });
+      expect(await admin.listSubscriptions(parseTopicName(input))).not.toContain(subscription);
+      expect((await events('tls')).items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Normal', reason: 'SubscriptionDeleted' })]));
+    } finally {
+      await pulsar.destroy();
+    }
+  }, 120_000);
 
   it('releases the finalizer with a Warning after bounded attempts when Pulsar is unreachable', async () => {
     const closedPort = await freePort();

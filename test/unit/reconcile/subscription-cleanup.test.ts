@@ -33,13 +33,13 @@ describe('SubscriptionCleaner', () => {
   it('retries, then gives up after the last attempt', async () => {
     const cleaner = new SubscriptionCleaner(policy);
     const resource = fn({ input: { topics: ['in'] }, pulsar: { pulsarConfig: 'gone' } });
-    const first = await cleaner.attempt(resource, undefined, undefined);
+    const first = await cleaner.attempt(resource, {});
     expect(first).toEqual({ state: 'retry', retryInMs: 10, failures: 1, error: 'ConfigMap gone with webServiceURL not found' });
-    expect(await cleaner.attempt(resource, undefined, undefined)).toEqual(expect.objectContaining({ state: 'gaveUp', failures: 2 }));
+    expect(await cleaner.attempt(resource, {})).toEqual(expect.objectContaining({ state: 'gaveUp', failures: 2 }));
   });
   it('gives up once the time since deletion exceeds the budget, whatever the count (restart-safe)', async () => {
     const cleaner = new SubscriptionCleaner({ attempts: 10, initialDelayMs: 10, requestTimeoutMs: 10 });
     const resource = fn({ input: { topics: ['in'] } }, new Date(Date.now() - 3_600_000).toISOString());
-    expect((await cleaner.attempt(resource, undefined, undefined)).state).toBe('gaveUp');
+    expect((await cleaner.attempt(resource, {})).state).toBe('gaveUp');
   });
 });
