@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseHttpCloudEvent } from '../../../adapters/cloudevents/http-binding.js';
-import { CloudEvent, createApp, Rejection, type Handler } from '../../../adapters/sdk/index.js';
+import { CloudEvent, createRequestListener, Rejection, type Handler } from '../../../adapters/sdk/index.js';
 
 let handler: Handler = () => undefined;
 let server: http.Server;
 let url: string;
 
 beforeAll(async () => {
-  server = http.createServer(createApp((event) => handler(event)));
+  server = http.createServer(createRequestListener((event) => handler(event)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });
@@ -70,6 +70,19 @@ describe('SDK serve()', () => {
     };
     res = await event('text/plain', 'x');
     expect(res.status).toBe(500);
+  });
+
+  it('answers 404 off the route, 405 to a GET of it, and serves /healthz', async () => {
+    expect((await fetch(`${url}nope`, { method: 'POST', body: 'x' })).status).toBe(404);
+    const get = await fetch(url);
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    expect(await (await fetch(`${url}healthz`)).text()).toBe('ok\n');
+  });
+
+  it('answers 413 to an event over 10 MB', async () => {
+    handler = () => 'never called';
+    const res = await event('application/octet-stream', 'x'.repeat(10 * 1024 * 1024 + 1));
+    expect(res.status).toBe(413);
   });
 
   it('answers 400 to something that is not a CloudEvent', async () => {
