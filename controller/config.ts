@@ -13,6 +13,8 @@ export interface ControllerConfig {
   scalerAddress: string;
   bridgeImage: string | undefined;
   runnerImages: { java?: string; python?: string; go?: string };
+  /** Add upstream's preferred pod anti-affinity (replicas on different nodes) unless a resource disables it. */
+  defaultAffinity: boolean;
   logLevel: string;
   /** Identity in the Lease and in Events. */
   instance: string;
@@ -30,6 +32,7 @@ const FLAGS = {
   'java-runner-image': { env: 'FM_JAVA_RUNNER_IMAGE', default: '', help: 'default image of Java functions' },
   'python-runner-image': { env: 'FM_PYTHON_RUNNER_IMAGE', default: '', help: 'default image of Python functions' },
   'go-runner-image': { env: 'FM_GO_RUNNER_IMAGE', default: '', help: 'default image of Go functions' },
+  'default-affinity': { env: 'FM_DEFAULT_AFFINITY', default: 'true', help: 'true|false: replicas prefer different nodes unless spec.pod.disableDefaultAffinity' },
   'log-level': { env: 'LOG_LEVEL', default: 'info', help: 'trace|debug|info|warn|error' },
   instance: { env: 'POD_NAME', default: '', help: 'this replica\'s name in the Lease and in Events (default: hostname)' },
 } as const;
@@ -77,6 +80,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, hostname: st
     scalerAddress,
     bridgeImage: optional('bridge-image'),
     runnerImages: { java: optional('java-runner-image'), python: optional('python-runner-image'), go: optional('go-runner-image') },
+    defaultAffinity: bool('default-affinity'),
     logLevel: get('log-level'),
     instance: get('instance') || hostname,
   };

@@ -20,6 +20,7 @@ export function renderSettings(config: ControllerConfig): RenderSettings {
     ...base,
     scalerAddress: config.scalerAddress,
     bridgeImage: config.bridgeImage ?? base.bridgeImage,
+    defaultAffinity: config.defaultAffinity,
     runnerImages: { java: java ?? base.runnerImages.java, python: python ?? base.runnerImages.python, go: go ?? base.runnerImages.go },
   };
 }

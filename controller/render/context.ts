@@ -19,6 +19,8 @@ export interface RenderSettings {
   scalerAddress: string;
   /** Value of `app.kubernetes.io/managed-by` on everything rendered. */
   managedBy: string;
+  /** Add the preferred pod anti-affinity (replicas on different nodes) unless `pod.disableDefaultAffinity`. */
+  defaultAffinity: boolean;
 }
 
 export interface RenderContext {
@@ -43,6 +45,7 @@ export function defaultRenderSettings(controllerNamespace = 'function-mesh', ove
     bridgeImage: `functionmesh-ts/bridge:${DEFAULT_BRIDGE_VERSION}`,
     scalerAddress: `functionmesh-scaler.${controllerNamespace}.svc:9090`,
     managedBy: 'function-mesh-ts',
+    defaultAffinity: true,
     ...overrides,
   };
 }

@@ -1,10 +1,10 @@
 // The pod template: the runtime's containers plus everything `spec.pod` (PodPolicy) asks for.
 // The template depends only on the spec, never on the replica count, so scaling restarts nothing.
-import type { V1Container, V1PodSpec, V1PodTemplateSpec, V1Volume } from '@kubernetes/client-node';
+import type { V1Affinity, V1Container, V1PodSpec, V1PodTemplateSpec, V1Volume } from '@kubernetes/client-node';
 import type { WorkloadResource } from '../api/index.js';
 import type { RenderSettings } from './context.js';
 import { defined } from './container-parts.js';
-import { objectLabels } from './names.js';
+import { objectLabels, selectorLabels } from './names.js';
 import type { RuntimeParts } from './runtime-parts.js';
 
 export function renderPodTemplate(resource: WorkloadResource, parts: RuntimeParts, settings: RenderSettings): V1PodTemplateSpec {
@@ -16,7 +16,7 @@ export function renderPodTemplate(resource: WorkloadResource, parts: RuntimePart
     containers: [...parts.containers, ...((pod.sidecars ?? []) as unknown as V1Container[])],
     volumes: uniqueByName([...((pod.volumes ?? []) as unknown as V1Volume[]), ...parts.volumes]),
     nodeSelector: pod.nodeSelector,
-    affinity: pod.affinity as V1PodSpec['affinity'],
+    affinity: affinityOf(resource, settings),
     tolerations: pod.tolerations as V1PodSpec['tolerations'],
     securityContext: (pod.securityContext as V1PodSpec['securityContext']) ?? parts.podSecurityContext,
     terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
@@ -36,6 +36,20 @@ export function renderPodTemplate(resource: WorkloadResource, parts: RuntimePart
     },
     spec,
   };
+}
+
+/**
+ * The user's affinity plus, as upstream does by default, a preferred anti-affinity that spreads a
+ * resource's replicas over nodes: one node going down then takes fewer of them along. Preferred,
+ * not required, so replicas beyond the node count still schedule.
+ */
+function affinityOf(resource: WorkloadResource, settings: RenderSettings): V1Affinity | undefined {
+  const pod = resource.spec.pod ?? {};
+  const user = pod.affinity as V1Affinity | undefined;
+  if (!settings.defaultAffinity || pod.disableDefaultAffinity) return user;
+  const spread = { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(resource) }, topologyKey: 'kubernetes.io/hostname' } };
+  const anti = user?.podAntiAffinity;
+  return { ...user, podAntiAffinity: { ...anti, preferredDuringSchedulingIgnoredDuringExecution: [...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []), spread] } };
 }
 
 /** The first volume of each name wins: the user's, then the runtime's (shared Secret files once). */

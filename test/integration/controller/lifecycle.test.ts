@@ -34,6 +34,22 @@ const appliedFields = (d: LiveObject | undefined) =>
   JSON.stringify(d?.metadata.managedFields?.find((m) => m.manager === 'functionmesh-controller' && m.operation === 'Apply' && !m.subresource)?.fieldsV1 ?? {});
 
 describe('Function lifecycle', () => {
+  it('renders the default anti-affinity into the live Deployment, and removes it with pod.disableDefaultAffinity', async () => {
+    await apply(pulsarConfigMap(), javaFunction('spread', { replicas: 2 }));
+    await waitForReady('function', ns, 'spread');
+    const affinity = async () => ((await deployment('spread'))?.spec?.template as { spec: { affinity?: unknown } } | undefined)?.spec.affinity;
+    expect(await affinity()).toEqual({
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { 'compute.functionmesh.io/component': 'function', 'compute.functionmesh.io/name': 'spread' } }, topologyKey: 'kubernetes.io/hostname' } },
+        ],
+      },
+    });
+    // Server-side apply drops what the controller no longer applies.
+    await kubectlOk(['-n', ns, 'patch', 'function', 'spread', '--type=merge', '-p', '{"spec":{"pod":{"disableDefaultAffinity":true}}}']);
+    await waitFor('the affinity removed', async () => (await affinity()) === undefined || undefined);
+  });
+
   it('updates image, env, topics and replicas in place; a replica change restarts no pod', async () => {
     await apply(pulsarConfigMap(), javaFunction('fn'));
     const ready = await waitForReady('function', ns, 'fn');

@@ -4,11 +4,11 @@ import { ConfigError, parseConfig } from '../../../controller/config.js';
 describe('parseConfig', () => {
   it('uses defaults, then env, then flags', () => {
     const defaults = parseConfig([], {}, 'host-1');
-    expect(defaults).toEqual(expect.objectContaining({ opsPort: 8080, leaderElect: true, leaseNamespace: 'functionmesh-system', watchNamespace: undefined, workers: 8, instance: 'host-1', scalerAddress: 'functionmesh-scaler.functionmesh-system.svc:9090' }));
+    expect(defaults).toEqual(expect.objectContaining({ opsPort: 8080, leaderElect: true, defaultAffinity: true, leaseNamespace: 'functionmesh-system', watchNamespace: undefined, workers: 8, instance: 'host-1', scalerAddress: 'functionmesh-scaler.functionmesh-system.svc:9090' }));
     const fromEnv = parseConfig([], { FM_WORKERS: '8', POD_NAMESPACE: 'ops', POD_NAME: 'ctl-0' }, 'h');
     expect(fromEnv).toEqual(expect.objectContaining({ workers: 8, leaseNamespace: 'ops', instance: 'ctl-0' }));
-    const fromFlags = parseConfig(['--workers=2', '--leader-elect=false', '--watch-namespace=team-a', '--java-runner-image=my/java:1'], { FM_WORKERS: '8' }, 'h');
-    expect(fromFlags).toEqual(expect.objectContaining({ workers: 2, leaderElect: false, watchNamespace: 'team-a', runnerImages: { java: 'my/java:1', python: undefined, go: undefined } }));
+    const fromFlags = parseConfig(['--workers=2', '--leader-elect=false', '--default-affinity=false', '--watch-namespace=team-a', '--java-runner-image=my/java:1'], { FM_WORKERS: '8' }, 'h');
+    expect(fromFlags).toEqual(expect.objectContaining({ workers: 2, leaderElect: false, defaultAffinity: false, watchNamespace: 'team-a', runnerImages: { java: 'my/java:1', python: undefined, go: undefined } }));
   });
   it('names the flag, the env var and the accepted values on bad input', () => {
     expect(() => parseConfig(['--workers=0'], {}, 'h')).toThrow(new ConfigError('--workers (env FM_WORKERS) must be an integer from 1 to 64, got "0"'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Service, StatefulSet } from '../../../controller/render/index.js';
-import { container, envOf, find, fn, podSpec, render, sink, source, workloadOf } from './fixtures.js';
+import { renderChildren } from '../../../controller/render/index.js';
+import { container, envOf, find, fn, podSpec, render, settings, sink, source, workloadOf } from './fixtures.js';
 
 const systemLabels = (name: string, component: string) => ({
   'app.kubernetes.io/name': `${name}-${component}`,
@@ -108,6 +109,32 @@ describe('pod policy', () => {
     expect(main.livenessProbe).toEqual({ httpGet: { path: '/', port: 9094, scheme: 'HTTP' }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3 });
     expect(main.startupProbe).toEqual(policy.startupProbe);
     expect(main.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+
+  describe('default anti-affinity (replicas prefer different nodes)', () => {
+    const spread = { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { 'compute.functionmesh.io/component': 'function', 'compute.functionmesh.io/name': 'fn' } }, topologyKey: 'kubernetes.io/hostname' } };
+
+    it('is added by default, matching the workload selector', () => {
+      const result = render(fn());
+      expect(podSpec(result).affinity).toEqual({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [spread] } });
+      expect(spread.podAffinityTerm.labelSelector.matchLabels).toEqual(workloadOf(result).spec.selector.matchLabels);
+    });
+
+    it('is appended to the user\'s affinity, which is kept whole', () => {
+      const own = { weight: 10, podAffinityTerm: { labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'topology.kubernetes.io/zone' } };
+      const affinity = { nodeAffinity: policy.affinity.nodeAffinity, podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [own] } };
+      expect(podSpec(render(fn({ pod: { affinity } }))).affinity).toEqual({
+        nodeAffinity: policy.affinity.nodeAffinity,
+        podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [own, spread] },
+      });
+    });
+
+    it('is left out with pod.disableDefaultAffinity, or when the controller is started without it', () => {
+      expect(podSpec(render(fn({ pod: { disableDefaultAffinity: true } }))).affinity).toBeUndefined();
+      expect(podSpec(render(fn({ pod: { affinity: policy.affinity, disableDefaultAffinity: true } }))).affinity).toEqual(policy.affinity);
+      const off = renderChildren(fn(), { settings: { ...settings, defaultAffinity: false }, pulsarConfig: { webServiceURL: 'http://p:8080', brokerServiceURL: 'pulsar://p:6650' } });
+      expect(podSpec(off).affinity).toBeUndefined();
+    });
   });
 
   it('without a securityContext the runner pod runs as the runner images\' user', () => {
