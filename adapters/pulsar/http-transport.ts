@@ -89,6 +89,10 @@ function send(req: HttpRequest, retryOnStaleSocket: boolean): Promise<HttpAnswer
       const gzipped = res.headers['content-encoding'] === 'gzip';
       const body: Readable = gzipped ? res.pipe(createGunzip()) : res;
       if (gzipped) res.on('error', (err) => body.destroy(err));
+      // A connection cut mid-body errors the streams: a reader sees it through its own listener,
+      // and a dropped body must not turn it into an uncaught exception.
+      res.on('error', ignore);
+      body.on('error', ignore);
       answer = { res, body };
       resolve({
         status: res.statusCode ?? 0,
@@ -101,6 +105,8 @@ function send(req: HttpRequest, retryOnStaleSocket: boolean): Promise<HttpAnswer
     outgoing.end(req.body);
   });
 }
+
+function ignore(): void {}
 
 function describe(err: NodeJS.ErrnoException): string {
   const code = err.code ?? err.message;

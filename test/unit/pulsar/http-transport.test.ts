@@ -49,6 +49,17 @@ describe('httpRequest', () => {
     await expect(answer.text()).rejects.toThrow('no answer within 300 ms');
   });
 
+  it('survives an answer cut off half way, whether its body is read or dropped', async () => {
+    const { url } = await serve((req, res) => {
+      res.writeHead(200, { 'content-length': '100', ...(req.headers['accept-encoding'] ? { 'content-encoding': 'gzip' } : {}) });
+      res.write('partial', () => res.socket?.destroy());
+    });
+    await expect((await get(url)).text()).rejects.toThrow();
+    (await get(url)).discard();
+    (await httpRequest({ method: 'GET', url, headers: {}, timeoutMs: 2_000, gzip: true })).discard();
+    await new Promise((r) => setTimeout(r, 100)); // an unhandled 'error' would have failed the run by now
+  });
+
   it('decodes a gzip body when asked for one', async () => {
     const text = 'pulsar_subscription_back_log{topic="a"} 1\n'.repeat(1000);
     const { url } = await serve((req, res) => {
