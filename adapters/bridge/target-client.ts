@@ -35,25 +35,36 @@ export class TargetClient {
     const { headers, body } = toBinaryHttp(event);
     const request = this.url.protocol === 'https:' ? https.request : http.request;
     return new Promise((resolve) => {
+      // Exactly one verdict per delivery, whichever ends it: the answer, an error, a cut-off
+      // answer (the function died mid-reply) or the time-out. A delivery that never settled
+      // would hold its in-flight slot, and in ordered mode its key, for ever.
+      let settled = false;
+      const settle = (result: DeliveryResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const retry = (why: string): void => settle({ verdict: 'retry', reason: signal?.aborted ? 'delivery aborted by shutdown' : `${this.url.origin}: ${why}` });
       const req = request(this.url, {
         method: 'POST',
         agent: this.agent,
         headers: { ...headers, 'content-length': String(body.length) },
         ...(signal && { signal }),
       });
-      const timer = setTimeout(() => req.destroy(new Error(`no response within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        resolve({ verdict: 'retry', reason: signal?.aborted ? 'delivery aborted by shutdown' : `${this.url.origin}: ${err.message}` });
-      });
+      const timer = setTimeout(() => {
+        retry(`no response within ${this.opts.timeoutMs} ms`);
+        req.destroy();
+      }, this.opts.timeoutMs);
+      req.on('error', (err) => retry(err.message));
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', () => undefined); // surfaces as req 'error'
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve(this.judge(event, res, Buffer.concat(chunks)));
+        res.on('error', (err) => retry(`the response was cut off (${err.message})`));
+        res.on('close', () => {
+          if (!res.complete) retry('the response was cut off');
         });
+        res.on('end', () => settle(this.judge(event, res, Buffer.concat(chunks))));
       });
       req.end(body);
     });
