@@ -114,6 +114,7 @@ async function createSubscriptionIfAsked(cfg: BridgeConfig): Promise<void> {
     // The same token and CA as the WebSocket sessions (a Secret may hold `token:<jwt>`).
     token: () => bearerToken(cfg.pulsar.authTokenFile ? readFileSync(cfg.pulsar.authTokenFile, 'utf8') : cfg.pulsar.authToken),
     ca: cfg.pulsar.tls?.caFile ? readFileSync(cfg.pulsar.tls.caFile, 'utf8') : undefined,
+    allowInsecure: cfg.pulsar.tls?.allowInsecure,
   });
   for (const topic of cfg.input.topics) {
     try {

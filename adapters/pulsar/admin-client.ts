@@ -13,6 +13,8 @@ export interface PulsarAdminOptions {
   timeoutMs?: number;
   /** PEM bundle to trust for an https:// URL (a private CA), instead of the system's CAs. */
   ca?: string;
+  /** Accept any broker certificate (Function Mesh's `tlsConfig.allowInsecure`). */
+  allowInsecure?: boolean;
 }
 
 /** The subset of a topic's stats the scaler reads (partitioned-stats has the same shape). */
@@ -47,6 +49,7 @@ export class PulsarAdmin {
   private readonly token: TokenSource;
   private readonly timeoutMs: number;
   private readonly ca?: string;
+  private readonly allowInsecure: boolean;
   /** Requests sent (redirect hops included): what the scaler's load on Pulsar is measured in. */
   requests = 0;
 
@@ -59,6 +62,7 @@ export class PulsarAdmin {
     this.token = opts.token;
     this.timeoutMs = opts.timeoutMs ?? 5_000;
     this.ca = opts.ca;
+    this.allowInsecure = opts.allowInsecure ?? false;
   }
 
   /** Number of partitions; 0 for a non-partitioned topic and for a topic that does not exist. */
@@ -196,7 +200,7 @@ export class PulsarAdmin {
       this.requests++;
       let res: HttpAnswer;
       try {
-        res = await httpRequest({ method, url, headers, body: payload, timeoutMs, gzip, ca: this.ca });
+        res = await httpRequest({ method, url, headers, body: payload, timeoutMs, gzip, ca: this.ca, insecure: this.allowInsecure });
       } catch (err) {
         const reason = err instanceof HttpTransportError ? err.reason : (err as Error).message;
         throw new PulsarUnavailableError(`Pulsar admin ${method} ${path} at ${url.origin} failed: ${reason}`);

@@ -12,15 +12,16 @@ const SOCKETS_PER_ORIGIN = 16;
 
 const AGENT_OPTIONS = { keepAlive: true, maxSockets: SOCKETS_PER_ORIGIN, scheduling: 'lifo' } as const;
 const httpAgent = new http.Agent(AGENT_OPTIONS);
-/** https agents by the CA bundle they trust ('' = the system's): a process knows one or two. */
+/** https agents by what they trust (the system's CAs, a bundle, anything): a process knows one or two. */
 const httpsAgents = new Map<string, https.Agent>();
 
-function agentFor(url: URL, ca: string | undefined): http.Agent {
+function agentFor(url: URL, ca: string | undefined, insecure: boolean): http.Agent {
   if (url.protocol !== 'https:') return httpAgent;
-  let agent = httpsAgents.get(ca ?? '');
+  const key = `${insecure ? 'insecure' : 'verify'}\0${ca ?? ''}`;
+  let agent = httpsAgents.get(key);
   if (!agent) {
-    agent = new https.Agent({ ...AGENT_OPTIONS, ...(ca ? { ca } : {}) });
-    httpsAgents.set(ca ?? '', agent);
+    agent = new https.Agent({ ...AGENT_OPTIONS, ...(ca ? { ca } : {}), ...(insecure ? { rejectUnauthorized: false } : {}) });
+    httpsAgents.set(key, agent);
   }
   return agent;
 }
@@ -36,6 +37,8 @@ export interface HttpRequest {
   gzip?: boolean;
   /** PEM bundle to trust for https instead of the system's CAs. */
   ca?: string;
+  /** Accept any server certificate (Function Mesh's `tlsConfig.allowInsecure`). */
+  insecure?: boolean;
 }
 
 export interface HttpAnswer {
@@ -66,7 +69,7 @@ function send(req: HttpRequest, retryOnStaleSocket: boolean): Promise<HttpAnswer
   const headers: Record<string, string> = { ...req.headers, ...(req.gzip ? { 'accept-encoding': 'gzip' } : {}) };
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
   return new Promise<HttpAnswer>((resolve, reject) => {
-    const outgoing = client.request(url, { method: req.method, headers, agent: agentFor(url, req.ca) });
+    const outgoing = client.request(url, { method: req.method, headers, agent: agentFor(url, req.ca, req.insecure ?? false) });
     let answer: { res: IncomingMessage; body: Readable } | undefined;
     const deadline = setTimeout(() => {
       const err = new HttpTransportError(`no answer within ${req.timeoutMs} ms`);

@@ -44,6 +44,8 @@ export interface CleanupConnection {
   token?: string;
   /** PEM of the CA that signed the broker's certificate, for https:// with a private CA. */
   ca?: string;
+  /** Accept any broker certificate (`tlsConfig.allowInsecure`). */
+  allowInsecure?: boolean;
 }
 
 /** A bearer token from the `pulsar` section's token auth, if that is what it uses. */
@@ -83,12 +85,12 @@ export class SubscriptionCleaner {
    * counts as a failed attempt (it may come back).
    */
   async attempt(resource: WorkloadResource, pulsar: CleanupConnection, now = Date.now()): Promise<CleanupOutcome> {
-    const { webServiceURL, token, ca } = pulsar;
+    const { webServiceURL, token, ca, allowInsecure } = pulsar;
     const uid = resource.metadata.uid ?? '';
     const target = cleanupTarget(resource);
     try {
       if (!webServiceURL) throw new Error(`ConfigMap ${resource.spec.pulsar?.pulsarConfig ?? '(unset)'} with webServiceURL not found`);
-      const admin = new PulsarAdmin({ url: webServiceURL, token, ca, timeoutMs: this.policy.requestTimeoutMs });
+      const admin = new PulsarAdmin({ url: webServiceURL, token, ca, allowInsecure, timeoutMs: this.policy.requestTimeoutMs });
       const deleted: string[] = [];
       for (const topic of target.topics) {
         if (await admin.deleteSubscription(parseTopicName(topic), target.subscription, { force: true })) deleted.push(topic);

@@ -199,7 +199,8 @@ export class WorkloadReconciler {
     const tls = pulsar?.tlsConfig;
     const caSecret = tls?.enabled && tls.certSecretName && tls.certSecretKey ? await this.secretData(resource, tls.certSecretName, client, ctx.signal) : undefined;
     const ca = tls?.certSecretKey ? caSecret?.[tls.certSecretKey] : undefined;
-    const outcome = await cleaner.attempt(resource, { webServiceURL: configMap?.data?.webServiceURL, token: cleanupToken(pulsar, authSecret), ca });
+    const allowInsecure = Boolean(tls?.enabled && tls.allowInsecure);
+    const outcome = await cleaner.attempt(resource, { webServiceURL: configMap?.data?.webServiceURL, token: cleanupToken(pulsar, authSecret), ca, allowInsecure });
     if (outcome.state === 'retry') {
       ctx.log.warn({ error: outcome.error, failures: outcome.failures, retryInMs: outcome.retryInMs }, 'subscription cleanup failed; will retry');
       return { requeueAfterMs: outcome.retryInMs };

@@ -93,5 +93,9 @@ describe('bridge against a Pulsar served over TLS by a private CA', () => {
     expect(b.logs.join('')).toContain(`wss://127.0.0.1:${ctx.pulsar.tls!.port}`);
   }, 120_000);
 
+  it('with BRIDGE_TLS_ALLOW_INSECURE and no CA, runs every message through as well', async () => {
+    await echoFifty(ctx, { BRIDGE_PULSAR_URL: ctx.pulsar.tlsWebUrl, BRIDGE_TLS_ALLOW_INSECURE: 'true' });
+  }, 120_000);
+
   it('without the CA, stays unready and logs that the certificate is not trusted', () => refused(ctx, { BRIDGE_PULSAR_URL: ctx.pulsar.tlsWebUrl }, /certificate/i), 60_000);
 });

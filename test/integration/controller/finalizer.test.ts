@@ -45,30 +45,32 @@ describe('subscription cleanup finalizer', () => {
     expect((await events('clean')).items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Normal', reason: 'SubscriptionDeleted' })]));
   });
 
-  it('reaches a broker served over https:// by a private CA through tlsConfig', async () => {
+  it('reaches a broker served over https:// by a private CA: through tlsConfig\'s CA, or with allowInsecure', async () => {
     const pulsar = await OwnPulsar.start({ tls: true });
     try {
       const admin = new PulsarAdmin({ url: pulsar.webUrl });
-      const input = topic('cleanup-tls');
       const subscription = `sub-${ns}`;
-      await admin.createSubscription(parseTopicName(input), subscription);
+      const inputs = { trusting: topic('cleanup-tls'), insecure: topic('cleanup-insecure') };
+      for (const t of Object.values(inputs)) await admin.createSubscription(parseTopicName(t), subscription);
       await kubectlOk(['-n', ns, 'create', 'secret', 'generic', 'pulsar-ca', `--from-file=ca.crt=${pulsar.tls!.caFile}`]);
+      const tlsConfigs = {
+        trusting: { enabled: true, certSecretName: 'pulsar-ca', certSecretKey: 'ca.crt' },
+        insecure: { enabled: true, allowInsecure: true },
+      };
       await kubectlOk(['-n', ns, 'apply', '-f', '-'], {
         input: list(
           pulsarConfigMap('pulsar', pulsar.tlsWebUrl),
-          javaFunction('tls', {
-            cleanupSubscription: true,
-            subscriptionName: subscription,
-            input: { topics: [input] },
-            pulsar: { pulsarConfig: 'pulsar', tlsConfig: { enabled: true, certSecretName: 'pulsar-ca', certSecretKey: 'ca.crt' } },
-          }),
+          ...(['trusting', 'insecure'] as const).map((name) =>
+            javaFunction(name, { cleanupSubscription: true, subscriptionName: subscription, input: { topics: [inputs[name]] }, pulsar: { pulsarConfig: 'pulsar', tlsConfig: tlsConfigs[name] } })),
         ),
       });
-      await waitForReady('function', ns, 'tls');
-      await kubectlOk(['-n', ns, 'delete', 'function', 'tls', '--wait=false']);
-      await waitFor('Function gone', async () => (await getObject('function', ns, 'tls')) === undefined || undefined, { timeoutMs: 30_000 });
-      expect(await admin.listSubscriptions(parseTopicName(input))).not.toContain(subscription);
-      expect((await events('tls')).items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Normal', reason: 'SubscriptionDeleted' })]));
+      for (const name of ['trusting', 'insecure']) await waitForReady('function', ns, name);
+      await kubectlOk(['-n', ns, 'delete', 'function', 'trusting', 'insecure', '--wait=false']);
+      for (const name of ['trusting', 'insecure'] as const) {
+        await waitFor(`${name} gone`, async () => (await getObject('function', ns, name)) === undefined || undefined, { timeoutMs: 30_000 });
+        expect(await admin.listSubscriptions(parseTopicName(inputs[name]))).not.toContain(subscription);
+        expect((await events(name)).items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Normal', reason: 'SubscriptionDeleted' })]));
+      }
     } finally {
       await pulsar.destroy();
     }

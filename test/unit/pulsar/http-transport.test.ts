@@ -2,7 +2,12 @@
 // (slow answers, gzip, redirects to the owning broker, idle connections closed) is reproduced here
 // byte for byte, without a broker.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { httpRequest } from '../../../adapters/pulsar/http-transport.js';
@@ -85,6 +90,35 @@ describe('httpRequest', () => {
     const { url, server } = await serve(() => undefined);
     await new Promise((r) => server.close(r));
     await expect(get(url)).rejects.toMatchObject({ reason: 'ECONNREFUSED' });
+  });
+});
+
+describe('httpRequest over TLS from a private CA', () => {
+  /** A CA and a certificate for 127.0.0.1 signed by it, made with openssl. */
+  function certificates(): { ca: string; cert: string; key: string } {
+    const dir = mkdtempSync(path.join(tmpdir(), 'transport-tls-'));
+    try {
+      const at = (f: string) => path.join(dir, f);
+      const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+      writeFileSync(at('ext'), 'subjectAltName=IP:127.0.0.1\n');
+      openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '1', '-subj', '/CN=test-ca');
+      openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('key'), '-out', at('csr'), '-subj', '/CN=127.0.0.1');
+      openssl('x509', '-req', '-in', at('csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('crt'), '-days', '1', '-extfile', at('ext'));
+      return { ca: readFileSync(at('ca.crt'), 'utf8'), cert: readFileSync(at('crt'), 'utf8'), key: readFileSync(at('key'), 'utf8') };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('refuses an untrusted certificate, naming the fix; trusts the given CA; or accepts any when insecure', async () => {
+    const { ca, cert, key } = certificates();
+    const server = https.createServer({ cert, key }, (_req, res) => res.end('secure'));
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await expect(get(url)).rejects.toThrow("TLS certificate is not trusted (configure the CA that signed it)");
+    expect(await (await httpRequest({ method: 'GET', url, headers: {}, timeoutMs: 2_000, ca })).text()).toBe('secure');
+    expect(await (await httpRequest({ method: 'GET', url, headers: {}, timeoutMs: 2_000, insecure: true })).text()).toBe('secure');
   });
 });
 
