@@ -38,8 +38,8 @@ export class BrokerMetricsParser {
   /** The unfinished last line so far, after the newline that ends the scanned part. */
   private carry = Buffer.from('\n');
 
-  push(chunk: Uint8Array | string): void {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  push(chunk: Uint8Array): void {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const first = bytes.indexOf(NEWLINE);
     if (first === -1) {
       this.carry = Buffer.concat([this.carry, bytes]);

@@ -3,6 +3,7 @@
 // idle topic costs one quiet connection. Reconnects with backoff; pings keep the session alive.
 import WebSocket from 'ws';
 import { backoffDelay } from '../adapters/pulsar/backoff.js';
+import { isCertificateError } from '../adapters/pulsar/http-transport.js';
 import { topicPath, type TopicName } from '../adapters/pulsar/topic-name.js';
 import type { Logger } from '../process/logger.js';
 
@@ -72,8 +73,7 @@ export class TopicWatch {
     });
     // A refused certificate is a configuration error worth seeing; network errors are retried quietly.
     ws.on('error', (err: NodeJS.ErrnoException) => {
-      const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code ?? '');
-      this.opts.log[tls ? 'warn' : 'debug']({ err: err.message, topic: this.opts.topic.local }, 'topic watch error');
+      this.opts.log[isCertificateError(err.code) ? 'warn' : 'debug']({ err: err.message, topic: this.opts.topic.local }, 'topic watch error');
     });
     ws.on('close', () => {
       this.connected = false;

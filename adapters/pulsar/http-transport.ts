@@ -111,9 +111,14 @@ function send(req: HttpRequest, retryOnStaleSocket: boolean): Promise<HttpAnswer
 
 function ignore(): void {}
 
+/** Node's error codes for a server certificate that does not verify (untrusted, self-signed, expired...). */
+export function isCertificateError(code: string | undefined): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '');
+}
+
 function describe(err: NodeJS.ErrnoException): string {
   const code = err.code ?? err.message;
-  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ? `${code}: the server's TLS certificate is not trusted (configure the CA that signed it)` : code;
+  return isCertificateError(code) ? `${code}: the server's TLS certificate is not trusted (configure the CA that signed it)` : code;
 }
 
 async function readText(body: Readable): Promise<string> {

@@ -100,7 +100,9 @@ export class OwnPulsar {
     return pulsar;
   }
 
-  readonly stop = (): Promise<void> => this.run('stop-pulsar', [path.join(this.dir, 'state')]);
+  stop(): Promise<void> {
+    return this.run('stop-pulsar', [path.join(this.dir, 'state')]);
+  }
 
   /** Starts again on the same data and ports. */
   restart(): Promise<void> {
@@ -117,8 +119,11 @@ export class OwnPulsar {
   }
 }
 
-/** A CA and a server certificate for 127.0.0.1 signed by it (RSA, PKCS#8 keys: what Pulsar loads). */
-async function makeCertificates(dir: string): Promise<void> {
+/**
+ * A CA and a server certificate for 127.0.0.1 signed by it (RSA, PKCS#8 keys: what Pulsar loads),
+ * as ca.crt, server.crt and server.key in `dir`.
+ */
+export async function makeCertificates(dir: string): Promise<void> {
   const at = (f: string): string => path.join(dir, f);
   writeFileSync(at('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   const openssl = (...args: string[]) => run('openssl', args, { timeout: 30_000 });

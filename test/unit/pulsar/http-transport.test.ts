@@ -2,8 +2,7 @@
 // (slow answers, gzip, redirects to the owning broker, idle connections closed) is reproduced here
 // byte for byte, without a broker.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { httpRequest } from '../../../adapters/pulsar/http-transport.js';
 import { PulsarAdmin, PulsarUnavailableError } from '../../../adapters/pulsar/admin-client.js';
+import { makeCertificates } from '../../support/processes.js';
 
 const servers: http.Server[] = [];
 
@@ -94,24 +94,19 @@ describe('httpRequest', () => {
 });
 
 describe('httpRequest over TLS from a private CA', () => {
-  /** A CA and a certificate for 127.0.0.1 signed by it, made with openssl. */
-  function certificates(): { ca: string; cert: string; key: string } {
+  async function certificates(): Promise<{ ca: string; cert: string; key: string }> {
     const dir = mkdtempSync(path.join(tmpdir(), 'transport-tls-'));
     try {
-      const at = (f: string) => path.join(dir, f);
-      const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-      writeFileSync(at('ext'), 'subjectAltName=IP:127.0.0.1\n');
-      openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '1', '-subj', '/CN=test-ca');
-      openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('key'), '-out', at('csr'), '-subj', '/CN=127.0.0.1');
-      openssl('x509', '-req', '-in', at('csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('crt'), '-days', '1', '-extfile', at('ext'));
-      return { ca: readFileSync(at('ca.crt'), 'utf8'), cert: readFileSync(at('crt'), 'utf8'), key: readFileSync(at('key'), 'utf8') };
+      await makeCertificates(dir);
+      const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+      return { ca: read('ca.crt'), cert: read('server.crt'), key: read('server.key') };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
   it('refuses an untrusted certificate, naming the fix; trusts the given CA; or accepts any when insecure', async () => {
-    const { ca, cert, key } = certificates();
+    const { ca, cert, key } = await certificates();
     const server = https.createServer({ cert, key }, (_req, res) => res.end('secure'));
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

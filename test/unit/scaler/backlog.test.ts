@@ -60,7 +60,7 @@ describe('parseBrokerMetrics', () => {
     const whole = parseBrokerMetrics(text);
     for (const size of [1, 7, 50, 333]) {
       const parser = new BrokerMetricsParser();
-      for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
+      for (let i = 0; i < text.length; i += size) parser.push(Buffer.from(text.slice(i, i + size)));
       expect(parser.end()).toEqual(whole);
     }
   });
