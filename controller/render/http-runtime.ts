@@ -48,9 +48,10 @@ export function renderHttp(resource: WorkloadResource, settings: RenderSettings,
 
   const files = connectionFiles(spec.pulsar, RUNTIME_MOUNTS);
   // The auth Secret's token as a file: the bridge re-reads it on every reconnect (rotation).
-  if (spec.pulsar?.authSecret && !spec.pulsar.authConfig) {
-    const name = volumeName(`${spec.pulsar.authSecret}-token`);
-    files.volumes.push({ name, secret: { secretName: spec.pulsar.authSecret, items: [{ key: 'clientAuthenticationParameters', path: 'token' }] } });
+  const authSecret = tokenFromAuthSecret(spec.pulsar) ? spec.pulsar?.authSecret : undefined;
+  if (authSecret) {
+    const name = volumeName(`${authSecret}-token`);
+    files.volumes.push({ name, secret: { secretName: authSecret, items: [{ key: 'clientAuthenticationParameters', path: 'token' }] } });
     files.mounts.push({ name, mountPath: TOKEN_DIR, readOnly: true });
   }
   // PORT tells the server where to listen, as Knative does (the SDK reads it).
@@ -186,8 +187,13 @@ function bridgeAuth(resource: WorkloadResource, problems: Problems): V1EnvVar[] 
     if (file) return [{ name: 'BRIDGE_AUTH_TOKEN_FILE', value: file[1]! }];
     return [{ name: 'BRIDGE_AUTH_TOKEN', value: params.replace(/^token:/, '') }];
   }
-  if (pulsar?.authSecret) return [{ name: 'BRIDGE_AUTH_TOKEN_FILE', value: `${TOKEN_DIR}/token` }];
+  if (tokenFromAuthSecret(pulsar)) return [{ name: 'BRIDGE_AUTH_TOKEN_FILE', value: `${TOKEN_DIR}/token` }];
   return [];
+}
+
+/** The auth Secret's token is the bridge's credential (mounted, and named in its env) unless authConfig names another. */
+function tokenFromAuthSecret(pulsar: WorkloadResource['spec']['pulsar']): boolean {
+  return Boolean(pulsar?.authSecret && !pulsar.authConfig?.oauth2Config && !pulsar.authConfig?.genericAuth);
 }
 
 function bridgeTls(resource: WorkloadResource): V1EnvVar[] {

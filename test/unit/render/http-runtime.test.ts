@@ -130,6 +130,12 @@ describe('HTTP functions: user container + bridge sidecar', () => {
     expect(container(result, 'pulsar-function').volumeMounts).toBeUndefined();
   });
 
+  it('an empty authConfig leaves the auth Secret in charge: the token file is both mounted and named', () => {
+    const result = render(fn({ ...http, pulsar: { pulsarConfig: 'pulsar-cm', authSecret: 'auth', authConfig: {} } }));
+    expect(envOf(container(result, 'bridge')).BRIDGE_AUTH_TOKEN_FILE).toBe('/etc/pulsar-auth/token');
+    expect(container(result, 'bridge').volumeMounts).toEqual([{ name: 'auth-token', mountPath: '/etc/pulsar-auth', readOnly: true }]);
+  });
+
   it('the bridge finishes in-flight work a few seconds inside the pod\'s grace period', () => {
     const bridge = container(render(fn({ ...http, pod: { terminationGracePeriodSeconds: 60 } })), 'bridge');
     expect(envOf(bridge).BRIDGE_SHUTDOWN_TIMEOUT_MS).toBe('55000');
