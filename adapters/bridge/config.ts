@@ -91,7 +91,7 @@ export const CONFIG_KEYS = {
 } as const;
 
 type Key = keyof typeof CONFIG_KEYS;
-export const CONFIG_KEY_MODES: Record<Key, BridgeMode[] | 'all'> = {
+const CONFIG_KEY_MODES: Record<Key, BridgeMode[] | 'all'> = {
   BRIDGE_MODE: 'all', BRIDGE_NAME: 'all', BRIDGE_PULSAR_URL: 'all', BRIDGE_AUTH_TOKEN: 'all',
   BRIDGE_AUTH_TOKEN_FILE: 'all', BRIDGE_TLS_CA_FILE: 'all', BRIDGE_TLS_CERT_FILE: 'all', BRIDGE_TLS_KEY_FILE: 'all',
   BRIDGE_TLS_ALLOW_INSECURE: 'all', BRIDGE_CONNECT_TIMEOUT_MS: 'all', BRIDGE_OPS_PORT: 'all', BRIDGE_TIMEOUT_MS: 'all',

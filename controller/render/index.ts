@@ -68,11 +68,3 @@ export { meshTopicGraph } from './topic-graph.js';
 export { meshChildName, LABEL_MESH } from './mesh.js';
 export { workloadName, selectorLabels, headlessServiceName, LABEL_COMPONENT, LABEL_NAME, LABEL_NAMESPACE } from './names.js';
 export { functionDetails } from './function-details.js';
-// The building blocks, one object each (Knative's MakeDeployment style), for callers and tests.
-export { renderWorkload, isStateful } from './workload.js';
-export { renderService } from './service.js';
-export { renderPodTemplate } from './pod-template.js';
-export { renderScaledObject, renderHpa, renderVpa } from './autoscalers.js';
-export { planScaling, type ScalingPlan } from './scaling-plan.js';
-export { renderMeshChildren, duplicateMemberNames } from './mesh.js';
-export { bridgeEnv, bridgeModeOf } from './http-runtime.js';
