@@ -6,6 +6,7 @@ import { parallelismOf, processingGuaranteesOf, subscriptionTypeOf } from './fun
 import { OAUTH2_PLUGIN, RUNTIME_MOUNTS, oauth2Params, tlsCertPath } from './pulsar-connection.js';
 import { pulsarIdentity, subscriptionPositionOf } from './pulsar-identity.js';
 import { parseQuantity } from './quantity.js';
+import { GRPC_PORT, METRICS_PORT } from './runner-ports.js';
 import { shellTemplate } from './shell.js';
 
 // Placeholders replaced by shell expansions; a quoted one stands for a raw JSON number or boolean.
@@ -36,7 +37,7 @@ export function goInstanceConf(fn: FunctionResource, functionId: string): Record
     funcID: `${SHARD}-${functionId}`,
     funcVersion: '0',
     maxBufTuples: 100,
-    port: 9093,
+    port: GRPC_PORT,
     clusterName: spec.clusterName ?? 'kubernetes',
     killAfterIdleMs: 0,
     tenant: id.tenant,
@@ -67,7 +68,7 @@ export function goInstanceConf(fn: FunctionResource, functionId: string): Record
     // The runner's own health check would stop an instance nobody pings; Kubernetes probes instead.
     expectedHealthCheckInterval: -1,
     userConfig: spec.funcConfig ? JSON.stringify(spec.funcConfig) : '',
-    metricsPort: 9094,
+    metricsPort: METRICS_PORT,
   };
 }
 
