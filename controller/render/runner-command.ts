@@ -3,7 +3,7 @@
 // instance id and the Pulsar URLs are only known in the pod: setup steps, then `exec` the runner.
 import type { WorkloadResource } from '../api/index.js';
 import { functionDetails, type RunnerLanguage } from './function-details.js';
-import { goInstanceConfWord } from './go-instance-conf.js';
+import { GO_CONF_SETUP, goInstanceConfWord } from './go-instance-conf.js';
 import { runnerAuthArgs, runnerTlsArgs } from './pulsar-connection.js';
 import { pulsarIdentity } from './pulsar-identity.js';
 import { parseQuantity } from './quantity.js';
@@ -55,7 +55,7 @@ export function runnerCommand(resource: WorkloadResource, runtime: RunnerRuntime
     case 'python':
       return { shell: 'bash', setup: withLogConfig(instanceId, runtime.logging), exec: pythonExec(resource, runtime, packagePath, id) };
     case 'go':
-      return { shell: 'bash', setup: [instanceId], exec: [shellQuote(packagePath), '-instance-conf', goInstanceConfWord(runtime.fn, id)] };
+      return { shell: 'bash', setup: [instanceId, ...GO_CONF_SETUP], exec: [shellQuote(packagePath), '-instance-conf', goInstanceConfWord(runtime.fn, id)] };
     case 'generic':
       return { shell: 'sh', setup: [instanceId], exec: genericExec(resource, runtime, packagePath, id) };
   }
