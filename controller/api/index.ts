@@ -16,6 +16,7 @@ export { FunctionMeshSpec, MESH_CHILD_LISTS, MESH_MAX_CHILDREN } from './functio
 export { Condition, WorkloadStatus, FunctionMeshStatus, MeshChildStatus, TopicEdge } from './status.js';
 export { PROCESSING_GUARANTEES } from './common-spec.js';
 export { RUNTIME_FIELDS } from './runtimes.js';
+export { BUILTIN_HPA_RULES, type BuiltinHpaTarget } from './pod-policy.js';
 export { RESOURCE_SCHEMAS } from './resources.js';
 export type {
   FunctionResource,

@@ -7,14 +7,23 @@ import { FreeForm, FreeFormList, Int32, Int64, Labels, StringEnum, cel, rules } 
 
 const opt = Type.Optional;
 
-export const BUILTIN_HPA_RULES = [
-  'AverageUtilizationCPUPercent80',
-  'AverageUtilizationCPUPercent50',
-  'AverageUtilizationCPUPercent20',
-  'AverageUtilizationMemoryPercent80',
-  'AverageUtilizationMemoryPercent50',
-  'AverageUtilizationMemoryPercent20',
-] as const;
+export interface BuiltinHpaTarget {
+  resource: 'cpu' | 'memory';
+  /** Average utilization, in percent of the limit. */
+  percent: number;
+}
+
+/** Function Mesh's predefined HPA rules (`pod.builtinAutoscaler`), and the target each one means. */
+export const BUILTIN_HPA_RULES = {
+  AverageUtilizationCPUPercent80: { resource: 'cpu', percent: 80 },
+  AverageUtilizationCPUPercent50: { resource: 'cpu', percent: 50 },
+  AverageUtilizationCPUPercent20: { resource: 'cpu', percent: 20 },
+  AverageUtilizationMemoryPercent80: { resource: 'memory', percent: 80 },
+  AverageUtilizationMemoryPercent50: { resource: 'memory', percent: 50 },
+  AverageUtilizationMemoryPercent20: { resource: 'memory', percent: 20 },
+} as const satisfies Record<string, BuiltinHpaTarget>;
+
+const BUILTIN_HPA_RULE_NAMES = Object.keys(BUILTIN_HPA_RULES) as (keyof typeof BUILTIN_HPA_RULES)[];
 
 export const Liveness = Type.Object(
   {
@@ -50,8 +59,8 @@ export const PodPolicy = Type.Object(
     sidecars: opt(FreeFormList('core/v1 Containers run beside the main one.')),
     env: opt(EnvList('Extra environment variables of the main container.')),
     builtinAutoscaler: opt(
-      Type.Array(StringEnum(BUILTIN_HPA_RULES), {
-        maxItems: BUILTIN_HPA_RULES.length,
+      Type.Array(StringEnum(BUILTIN_HPA_RULE_NAMES), {
+        maxItems: BUILTIN_HPA_RULE_NAMES.length,
         description: 'Predefined HPA metrics (CPU or memory utilization targets).',
       }),
     ),
