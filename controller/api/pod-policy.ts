@@ -25,7 +25,7 @@ export const BUILTIN_HPA_RULES = {
 
 const BUILTIN_HPA_RULE_NAMES = Object.keys(BUILTIN_HPA_RULES) as (keyof typeof BUILTIN_HPA_RULES)[];
 
-export const Liveness = Type.Object(
+const Liveness = Type.Object(
   {
     periodSeconds: opt(Int32({ minimum: 0, description: 'Seconds between probes.' })),
     initialDelaySeconds: opt(Int32({ minimum: 0, description: 'Seconds before the first probe.' })),
@@ -35,7 +35,7 @@ export const Liveness = Type.Object(
   { description: 'Liveness probe timing for the main container (upstream Liveness).' },
 );
 
-export const VpaSpec = Type.Object(
+const VpaSpec = Type.Object(
   {
     updatePolicy: opt(FreeForm('autoscaling.k8s.io/v1 PodUpdatePolicy.')),
     resourcePolicy: opt(FreeForm('autoscaling.k8s.io/v1 PodResourcePolicy.')),

@@ -54,9 +54,7 @@ function renderWorkloadChildren(stored: WorkloadResource, context: RenderContext
 
 export { defaultRenderSettings, DEFAULT_PULSAR_VERSION, type RenderContext, type RenderSettings } from './context.js';
 export type { RenderProblem } from './problems.js';
-export { hasErrors } from './problems.js';
 export type * from './kube-types.js';
 export { meshTopicGraph } from './topic-graph.js';
-export { meshChildName, LABEL_MESH } from './mesh.js';
-export { workloadName, selectorLabels, headlessServiceName, LABEL_COMPONENT, LABEL_NAME, LABEL_NAMESPACE } from './names.js';
+export { workloadName } from './names.js';
 export { functionDetails } from './function-details.js';
