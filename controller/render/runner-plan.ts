@@ -23,6 +23,7 @@ import { GRPC_PORT, METRICS_PORT } from './runner-ports.js';
 export type RunnerRuntime =
   | { name: 'java'; java: JavaRuntimeSpec; logging: LoggingPlan }
   | { name: 'python'; python: PythonRuntimeSpec; logging: LoggingPlan }
+  // The Go runner runs Functions only; its -instance-conf reads the Function's fields.
   | { name: 'go'; fn: FunctionResource; golang: GoRuntimeSpec }
   | { name: 'generic'; generic: GenericRuntimeSpec };
 
