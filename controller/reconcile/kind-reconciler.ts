@@ -98,12 +98,12 @@ async function writeStatus<R extends StatusResource>(opts: KindReconcilerOptions
 }
 
 /** A thrown failure as a condition reason and message. */
-export function describeFailure(err: unknown): { reason: string; message: string } {
+function describeFailure(err: unknown): { reason: string; message: string } {
   if (err instanceof TerminalError) return { reason: err.reason, message: err.message };
   return { reason: 'ApplyFailed', message: err instanceof Error ? err.message : String(err) };
 }
 
-export function statusObject<S>(resource: KubeObject, status: S): KubeObject & { status: S } {
+function statusObject<S>(resource: KubeObject, status: S): KubeObject & { status: S } {
   return {
     apiVersion: resource.apiVersion,
     kind: resource.kind,
