@@ -46,6 +46,8 @@ export interface CleanupConnection {
   ca?: string;
   /** Accept any broker certificate (`tlsConfig.allowInsecure`). */
   allowInsecure?: boolean;
+  /** Why the connection is incomplete (an unreadable Secret): the attempt fails with it. */
+  problem?: string;
 }
 
 /** A bearer token from the `pulsar` section's token auth, if that is what it uses. */
@@ -85,10 +87,11 @@ export class SubscriptionCleaner {
    * counts as a failed attempt (it may come back).
    */
   async attempt(resource: WorkloadResource, pulsar: CleanupConnection, now = Date.now()): Promise<CleanupOutcome> {
-    const { webServiceURL, token, ca, allowInsecure } = pulsar;
+    const { webServiceURL, token, ca, allowInsecure, problem } = pulsar;
     const uid = resource.metadata.uid ?? '';
     const target = cleanupTarget(resource);
     try {
+      if (problem) throw new Error(problem);
       if (!webServiceURL) throw new Error(`ConfigMap ${resource.spec.pulsar?.pulsarConfig ?? '(unset)'} with webServiceURL not found`);
       const admin = new PulsarAdmin({ url: webServiceURL, token, ca, allowInsecure, timeoutMs: this.policy.requestTimeoutMs });
       const deleted: string[] = [];
