@@ -136,7 +136,8 @@ export function readArgs(argv: readonly string[], known?: readonly string[]): Pa
     let value = m[2];
     if (value === undefined && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) value = argv[++i];
     if (known && !known.includes(name)) {
-      parsed.problems.push(`--${name} is not a flag${suggestion(name, known, (k) => `--${k}`, 'see --help')}`);
+      const near = nearest(name, known);
+      parsed.problems.push(`--${name} is not a flag: ${near ? `did you mean --${near}?` : 'see --help'}`);
       continue;
     }
     if (value === undefined) parsed.problems.push(`argument --${name} has no value`);
@@ -150,15 +151,15 @@ export function flagsOf(table: SettingsTable): string[] {
   return Object.entries(table).filter(([, s]) => !s.envOnly).map(([k]) => k);
 }
 
-/** `: did you mean X?` for the nearest candidate within 3 edits, else `: <otherwise>`. */
-export function suggestion(key: string, candidates: Iterable<string>, show: (k: string) => string, otherwise: string): string {
+/** The candidate nearest to `key`, within 3 edits. */
+export function nearest(key: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = 4;
   for (const known of candidates) {
     const d = editDistance(key, known);
     if (d < bestDistance) [best, bestDistance] = [known, d];
   }
-  return best !== undefined ? `: did you mean ${show(best)}?` : `: ${otherwise}`;
+  return best;
 }
 
 function editDistance(a: string, b: string): number {
