@@ -31,7 +31,7 @@ const FLAGS = {
   'leader-elect': { type: boolean, env: 'FM_LEADER_ELECT', default: 'true', help: 'elect one writer among replicas via a Lease' },
   'lease-namespace': { type: text, env: 'POD_NAMESPACE', default: 'functionmesh-system', help: 'namespace of the leader-election Lease' },
   'lease-name': { type: text, env: 'FM_LEASE_NAME', default: 'functionmesh-controller', help: 'name of the leader-election Lease' },
-  'watch-namespace': { type: text, env: 'FM_WATCH_NAMESPACE', help: 'reconcile only this namespace (default: all)' },
+  'watch-namespace': { type: text, env: 'FM_WATCH_NAMESPACE', help: 'reconcile only this namespace', derivedDefault: 'all' },
   workers: { type: integer(1, 64), env: 'FM_WORKERS', default: '8', help: 'concurrent reconciles per kind' },
   'scaler-address': { type: hostPort, env: 'FM_SCALER_ADDRESS', default: 'functionmesh-scaler.functionmesh-system.svc:9090', help: 'the KEDA external scaler, rendered into ScaledObjects' },
   'bridge-image': { type: text, env: 'FM_BRIDGE_IMAGE', help: 'image of the CloudEvents bridge beside http functions' },
@@ -40,7 +40,7 @@ const FLAGS = {
   'go-runner-image': { type: text, env: 'FM_GO_RUNNER_IMAGE', help: 'default image of Go functions' },
   'default-affinity': { type: boolean, env: 'FM_DEFAULT_AFFINITY', default: 'true', help: 'replicas prefer different nodes unless spec.pod.disableDefaultAffinity' },
   'log-level': { type: text, env: 'LOG_LEVEL', default: 'info', help: 'trace|debug|info|warn|error' },
-  instance: { type: text, env: 'POD_NAME', help: 'this replica\'s name in the Lease and in Events (default: hostname)' },
+  instance: { type: text, env: 'POD_NAME', help: 'this replica\'s name in the Lease and in Events', derivedDefault: 'the hostname' },
 } as const;
 
 export function usage(): string {
@@ -53,10 +53,11 @@ export class ConfigError extends Error {
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, hostname: string): ControllerConfig | 'help' {
   const args = readArgs(argv, flagsOf(FLAGS));
-  if (args.problems.length) throw new ConfigError(`${args.problems.join('\n')}\n${usage()}`);
-  if (args.help) return 'help';
+  if (args.help && !args.problems.length) return 'help';
   const problems: string[] = [];
   const v = readSettings(FLAGS, { lookup: flagOrEnv(args.values, env), naming: 'flag', problems });
+  // A mistyped flag also shows the usage; a bad value is named alone.
+  if (args.problems.length) throw new ConfigError([...args.problems, ...problems, usage()].join('\n'));
   if (problems.length) throw new ConfigError(problems.join('\n'));
   return {
     opsPort: v['ops-port'],
