@@ -191,3 +191,13 @@ export function describeDefault(s: Setting): string | undefined {
   if (s.default !== undefined) return `default ${s.default}`;
   return s.derivedDefault ? `default ${s.derivedDefault}` : undefined;
 }
+
+/** The markdown table of an env table (key, modes, meaning), as docs/bridge.md carries it. */
+export function settingsMarkdown(table: SettingsTable): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = Object.entries(table).map(([key, s]) => {
+    const notes = [describeDefault(s), s.required ? (s.modes ? `required in ${s.modes.join(' and ')}` : 'required') : undefined].filter(Boolean);
+    return `| \`${key}\` | ${s.modes ? s.modes.join(', ') : 'all'} | ${cell(s.help)}${notes.length ? ` (${notes.join('; ')})` : ''} |`;
+  });
+  return ['| key | modes | meaning |', '|---|---|---|', ...rows].join('\n');
+}

@@ -13,7 +13,7 @@ export const SCALER_FLAGS = {
   'tls-client-ca': { type: file, env: 'SCALER_TLS_CLIENT_CA', help: 'require client certificates signed by this CA: mTLS' },
   'admin-url': { type: adminUrl, env: 'PULSAR_ADMIN_URL', help: 'Pulsar admin URL for triggers without adminURL' },
   'pulsar-ca-file': { type: file, env: 'PULSAR_CA_FILE', help: 'CA(s) to trust for https:// admin URLs, PEM', derivedDefault: 'the system\'s' },
-  'token-file': { type: file, env: 'PULSAR_TOKEN_FILE', help: 'Pulsar token for every admin URL, re-read on change (a JWT, or token:<jwt>)' },
+  'token-file': { type: file, env: 'PULSAR_TOKEN_FILE', help: 'Pulsar token for every admin URL, re-read on change (a JWT, or the Secret form token:JWT)' },
   token: { type: text, env: 'PULSAR_TOKEN', envOnly: true, help: 'Pulsar token when no --token-file is set' },
   'tokens-file': { type: file, env: 'PULSAR_TOKENS_FILE', help: 'YAML map admin URL → token file, per cluster' },
   'backlog-source': { type: oneOf(['metrics', 'stats']), env: 'SCALER_BACKLOG_SOURCE', default: 'metrics', help: 'metrics (batched broker /metrics) | stats (per-topic admin stats)' },
