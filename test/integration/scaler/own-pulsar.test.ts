@@ -12,7 +12,8 @@ import { pino } from 'pino';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
 import type { Scaler } from '../../../scaler/app.js';
 import { waitFor } from '../../support/wait.js';
-import { adminFor, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminFor, AFTER_READER_OPENS_MS, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
 
 describe('scaler against its own Pulsar with token authentication', () => {
   let pulsar: OwnPulsar;
@@ -73,6 +74,7 @@ describe('scaler against its own Pulsar with token authentication', () => {
     await adminFor(pulsar.webUrl, token).createSubscription(topic, 'fn');
     const stream = kedaPush.stream(ref('auth-push', { adminURL: pulsar.webUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
     await waitFor('the idle topic to be watched', async () => pushOnly.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
+    await sleep(AFTER_READER_OPENS_MS);
     expect(stream.trues).toHaveLength(0);
     const published = Date.now();
     await produce(pulsar.webUrl, topicPath(topic), 1, token);
