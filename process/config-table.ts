@@ -41,9 +41,9 @@ type ValueOf<S> = S extends { type: ValueType<infer V> } ? (S extends { default:
 export type Values<T extends SettingsTable> = { -readonly [K in keyof T]: ValueOf<T[K]> };
 
 /** How problems name a key: `--workers (env FM_WORKERS) must be …, got "0"` or `BRIDGE_X "0" must be …`. */
-export type Naming = 'flag' | 'key';
+type Naming = 'flag' | 'key';
 
-export interface ReadOptions<T extends SettingsTable> {
+interface ReadOptions<T extends SettingsTable> {
   /** The raw value of a key, or undefined. Blank values count as unset. */
   lookup: (key: keyof T & string, setting: Setting) => string | undefined;
   naming: Naming;
@@ -80,8 +80,8 @@ export function readSettings<T extends SettingsTable>(table: T, opts: ReadOption
   return values as Values<T>;
 }
 
-/** One value outside a table (a trigger metadata key, or a rule across keys), named the same way. */
-export function describeRejection(name: string, raw: string, rejection: Rejection, naming: Naming): string {
+/** A refused value, named in the table's style; a value that may hold a secret is not repeated. */
+function describeRejection(name: string, raw: string, rejection: Rejection, naming: Naming): string {
   if (!rejection.echo) return `${name}: ${rejection.text}`;
   return naming === 'flag' ? `${name} ${rejection.text}, got "${raw}"` : `${name} "${raw}" ${rejection.text}`;
 }
@@ -108,7 +108,7 @@ export function flagOrEnv(args: Record<string, string>, env: Record<string, stri
     blankless(setting.envOnly ? undefined : args[key]) ?? blankless(setting.env ? env[setting.env] : undefined);
 }
 
-export interface ParsedArgs {
+interface ParsedArgs {
   /** flag name → raw value */
   values: Record<string, string>;
   help: boolean;
@@ -187,7 +187,7 @@ function sources(s: Setting): string {
 }
 
 /** `default 8`, `default: max(…)`, or undefined. */
-export function describeDefault(s: Setting): string | undefined {
+function describeDefault(s: Setting): string | undefined {
   if (s.default !== undefined) return `default ${s.default}`;
   return s.derivedDefault ? `default ${s.derivedDefault}` : undefined;
 }

@@ -26,7 +26,7 @@ export const boolean: ValueType<boolean> = {
   },
 };
 
-export interface OneOfOptions {
+interface OneOfOptions {
   /** Maps the raw text before matching (case is always ignored). */
   normalize?: (raw: string) => string;
   /** The phrase when nothing matches; by default `must be a or b` / `must be one of a, b, c`. */
