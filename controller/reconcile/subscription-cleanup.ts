@@ -5,6 +5,7 @@
 // what is left behind and releases the finalizer. Deletion is never blocked forever.
 import type { PulsarMessagingSpec, WorkloadResource } from '../api/index.js';
 import { PulsarAdmin } from '../../adapters/pulsar/admin-client.js';
+import { bearerToken } from '../../adapters/pulsar/bearer-token.js';
 import { parseTopicName } from '../../adapters/pulsar/topic-name.js';
 import { inputOf, inputTopics, subscriptionOf } from '../render/pulsar-identity.js';
 
@@ -56,7 +57,7 @@ export function cleanupToken(pulsar: PulsarMessagingSpec | undefined, authSecret
   const plugin = generic?.clientAuthenticationPlugin ?? authSecretData?.clientAuthenticationPlugin;
   const params = generic?.clientAuthenticationParameters ?? authSecretData?.clientAuthenticationParameters;
   if (!plugin?.endsWith('AuthenticationToken') || !params) return undefined;
-  return params.startsWith('token:') ? params.slice('token:'.length) : params;
+  return bearerToken(params);
 }
 
 /** The delay before attempt `n + 1` after `n` failures. */
