@@ -29,7 +29,7 @@ export function nextSteps({ kubeconfig, kubectl, pulsarWebUrl, fn, platformDir }
     '',
     'The samples are up and scaled to zero. Next, in another terminal of this directory:',
     `  export KUBECONFIG=${quote(kubeconfig)}`,
-    `  ${quote(kubectl)} -n ${fn.namespace} get deployment ${fn.name} -w   # watch its replicas`,
+    `  ${quote(kubectl)} -n ${fn.namespace} get function ${fn.name} -w   # watch its REPLICAS`,
     `  ${produce}   # ${fn.name} wakes from zero within about a second`,
     `Pods on kwok's fake nodes run no process, so nothing consumes the message; clear the backlog and`,
     `KEDA scales ${fn.name} back to zero after its cooldownPeriod:`,
