@@ -25,6 +25,7 @@ describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
   const seen = new Map<string, number>(); // function-side deliveries per message
   const answering = new Set<string>(); // requests the function holds unanswered right now
   let fn: TestFunction;
+  let bridge: BridgeProcess | undefined;
   let outputs: Awaited<ReturnType<typeof collect>>;
   let deadLetters: Awaited<ReturnType<typeof collect>>;
 
@@ -47,6 +48,7 @@ describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
   });
 
   afterAll(async () => {
+    bridge?.child.kill('SIGKILL'); // a failed run leaves its last bridge running
     await Promise.all([outputs?.close(), deadLetters?.close(), fn?.close()]);
   });
 
@@ -72,14 +74,16 @@ describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
     const ids = (messages: typeof outputs.messages, strip: RegExp) => messages.map((m) => m.payload.toString().replace(strip, ''));
     const accounted = () => new Set([...ids(outputs.messages, /!$/), ...ids(deadLetters.messages, /$^/)]).size;
     const kills: { signal: NodeJS.Signals; exit: string; doneBefore: number; answering: Map<string, number> }[] = [];
-    let bridge: BridgeProcess | undefined;
+    let stalled: string | undefined; // progress stopped: messages lost, reported below
     for (;;) {
       bridge = await startBridge(bridgeEnv);
       await bridge.waitReady();
       if (kills.length >= KILLS) break; // the last bridge runs to the end
       const signal = kills.length % 2 ? 'SIGKILL' : 'SIGTERM';
       const due = Math.round(((kills.length + 1) / (KILLS + 2)) * COUNT);
-      await waitFor(`${due} of ${COUNT} messages done before kill ${kills.length + 1}`, async () => accounted() >= due, { timeoutMs: 120_000, intervalMs: 20 });
+      stalled = await waitFor(`${due} of ${COUNT} messages done before kill ${kills.length + 1}`, async () => accounted() >= due, { timeoutMs: 60_000, intervalMs: 20 })
+        .then(() => undefined, (err: Error) => err.message);
+      if (stalled) break;
       // Probe and kill in one turn of the event loop: nothing answers a request in between.
       await waitFor(`a request being answered, to kill ${signal} into`, async () => answering.size > 0, { timeoutMs: 10_000, intervalMs: 1 });
       const held = new Map([...answering].map((id) => [id, seen.get(id)!]));
@@ -88,7 +92,7 @@ describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
       kills.push({ signal, exit: await bridge.exited, doneBefore, answering: held });
     }
     await producing;
-    await waitFor(`all ${COUNT} messages on the output or dead-letter topic`, async () => accounted() >= COUNT, { timeoutMs: 240_000 }).catch(() => undefined); // `missing` below says which
+    if (!stalled) await waitFor(`all ${COUNT} messages on the output or dead-letter topic`, async () => accounted() >= COUNT, { timeoutMs: 240_000 }).catch(() => undefined); // `missing` below says which
     await new Promise((r) => setTimeout(r, 1_000)); // late duplicates, if any, land too
     bridge!.child.kill('SIGTERM');
     expect(await bridge!.exited).toBe('0');
@@ -103,13 +107,15 @@ describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
     const redelivered = [...seen.values()].filter((n) => n > 1).length;
     const sigkills = kills.filter((k) => k.signal === 'SIGKILL');
     const report = {
-      messages: COUNT, seconds: (Date.now() - started) / 1000, output: outSet.size, deadLettered: dlqSet.size,
+      stalled, messages: COUNT, seconds: (Date.now() - started) / 1000, output: outSet.size, deadLettered: dlqSet.size,
       kills: kills.map((k) => ({ signal: k.signal, exit: k.exit, doneBefore: k.doneBefore, answering: k.answering.size })),
       duplicates, inBoth, functionCalls: fn.calls, messagesSeenTwiceByFunction: redelivered, missing: missing.length,
     };
     console.log(`bridge chaos report ${JSON.stringify(report)}`);
 
     expect(missing).toEqual([]);
+    expect(stalled).toBeUndefined();
+    expect(kills).toHaveLength(KILLS);
     // Each kill ended the process as sent: SIGTERM by a clean exit, SIGKILL by the signal.
     expect(kills.map((k) => [k.signal, k.exit])).toEqual(kills.map((k) => [k.signal, k.signal === 'SIGTERM' ? '0' : 'SIGKILL']));
     // Every kill came mid-run (messages left to do) and while the function held requests unanswered.
