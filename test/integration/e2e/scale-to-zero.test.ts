@@ -10,6 +10,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { nextSteps } from '../../../hack/next-steps.js';
+import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
+import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
 import { PulsarConsumer } from '../../../adapters/pulsar/ws-consumer.js';
 import { PulsarProducer } from '../../../adapters/pulsar/ws-producer.js';
 import { createTestNamespace, deleteNamespace, kubectlJson, kubectlOk } from '../../support/kubectl.js';
@@ -39,6 +41,11 @@ function startProcess(file: string, args: string[]): ChildProcess {
 const replicas = async (): Promise<number> =>
   (await kubectlJson<{ spec: { replicas?: number } }>(['-n', ns, 'get', 'deployment', 'echo-function'])).spec.replicas ?? 1;
 
+async function scalerGauge(name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${scalerOps}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+}
+
 /** IsActive calls the scaler answered: KEDA's operator polls with them, the HPA never does. */
 async function isActiveCalls(): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${scalerOps}/metrics`)).text();
@@ -63,11 +70,14 @@ beforeAll(async () => {
   input = `persistent://public/default/${ns}-in`;
   let grpcPort: number, controllerOps: number;
   [grpcPort, scalerOps, controllerOps] = await freePorts(3) as [number, number, number];
-  startProcess('scaler/main.ts', ['--port', String(grpcPort), '--ops-port', String(scalerOps), '--fresh-ms', '1000', '--check-ms', '600000']);
+  startProcess('scaler/main.ts', ['--port', String(grpcPort), '--ops-port', String(scalerOps), '--fresh-ms', '1000', '--check-ms', '600000', '--backlog-source', 'stats']);
   startProcess('controller/main.ts', [
     '--scaler-address', `127.0.0.1:${grpcPort}`, '--ops-port', String(controllerOps),
     '--leader-elect', 'false', '--watch-namespace', ns,
   ]);
+  // The input topic exists before the Function (as a producer's topic would): the scaler watches
+  // only existing idle topics, since a reader would create a missing one.
+  await new PulsarAdmin({ url: env.PULSAR_WEB_URL, timeoutMs: 10_000 }).createSubscription(parseTopicName(input), 'public/default/echo', 'earliest');
   await kubectlOk(['-n', ns, 'create', 'configmap', 'pulsar',
     `--from-literal=webServiceURL=${env.PULSAR_WEB_URL}`, `--from-literal=brokerServiceURL=${env.PULSAR_BROKER_URL}`]);
   await kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: JSON.stringify({
@@ -113,6 +123,7 @@ describe('scale to zero and back, with the real KEDA', () => {
       const producer = new PulsarProducer({ url: env.PULSAR_WS_URL, topic: input });
       closers.push(() => producer.close());
       await producer.waitConnected(30_000);
+      await waitFor('the scaler\'s reader on the idle input topic', async () => (await scalerGauge('scaler_watched_topics')) >= 1, { timeoutMs: 30_000 });
       expect(await replicas()).toBe(0);
       const sent = Date.now();
       await producer.send({ payload: Buffer.from('wake up') });
