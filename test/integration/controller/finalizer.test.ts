@@ -48,7 +48,8 @@ describe('subscription cleanup finalizer', () => {
   it('reaches a broker served over https:// by a private CA: through tlsConfig\'s CA, or with allowInsecure', async () => {
     const pulsar = await OwnPulsar.start({ tls: true });
     try {
-      const admin = new PulsarAdmin({ url: pulsar.webUrl });
+      // Setup only: a broker just started creates its first ledgers slowly on a loaded machine.
+      const admin = new PulsarAdmin({ url: pulsar.webUrl, timeoutMs: 60_000 });
       const subscription = `sub-${ns}`;
       const inputs = { trusting: topic('cleanup-tls'), insecure: topic('cleanup-insecure') };
       for (const t of Object.values(inputs)) await admin.createSubscription(parseTopicName(t), subscription);
