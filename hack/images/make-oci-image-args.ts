@@ -4,7 +4,7 @@ import type { ImageSpec } from './oci-image.js';
 
 const USAGE = `usage: hack/make-oci-image --rootfs DIR --name NAME:TAG --output FILE.tar
   [--entrypoint JSON-ARRAY] [--cmd JSON-ARRAY] [--user UID[:GID]] [--workdir /ABS]
-  [--env NAME=value]... [--port 8080[/tcp]]... [--label key=value]... [--compression gzip|none]`;
+  [--env NAME=value]... [--port 8080[/tcp]]... [--label key=value]... [--compression gzip|none] [--keep-owners]`;
 
 function jsonArray(flag: string, value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
@@ -35,6 +35,7 @@ export function specFromArgs(argv: string[]): ImageSpec {
       port: { type: 'string', multiple: true },
       label: { type: 'string', multiple: true },
       compression: { type: 'string' },
+      'keep-owners': { type: 'boolean' },
     },
     strict: true,
   });
@@ -56,6 +57,7 @@ export function specFromArgs(argv: string[]): ImageSpec {
     name: values.name!,
     output: values.output!,
     compression,
+    keepOwners: values['keep-owners'] ?? false,
     ...(entrypoint ? { entrypoint } : {}),
     ...(cmd ? { cmd } : {}),
     ...(values.user ? { user: values.user } : {}),

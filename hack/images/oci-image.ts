@@ -47,6 +47,11 @@ export interface ImageSpec extends ImageRuntimeConfig {
   /** Where the archive (a tar of the OCI layout) is written. */
   output: string;
   compression?: 'gzip' | 'none';
+  /**
+   * Keep the files' numeric owners instead of making every entry 0:0 (for images whose user must
+   * own some directories, like the runners' /pulsar); the caller then sets them explicitly.
+   */
+  keepOwners?: boolean;
 }
 
 export interface BuiltImage {
@@ -144,10 +149,8 @@ class Digester extends Transform {
 }
 
 /** GNU tar flags that make the archive a function of the files' names, contents and modes only. */
-const REPRODUCIBLE_TAR = [
-  '--format=gnu', '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner',
-  '--no-acls', '--no-xattrs', '--no-selinux',
-];
+const REPRODUCIBLE_TAR = ['--format=gnu', '--sort=name', '--mtime=@0', '--numeric-owner', '--no-acls', '--no-xattrs', '--no-selinux'];
+const ROOT_OWNED = ['--owner=0', '--group=0'];
 
 /** Top-level entries of the root filesystem, sorted by bytes (tar sorts only below them). */
 async function topLevelEntries(rootfs: string): Promise<string[]> {
@@ -159,9 +162,9 @@ async function topLevelEntries(rootfs: string): Promise<string[]> {
 }
 
 /** Writes the layer blob into `blobs`, returning its digest, the diff_id and the blob's size. */
-async function writeLayer(rootfs: string, blobs: string, gzip: boolean): Promise<{ digest: string; diffId: string; size: number }> {
+async function writeLayer(rootfs: string, blobs: string, gzip: boolean, keepOwners: boolean): Promise<{ digest: string; diffId: string; size: number }> {
   const entries = await topLevelEntries(rootfs);
-  const tar = spawn('tar', ['--create', '--file=-', ...REPRODUCIBLE_TAR, '-C', rootfs, '--', ...entries], {
+  const tar = spawn('tar', ['--create', '--file=-', ...REPRODUCIBLE_TAR, ...(keepOwners ? [] : ROOT_OWNED), '-C', rootfs, '--', ...entries], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
   });
@@ -201,7 +204,7 @@ export async function buildOciImage(spec: ImageSpec): Promise<BuiltImage> {
     const blobs = join(layout, 'blobs', 'sha256');
     await mkdir(blobs, { recursive: true });
 
-    const layer = await writeLayer(spec.rootfs, blobs, gzip);
+    const layer = await writeLayer(spec.rootfs, blobs, gzip, spec.keepOwners ?? false);
     const config = await writeBlob(blobs, jsonBlob(imageConfig(spec, layer.diffId)));
     const manifest = await writeBlob(blobs, jsonBlob({
       schemaVersion: 2,
@@ -224,7 +227,7 @@ export async function buildOciImage(spec: ImageSpec): Promise<BuiltImage> {
 
     await mkdir(dirname(spec.output), { recursive: true });
     const partial = `${spec.output}.partial`;
-    await runTar(['--create', `--file=${partial}`, ...REPRODUCIBLE_TAR, '-C', layout, 'blobs', 'index.json', 'oci-layout']);
+    await runTar(['--create', `--file=${partial}`, ...REPRODUCIBLE_TAR, ...ROOT_OWNED, '-C', layout, 'blobs', 'index.json', 'oci-layout']);
     await rename(partial, spec.output);
     return { name, digest: manifest.digest, diffId: layer.diffId, layerSize: layer.size, archive: spec.output };
   } finally {
