@@ -110,7 +110,7 @@ function portKey(port: string): string {
 }
 
 function envEntry(entry: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(entry)) throw new Error(`env "${entry}": write it as NAME=value`);
+  if (!/^[^=\s]+=/.test(entry)) throw new Error(`env "${entry}": write it as NAME=value`);
   return entry;
 }
 
