@@ -2,7 +2,6 @@
 # $REPO_DIR, $HACK_DIR, $DEBIAN_SUITE, $DEBIAN_SOURCES, $RUNNER_PULSAR_VERSION.
 
 PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-NODE_PATH_ENV="$PATH_ENV"
 
 # copy_libs ROOT FILE...: the shared libraries ldd lists for FILE (and the loader), at the same
 # paths inside ROOT. Static files list none.
@@ -109,16 +108,32 @@ pulsar_distribution() {
 }
 pulsar_distribution_hash() { cat "$(pulsar_distribution)/.complete"; }
 
-# pulsar_home ROOT: /pulsar as the runner images have it: the distribution's bin, conf, lib and
-# instances (java-instance.jar, python-instance, an empty deps/), empty connectors, logs, tmp and
-# examples, owned by the pulsar user with group rights equal to the owner's.
+# pulsar_home ROOT [--without-lib]: /pulsar as the runner images have it: the distribution's bin,
+# conf, lib (the Java instance's classpath; the Python runner goes without it), instances
+# (java-instance.jar, python-instance, an empty deps/) and examples (api-examples.jar, which the
+# samples run), empty connectors, logs and tmp, owned by the pulsar user with group rights equal
+# to the owner's.
 pulsar_home() {
-  local root="$1" dist
+  local root="$1" without_lib="${2:-}" dist
   dist="$(pulsar_distribution)"
   mkdir -p "$root/pulsar"
-  cp -r "$dist/bin" "$dist/conf" "$dist/lib" "$dist/instances" "$root/pulsar/"
+  cp -r "$dist/bin" "$dist/conf" "$dist/instances" "$dist/examples" "$root/pulsar/"
+  if [ "$without_lib" = --without-lib ]; then mkdir -p "$root/pulsar/lib"; else cp -r "$dist/lib" "$root/pulsar/"; fi
   rm -rf "$root/pulsar/instances/python-instance/tests"
-  mkdir -p "$root/pulsar/instances/deps" "$root/pulsar/connectors" "$root/pulsar/logs" "$root/pulsar/tmp" "$root/pulsar/examples"
+  mkdir -p "$root/pulsar/instances/deps" "$root/pulsar/connectors" "$root/pulsar/logs" "$root/pulsar/tmp"
   chown -R 10000:10001 "$root/pulsar"
   chmod -R g=u "$root/pulsar"
+}
+
+# python_packages ROOT REQUIREMENT...: PyPI packages installed by pip into the Debian python3's
+# /usr/local site directory. pip runs on the host, so its Python must be the image's minor version
+# (the compiled wheels are per minor version).
+python_packages() {
+  local root="$1"; shift
+  local want have
+  want="$(chroot "$root" python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  have="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  [ "$want" = "$have" ] || die "the image has Python $want but the host's pip runs on Python $have; install python$want"
+  step "PyPI packages for Python $want: $*" nice python3 -m pip install --quiet --disable-pip-version-check --no-compile --no-warn-script-location \
+    --root-user-action=ignore --target "$root/usr/local/lib/python$want/dist-packages" "$@"
 }
