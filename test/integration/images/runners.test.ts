@@ -1,10 +1,11 @@
-// The downloader and Java runner images run the containers the controller renders, unchanged:
-// a Function whose jar is a `function://` package in Pulsar's package management. The init
-// container's command downloads it in the downloader image; the runner's command starts Pulsar's
-// Java instance with ExclamationFunction in the runner image; a message sent to the input topic
-// comes back with "!" on the output topic. Both run with runc (no kubelet), with the pod's user
-// and an emptyDir-like shared directory, against a broker of the test's own with package
-// management on.
+// The downloader and runner images run the containers the controller renders, unchanged.
+// Java: a Function whose jar is a `function://` package in Pulsar's package management; the init
+// container's command downloads it in the downloader image, the runner's command starts Pulsar's
+// Java instance with ExclamationFunction in the java-runner image. Python: the example
+// ExclamationFunction that the python-runner image carries. Each time a message sent to the input
+// topic comes back with "!" on the output topic. The containers run with runc (no kubelet), with
+// the pod's user and an emptyDir-like shared directory, against a broker of the test's own with
+// package management on. One runner at a time: they share the host's network and their ports.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,10 +34,8 @@ const hack = (script: string, args: string[], env: NodeJS.ProcessEnv = process.e
   execFileSync(path.join(REPO, 'hack', script), args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 }).toString();
 
 beforeAll(async () => {
-  for (const line of hack('build-images', ['--list', 'downloader', 'java-runner']).trim().split('\n')) {
-    const [name, archive] = line.split(' ');
-    images[name!.includes('java-runner') ? 'java' : 'downloader'] = archive!;
-  }
+  const wanted = ['downloader', 'java-runner', 'python-runner'];
+  hack('build-images', ['--list', ...wanted]).trim().split('\n').forEach((line, i) => (images[wanted[i]!] = line.split(' ')[1]!));
   const [web, broker, bookie] = (await freePorts(3)) as [number, number, number];
   ports = { web, broker };
   hack('start-pulsar', [pulsarState, String(web), String(broker), String(bookie)], {
@@ -83,7 +82,7 @@ function containerEnv(c: V1Container, pulsarConfig: Record<string, string>, podN
   return env;
 }
 
-describe('downloader and Java runner images run the rendered containers', () => {
+describe('downloader and runner images run the rendered containers', () => {
   it('downloads a function:// package and runs ExclamationFunction with the rendered command lines', async () => {
     const id = randomBytes(3).toString('hex');
     const pkg = `function://public/default/exclamation-${id}@v1`;
@@ -96,25 +95,14 @@ describe('downloader and Java runner images run the rendered containers', () => 
     // schemaless WebSocket clients attach without the broker refusing the function's producer.
     for (const topic of [input, output]) await declareStringSchema(topic);
     const pulsarConfig = { webServiceURL: `http://127.0.0.1:${ports.web}`, brokerServiceURL: `pulsar://127.0.0.1:${ports.broker}` };
-    const fn: FunctionResource = {
-      apiVersion: 'compute.functionmesh.io/v1alpha1',
-      kind: 'Function',
-      metadata: { name: `excl-${id}`, namespace: 'default', uid: `uid-${id}` },
-      spec: {
-        className: 'org.apache.pulsar.functions.api.examples.ExclamationFunction',
-        tenant: 'public', namespace: 'default',
-        // ExclamationFunction is a Function<String, String>, declared as the upstream sample does.
-        input: { topics: [input], typeClassName: 'java.lang.String' }, output: { topic: output, typeClassName: 'java.lang.String' },
-        java: { jar: 'exclamation.jar', jarLocation: pkg },
-        pulsar: { pulsarConfig: 'pulsar-cm' },
-      },
-    };
-    const result = renderChildren(fn, { settings: defaultRenderSettings('fm'), pulsarConfig });
-    const workload = result.objects.find((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet') as unknown as {
-      spec: { template: { spec: { containers: V1Container[]; initContainers: V1Container[]; securityContext: { runAsUser: number; fsGroup: number } } } };
-    };
-    const pod = workload.spec.template.spec;
-    const [init, main] = [pod.initContainers[0]!, pod.containers[0]!];
+    const fn = functionResource(`excl-${id}`, {
+      className: 'org.apache.pulsar.functions.api.examples.ExclamationFunction',
+      // ExclamationFunction is a Function<String, String>, declared as the upstream sample does.
+      input: { topics: [input], typeClassName: 'java.lang.String' }, output: { topic: output, typeClassName: 'java.lang.String' },
+      java: { jar: 'exclamation.jar', jarLocation: pkg },
+    });
+    const { pod } = renderedPod(fn, pulsarConfig);
+    const [init, main] = [pod.initContainers![0]!, pod.containers[0]!];
     const user = { uid: pod.securityContext.runAsUser, gid: pod.securityContext.fsGroup };
     const podName = `excl-${id}-7d9f8c6b4-x2k9q`;
     // The emptyDir both containers mount.
@@ -125,39 +113,91 @@ describe('downloader and Java runner images run the rendered containers', () => 
 
     const downloaderBundle = path.join(work, 'downloader');
     const downloader = runContainer({
-      bundle: downloaderBundle, image: await unpackImage(images.downloader!, downloaderBundle), id: `dl-${id}`,
+      bundle: downloaderBundle, image: await unpackImage(images['downloader']!, downloaderBundle), id: `dl-${id}`,
       args: [...init.command!, ...(init.args ?? [])], env: containerEnv(init, pulsarConfig, podName), ...user, mounts,
     });
     running.push(downloader);
     expect({ code: await downloader.exited, output: downloader.output() }).toEqual({ code: 0, output: expect.stringContaining('downloaded') });
     expect(readFileSync(path.join(download, 'exclamation.jar')).equals(readFileSync(jar))).toBe(true);
 
-    const results: string[] = [];
-    const consumer = new PulsarConsumer({
-      url: pulsarConfig.webServiceURL, topics: [output], subscription: `check-${id}`,
-      onMessage: (m, session) => { results.push(m.payload.toString()); consumer.ack(m.messageId, session); },
-    });
-    closers.push(() => consumer.close());
-    await consumer.waitConnected(30_000);
+    const results = await consume(pulsarConfig.webServiceURL, output, id);
 
     const runnerBundle = path.join(work, 'runner');
     const runner = runContainer({
-      bundle: runnerBundle, image: await unpackImage(images.java!, runnerBundle), id: `jr-${id}`,
+      bundle: runnerBundle, image: await unpackImage(images['java-runner']!, runnerBundle), id: `jr-${id}`,
       args: [...main.command!, ...(main.args ?? [])], env: containerEnv(main, pulsarConfig, podName), ...user, mounts,
     });
     running.push(runner);
 
-    const producer = new PulsarProducer({ url: pulsarConfig.webServiceURL, topic: input });
-    closers.push(() => producer.close());
-    await producer.waitConnected(30_000);
-    await producer.send({ payload: Buffer.from(`hello-${id}`) });
-    try {
-      await waitFor('the exclamation on the output topic', async () => results.includes(`hello-${id}!`), { timeoutMs: 180_000, intervalMs: 500 });
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\nrunner output (tail):\n${runner.output().slice(-3000)}`, { cause: err });
-    }
+    await produceAndExpect(pulsarConfig.webServiceURL, input, `hello-${id}`, results, runner);
     // The runner's own metrics endpoint answers, as the rendered liveness probe expects.
     const metrics = await fetch(`http://127.0.0.1:${main.ports!.find((p) => p.name === 'http-metrics')!.containerPort}/metrics`);
     expect(metrics.status).toBe(200);
+    await runner.stop();
+  }, 600_000);
+
+  it('runs the Python ExclamationFunction with the rendered command line', async () => {
+    const id = randomBytes(3).toString('hex');
+    const input = `persistent://public/default/py-in-${id}`;
+    const output = `persistent://public/default/py-out-${id}`;
+    const pulsarConfig = { webServiceURL: `http://127.0.0.1:${ports.web}`, brokerServiceURL: `pulsar://127.0.0.1:${ports.broker}` };
+    const fn = functionResource(`pyexcl-${id}`, {
+      className: 'exclamation_function.ExclamationFunction',
+      input: { topics: [input] }, output: { topic: output },
+      python: { py: '/pulsar/examples/python-examples/exclamation_function.py' },
+    });
+    const { pod, main } = renderedPod(fn, pulsarConfig);
+    expect(pod.initContainers ?? []).toEqual([]);
+    const results = await consume(pulsarConfig.webServiceURL, output, id);
+    const bundle = path.join(work, 'python-runner');
+    const runner = runContainer({
+      bundle, image: await unpackImage(images['python-runner']!, bundle), id: `py-${id}`,
+      args: [...main.command!, ...(main.args ?? [])], env: containerEnv(main, pulsarConfig, `pyexcl-${id}-7d9f8c6b4-x2k9q`),
+      uid: pod.securityContext.runAsUser, gid: pod.securityContext.fsGroup,
+    });
+    running.push(runner);
+    await produceAndExpect(pulsarConfig.webServiceURL, input, `hello-py-${id}`, results, runner);
+    await runner.stop();
   }, 600_000);
 });
+
+function functionResource(name: string, spec: Partial<FunctionResource['spec']>): FunctionResource {
+  return {
+    apiVersion: 'compute.functionmesh.io/v1alpha1',
+    kind: 'Function',
+    metadata: { name, namespace: 'default', uid: `uid-${name}` },
+    spec: { tenant: 'public', namespace: 'default', pulsar: { pulsarConfig: 'pulsar-cm' }, ...spec } as FunctionResource['spec'],
+  };
+}
+
+interface RenderedPod { containers: V1Container[]; initContainers?: V1Container[]; securityContext: { runAsUser: number; fsGroup: number } }
+
+function renderedPod(fn: FunctionResource, pulsarConfig: Record<string, string>): { pod: RenderedPod; main: V1Container } {
+  const result = renderChildren(fn, { settings: defaultRenderSettings('fm'), pulsarConfig });
+  const workload = result.objects.find((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet') as unknown as { spec: { template: { spec: RenderedPod } } };
+  const pod = workload.spec.template.spec;
+  return { pod, main: pod.containers[0]! };
+}
+
+async function consume(url: string, topic: string, id: string): Promise<string[]> {
+  const results: string[] = [];
+  const consumer = new PulsarConsumer({
+    url, topics: [topic], subscription: `check-${id}`,
+    onMessage: (m, session) => { results.push(m.payload.toString()); consumer.ack(m.messageId, session); },
+  });
+  closers.push(() => consumer.close());
+  await consumer.waitConnected(30_000);
+  return results;
+}
+
+async function produceAndExpect(url: string, topic: string, text: string, results: string[], runner: RunningContainer): Promise<void> {
+  const producer = new PulsarProducer({ url, topic });
+  closers.push(() => producer.close());
+  await producer.waitConnected(30_000);
+  await producer.send({ payload: Buffer.from(text) });
+  try {
+    await waitFor('the exclamation on the output topic', async () => results.includes(`${text}!`), { timeoutMs: 180_000, intervalMs: 500 });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nrunner output (tail):\n${runner.output().slice(-3000)}`, { cause: err });
+  }
+}
