@@ -41,25 +41,27 @@ busybox_path() {
   echo "$bb"
 }
 
-# busybox_tools ROOT: a static busybox as /bin/sh, wget, chmod and the other small tools a
-# `sh -c` script of the downloader may call.
+# busybox_tools ROOT: a static busybox as /bin/sh, chmod and the other small tools a `sh -c`
+# script of the downloader may call (wget is ours, below).
 busybox_tools() {
   local root="$1" tool
   install -D -m 755 "$(busybox_path)" "$root/bin/busybox"
-  for tool in sh wget chmod mkdir cp mv rm ls cat echo test ln env sleep; do ln -sf busybox "$root/bin/$tool"; done
+  for tool in sh chmod mkdir cp mv rm ls cat echo test ln env sleep; do ln -sf busybox "$root/bin/$tool"; done
 }
 
-# pulsarctl_standin ROOT: our `pulsarctl` (hack/images/pulsarctl.ts, compiled) for the commands
-# the controller renders into the downloader init container.
-pulsarctl_standin() {
-  local root="$1" lib="$1/usr/local/lib/pulsarctl"
+# downloader_tools ROOT: our `pulsarctl` and `wget` (hack/images/pulsarctl.ts, wget.ts, compiled)
+# for the commands the controller renders into the downloader init container.
+downloader_tools() {
+  local root="$1" lib="$1/usr/local/lib/downloader" tool
   mkdir -p "$lib"
   "$REPO_DIR/node_modules/.bin/tsc" --ignoreConfig --outDir "$lib" --rootDir "$HACK_DIR/images" --module nodenext --moduleResolution nodenext \
     --target es2022 --types node --strict --skipLibCheck --typeRoots "$REPO_DIR/node_modules/@types" \
-    "$HACK_DIR/images/pulsarctl.ts" || die "compiling hack/images/pulsarctl.ts failed"
+    "$HACK_DIR/images/pulsarctl.ts" "$HACK_DIR/images/wget.ts" || die "compiling hack/images/pulsarctl.ts and wget.ts failed"
   echo '{"type":"module"}' > "$lib/package.json"
-  printf '#!/bin/sh\nexec node /usr/local/lib/pulsarctl/pulsarctl.js "$@"\n' > "$root/usr/local/bin/pulsarctl"
-  chmod 755 "$root/usr/local/bin/pulsarctl"
+  for tool in pulsarctl wget; do
+    printf '#!/bin/sh\nexec node /usr/local/lib/downloader/%s.js "$@"\n' "$tool" > "$root/usr/local/bin/$tool"
+    chmod 755 "$root/usr/local/bin/$tool"
+  done
 }
 
 # debian_root ROOT PACKAGE...: a minimal Debian root (Essential packages plus PACKAGE...) from the

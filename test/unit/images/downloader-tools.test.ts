@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { credentials, packagePath, parseInvocation, run } from '../../../hack/images/pulsarctl.js';
+import { parseWgetArgs } from '../../../hack/images/wget.js';
 
 describe('the downloader image\'s pulsarctl stand-in', () => {
   it('reads the flags the controller renders, before and after the command', () => {
@@ -39,5 +40,15 @@ describe('the downloader image\'s pulsarctl stand-in', () => {
   it('refuses commands it does not implement, and a download without --path', async () => {
     await expect(run(['topics', 'list', 'public/default'])).rejects.toThrow(/"topics list public\/default": this pulsarctl stand-in runs only/);
     await expect(run(['--admin-service-url', 'http://127.0.0.1:1', 'packages', 'download', 'function://a/b/c'])).rejects.toThrow(/--path is required/);
+  });
+});
+
+describe('the downloader image\'s wget', () => {
+  it('reads the rendered `wget -O FILE URL` and refuses anything else', () => {
+    expect(parseWgetArgs(['-O', '/pulsar/download/fn.jar', 'https://example.test/fn.jar'])).toEqual({ output: '/pulsar/download/fn.jar', url: 'https://example.test/fn.jar' });
+    expect(parseWgetArgs(['-q', 'http://h/f', '-O/tmp/f'])).toEqual({ output: '/tmp/f', url: 'http://h/f' });
+    expect(() => parseWgetArgs(['http://h/f'])).toThrow('usage: wget -O FILE URL');
+    expect(() => parseWgetArgs(['-O', 'f', 'ftp://h/f'])).toThrow('ftp://h/f: only http:// and https:// URLs');
+    expect(() => parseWgetArgs(['--no-check-certificate', '-O', 'f', 'https://h/f'])).toThrow(/--no-check-certificate: this wget knows only/);
   });
 });
