@@ -212,6 +212,8 @@ export class TopicProducer implements Producer, ProducerHandler {
     return new Promise<MessageId>((resolve, reject) => {
       const callback = { resolve, reject };
       if (this.batching) {
+        // A message that would push the batch past its byte limit starts the next batch.
+        if (this.batch.size > 0 && this.batch.bytes + msg.payload.length > this.maxBatchBytes) this.flushBatch();
         this.batch.add(msg, sequenceId, propertiesList(message.properties));
         this.batchCallbacks.push(callback);
         if (this.batch.size >= this.maxBatchMessages || this.batch.bytes >= this.maxBatchBytes) this.flushBatch();
