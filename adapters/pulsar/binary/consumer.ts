@@ -210,6 +210,11 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
   }
 
   handleMessage(command: CommandMessage, metadata: MessageMetadata, payload: Buffer): void {
+    if (command.consumerEpoch !== undefined && command.consumerEpoch < this.epoch) {
+      // Sent before a redeliver-all: it comes again in order after the ones before it.
+      this.addPermits(metadata.numMessagesInBatch ?? 1);
+      return;
+    }
     let messages: Message[];
     let skipped: number;
     try {
