@@ -11,7 +11,7 @@ import {
 import { decompress } from './compression.js';
 import type { ClientContext } from './client-context.js';
 import type { Connection, ConsumerHandler } from './connection.js';
-import { AlreadyClosedError, BrokerError, PulsarClientError } from './errors.js';
+import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError } from './errors.js';
 import { unpackEntry, type Message } from './message.js';
 import { MessageId } from './message-id.js';
 import { NegativeAckTracker } from './negative-ack-tracker.js';
@@ -181,6 +181,10 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     } catch (err) {
       if (conn.consumers.get(this.consumerId) === this) conn.consumers.delete(this.consumerId);
       throw err;
+    }
+    if (conn.consumers.get(this.consumerId) !== this) {
+      // The broker closed it again (an unload racing the subscribe) before this code ran.
+      throw new ConnectionClosedError(`subscribe ${this.subscription} on ${this.topic}: closed by the broker right after subscribing`);
     }
     if (this.state !== 'connecting') {
       conn.consumers.delete(this.consumerId);

@@ -7,7 +7,7 @@ import { BatchBuilder, type OutgoingMessage } from './batch-builder.js';
 import { CommandType, CompressionType, type CommandSendError, type CommandSendReceipt, type CompressionCode, type MessageMetadata } from './commands.js';
 import { compress } from './compression.js';
 import type { Connection, ProducerHandler } from './connection.js';
-import { AlreadyClosedError, BrokerError, PulsarClientError, TimeoutError } from './errors.js';
+import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError, TimeoutError } from './errors.js';
 import { encodePayloadCommand } from './frame.js';
 import { propertiesList } from './message.js';
 import { MessageId } from './message-id.js';
@@ -169,6 +169,10 @@ export class TopicProducer implements Producer, ProducerHandler {
     if (!res.producerSuccess) {
       conn.producers.delete(this.producerId);
       throw new BrokerError(res.error!.error, res.error!.message, `create producer on ${this.topic}`);
+    }
+    if (conn.producers.get(this.producerId) !== this) {
+      // The broker closed it again (an unload racing the create) before this code ran.
+      throw new ConnectionClosedError(`create producer on ${this.topic}: closed by the broker right after creation`);
     }
     if (this.state !== 'connecting') {
       // Closed while the request was out: tell the broker, keep nothing.
