@@ -81,6 +81,8 @@ export class TopicProducer implements Producer, ProducerHandler {
   private state: 'connecting' | 'ready' | 'closing' | 'closed' = 'connecting';
   private epoch = 0;
   private userProvidedName: boolean;
+  /** The broker's version of the declared schema, put on every message. */
+  private schemaVersion?: Buffer;
 
   private readonly maxPending: number;
   private readonly batching: boolean;
@@ -181,6 +183,8 @@ export class TopicProducer implements Producer, ProducerHandler {
       return;
     }
     this.producerName = res.producerSuccess.producerName;
+    const version = res.producerSuccess.schemaVersion;
+    if (schema && version && version.length > 0) this.schemaVersion = Buffer.from(version);
     const last = res.producerSuccess.lastSequenceId ?? -1;
     if (this.nextSequenceId === 0 && last >= 0) this.nextSequenceId = last + 1;
     this.connection = conn;
@@ -245,6 +249,7 @@ export class TopicProducer implements Producer, ProducerHandler {
   }
 
   private enqueue(metadata: MessageMetadata, payload: Buffer, first: number, last: number, count: number, batched: boolean, callbacks: Callback[]): void {
+    if (this.schemaVersion) metadata.schemaVersion = this.schemaVersion;
     if (this.compression !== CompressionType.NONE) {
       metadata.compression = this.compression;
       metadata.uncompressedSize = payload.length;
