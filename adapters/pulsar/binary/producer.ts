@@ -8,6 +8,7 @@ import { CommandType, CompressionType, type CommandSendError, type CommandSendRe
 import { compress } from './compression.js';
 import type { Connection, ProducerHandler } from './connection.js';
 import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError, TimeoutError } from './errors.js';
+import { Fifo } from './fifo.js';
 import { encodePayloadCommand } from './frame.js';
 import { propertiesList } from './message.js';
 import { MessageId } from './message-id.js';
@@ -94,9 +95,9 @@ export class TopicProducer implements Producer, ProducerHandler {
 
   private nextSequenceId = 0;
   private pendingMessages = 0;
-  private readonly slotWaiters: (() => void)[] = [];
-  private ops: OpSend[] = [];
-  private opsHead = 0;
+  private readonly slotWaiters = new Fifo<() => void>();
+  /** Entries sent (or to send) and not yet acknowledged, oldest first. */
+  private readonly ops = new Fifo<OpSend>();
   private readonly batch: BatchBuilder;
   private batchCallbacks: Callback[] = [];
   private batchTimer?: NodeJS.Timeout;
@@ -191,7 +192,7 @@ export class TopicProducer implements Producer, ProducerHandler {
     this.state = 'ready';
     // Everything without a receipt goes again, in order; the broker drops what it already has
     // when deduplication is on.
-    for (let i = this.opsHead; i < this.ops.length; i++) conn.write(this.ops[i]!.frame);
+    for (let i = 0; i < this.ops.length; i++) conn.write(this.ops.at(i)!.frame);
   }
 
   handleDisconnect(reason: string): void {
@@ -270,14 +271,14 @@ export class TopicProducer implements Producer, ProducerHandler {
   }
 
   handleReceipt(receipt: CommandSendReceipt): void {
-    const op = this.ops[this.opsHead];
+    const op = this.ops.peek();
     if (!op || receipt.sequenceId < op.sequenceId) return; // a late duplicate
     if (receipt.sequenceId > op.sequenceId) {
       // A receipt for a later entry: something got lost; reconnecting sends the rest again.
       this.connection?.close();
       return;
     }
-    this.shiftOp();
+    this.ops.shift();
     const id = receipt.messageId;
     const ledgerId = id?.ledgerId ?? -1;
     const entryId = id?.entryId ?? -1;
@@ -295,14 +296,6 @@ export class TopicProducer implements Producer, ProducerHandler {
     void err;
     // The broker could not store an entry (e.g. a bookie failed): re-create and send again.
     this.connection?.close();
-  }
-
-  private shiftOp(): void {
-    this.ops[this.opsHead++] = undefined as unknown as OpSend;
-    if (this.opsHead > 1024 && this.opsHead * 2 > this.ops.length) {
-      this.ops = this.ops.slice(this.opsHead);
-      this.opsHead = 0;
-    }
   }
 
   /** Wakes waiting send() calls while there is room, reserving a slot for each. */
@@ -324,23 +317,20 @@ export class TopicProducer implements Producer, ProducerHandler {
 
   async flush(): Promise<void> {
     this.flushBatch();
-    if (this.opsHead >= this.ops.length) return;
-    const last = this.ops[this.ops.length - 1]!.highestSequenceId;
+    if (this.ops.length === 0) return;
+    const last = this.ops.at(this.ops.length - 1)!.highestSequenceId;
     await new Promise<void>((resolve, reject) => this.flushWaiters.push({ sequenceId: last, resolve, reject }));
   }
 
   private failTimedOut(): void {
-    const head = this.ops[this.opsHead];
+    const head = this.ops.peek();
     if (!head || Date.now() - head.createdAt < this.sendTimeoutMs) return;
     this.failAll(new TimeoutError(`producer on ${this.topic}: no receipt within sendTimeoutMs ${this.sendTimeoutMs} (state ${this.state})`), false);
   }
 
   private failAll(err: Error, fatal: boolean): void {
     if (fatal) this.state = 'closed';
-    const ops = this.ops.slice(this.opsHead);
-    this.ops = [];
-    this.opsHead = 0;
-    for (const op of ops) {
+    for (const op of this.ops.drain()) {
       this.pendingMessages -= op.count;
       for (const c of op.callbacks) c.reject(err);
     }
@@ -349,7 +339,7 @@ export class TopicProducer implements Producer, ProducerHandler {
       for (const c of this.batchCallbacks) c.reject(err);
       this.batchCallbacks = [];
       this.pendingMessages = 0;
-      for (const w of this.slotWaiters.splice(0)) w();
+      for (const w of this.slotWaiters.drain()) w();
     }
     for (const w of this.flushWaiters.splice(0)) w.reject(err);
     this.releaseSlots();
