@@ -6,13 +6,13 @@
 // startMessageId, and after a reconnect resumes after the last message the application took.
 import { AckTracker } from './ack-tracker.js';
 import {
-  AckType, CommandType, InitialPosition, SubType, type CommandActiveConsumerChange, type CommandMessage, type MessageIdData, type MessageMetadata,
+  AckType, CommandType, InitialPosition, SubType, ValidationError, type CommandActiveConsumerChange, type CommandMessage, type MessageIdData, type MessageMetadata,
 } from './commands.js';
 import { decompress } from './compression.js';
 import type { ClientContext } from './client-context.js';
 import type { Connection, ConsumerHandler } from './connection.js';
 import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError } from './errors.js';
-import { unpackEntry, type Message } from './message.js';
+import { BatchFormatError, unpackEntry, type Message } from './message.js';
 import { MessageId } from './message-id.js';
 import { NegativeAckTracker } from './negative-ack-tracker.js';
 import { ReceiverQueue, type QueuedMessage } from './receiver-queue.js';
@@ -225,14 +225,8 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
       const body = metadata.compression ? decompress(metadata.compression, payload, metadata.uncompressedSize ?? 0) : payload;
       ({ messages, skipped } = unpackEntry(this.topic, this.partition, command.messageId, metadata, body, command.redeliveryCount ?? 0, command.ackSet));
     } catch (err) {
-      // An entry this client cannot read: ack it with the reason, as Java does, so it does not
-      // block the subscription, and count its permits.
-      this.connection?.send({
-        type: CommandType.ACK,
-        ack: { consumerId: this.consumerId, ackType: AckType.Individual, messageId: [{ ledgerId: command.messageId.ledgerId, entryId: command.messageId.entryId }], validationError: 1 },
-      });
-      this.addPermits(metadata.numMessagesInBatch ?? 1);
-      process.emitWarning(`consumer ${this.subscription} on ${this.topic}: dropped entry ${command.messageId.ledgerId}:${command.messageId.entryId}: ${(err as Error).message}`);
+      const why = err instanceof BatchFormatError ? ValidationError.BatchDeSerializeError : ValidationError.DecompressionError;
+      this.discard(command, why, metadata.numMessagesInBatch ?? 1, (err as Error).message);
       return;
     }
     const f = this.startFilter;
@@ -245,6 +239,24 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
       this.queue.push(m as QueuedMessage);
     }
     if (skipped > 0) this.addPermits(skipped);
+  }
+
+  handleCorruptMessage(command: CommandMessage): void {
+    this.discard(command, ValidationError.ChecksumMismatch, 1, 'checksum mismatch');
+  }
+
+  /**
+   * An entry this client cannot read: acknowledged with the reason, as Java does, so that it does
+   * not come back forever, and its permits counted.
+   */
+  private discard(command: CommandMessage, validationError: number, permits: number, reason: string): void {
+    const { ledgerId, entryId } = command.messageId;
+    this.connection?.send({
+      type: CommandType.ACK,
+      ack: { consumerId: this.consumerId, ackType: AckType.Individual, messageId: [{ ledgerId, entryId }], validationError },
+    });
+    this.addPermits(permits);
+    process.emitWarning(`consumer ${this.subscription} on ${this.topic}: dropped entry ${ledgerId}:${entryId}: ${reason}`);
   }
 
   /** The application took a message from the queue. */
