@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MessageId, PulsarClient, murmur3Hash32 } from '../../../adapters/pulsar/binary/index.js';
-import { broker, createPartitionedTopic, receiveN, uniqueTopic, unloadTopic, waitFor } from './support.js';
+import { broker, createPartitionedTopic, receiveN, topicStats, uniqueTopic, unloadTopic, waitFor } from './support.js';
 
 const { brokerUrl, webUrl } = broker();
 let client: PulsarClient;
@@ -42,6 +42,28 @@ describe('partitioned and multi-topic', () => {
     const again = await client.subscribe({ topics: [t1, t2], subscription: 'm' });
     await expect(again.receive(500)).rejects.toThrow(/no message/);
     await Promise.all([again.close(), p1.close(), p2.close()]);
+  });
+
+  it('reads every partition of a partitioned topic with one reader', async () => {
+    const topic = uniqueTopic('partitioned-reader');
+    await createPartitionedTopic(webUrl, topic, 3);
+    const producer = await client.createProducer({ topic, batchingEnabled: false });
+    await Promise.all(Array.from({ length: 9 }, (_, i) => producer.send({ payload: String(i), key: `k${i}` })));
+    const reader = await client.createReader({ topic, startMessageId: MessageId.earliest });
+    const got = [];
+    while (await reader.hasMessageAvailable()) got.push((await reader.readNext(5000)).payload.toString());
+    expect(got.sort()).toEqual(Array.from({ length: 9 }, (_, i) => String(i)));
+    await Promise.all([reader.close(), producer.close()]);
+  });
+
+  it('unsubscribe removes the subscription; an id from elsewhere is refused by name', async () => {
+    const topic = uniqueTopic('unsubscribe');
+    const consumer = await client.subscribe({ topics: [topic, uniqueTopic('other')], subscription: 'gone' });
+    expect(Object.keys((await topicStats(webUrl, topic)).subscriptions)).toEqual(['gone']);
+    expect(() => consumer.ack(new MessageId(1, 2, -1, -1, 0, 'persistent://public/default/elsewhere')))
+      .toThrow(/names no topic of this consumer/);
+    await consumer.unsubscribe();
+    expect(Object.keys((await topicStats(webUrl, topic)).subscriptions)).toEqual([]);
   });
 
   it('shares one connection per broker among producers, consumers and readers', async () => {
