@@ -102,4 +102,19 @@ describe('surviving a topic unload', () => {
     await waitFor('consumer connected', () => consumer.connected || undefined);
     await Promise.all([consumer.close(), producer.close()]);
   });
+
+  it('a reader resumes right after the last message it handed out, in order, without repeats', async () => {
+    const topic = uniqueTopic('unload-reader');
+    const producer = await client.createProducer({ topic, batchingMaxMessages: 7, batchingMaxPublishDelayMs: 1 });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => producer.send({ payload: String(i) })));
+    const reader = await client.createReader({ topic, startMessageId: MessageId.earliest, receiverQueueSize: 10 });
+    const got: number[] = [];
+    for (let i = 0; i < 45; i++) got.push(Number((await reader.readNext(5000)).payload.toString()));
+    await unloadTopic(webUrl, topic);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => producer.send({ payload: String(100 + i) })));
+    while (got.length < 150) got.push(Number((await reader.readNext(20_000)).payload.toString()));
+    expect(got).toEqual(Array.from({ length: 150 }, (_, i) => i));
+    await expect(reader.readNext(500)).rejects.toThrow(/no message/);
+    await Promise.all([reader.close(), producer.close()]);
+  });
 });
