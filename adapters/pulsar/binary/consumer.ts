@@ -5,6 +5,7 @@
 // unload or a dropped connection. With durable=false it is the cursor of a reader: it starts at
 // startMessageId, and after a reconnect resumes after the last message the application took.
 import { AckTracker } from './ack-tracker.js';
+import { ChunkAssembler, type EntryPosition } from './chunk-assembler.js';
 import {
   AckType, CommandType, InitialPosition, SubType, ValidationError, type CommandActiveConsumerChange, type CommandMessage, type MessageIdData, type MessageMetadata,
 } from './commands.js';
@@ -85,6 +86,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
   private readonly receiverQueueSize: number;
   private permits = 0;
   private readonly acks: AckTracker;
+  private readonly chunks = new ChunkAssembler();
   private readonly nacks: NegativeAckTracker;
   private lastDequeued?: MessageId;
   /** Messages before this (or at it, unless inclusive) are dropped: the broker resends the whole start entry. */
@@ -153,6 +155,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     }
     void dropped;
     this.acks.forgetAll();
+    this.chunks.clear();
     conn.consumers.set(this.consumerId, this);
     const requestId = conn.newRequestId();
     const subscribe: Record<string, unknown> = {
@@ -219,11 +222,21 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
       this.addPermits(metadata.numMessagesInBatch ?? 1);
       return;
     }
+    let chunks: readonly EntryPosition[] | undefined;
+    if (ChunkAssembler.isChunk(metadata)) {
+      const whole = this.chunks.add(metadata, command.messageId, payload);
+      if (!whole) {
+        this.addPermits(1); // a part: the application never takes it
+        return;
+      }
+      payload = whole.payload;
+      chunks = whole.positions;
+    }
     let messages: Message[];
     let skipped: number;
     try {
       const body = metadata.compression ? decompress(metadata.compression, payload, metadata.uncompressedSize ?? 0) : payload;
-      ({ messages, skipped } = unpackEntry(this.topic, this.partition, command.messageId, metadata, body, command.redeliveryCount ?? 0, command.ackSet));
+      ({ messages, skipped } = unpackEntry(this.topic, this.partition, command.messageId, metadata, body, command.redeliveryCount ?? 0, command.ackSet, chunks));
     } catch (err) {
       const why = err instanceof BatchFormatError ? ValidationError.BatchDeSerializeError : ValidationError.DecompressionError;
       this.discard(command, why, metadata.numMessagesInBatch ?? 1, (err as Error).message);
@@ -289,7 +302,9 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
   }
 
   nack(message: Message | MessageId): void {
-    this.nacks.add(idOf(message));
+    const id = idOf(message);
+    if (id.chunks) for (const c of id.chunks) this.nacks.add(new MessageId(c.ledgerId, c.entryId));
+    else this.nacks.add(id);
   }
 
   flushAcks(): void {
@@ -325,6 +340,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     const conn = this.connection!;
     const dropped = this.queue.remove((m) => m.onDequeue === this.dequeued);
     this.acks.forgetAll();
+    this.chunks.clear();
     this.epoch++;
     conn.send({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: { consumerId: this.consumerId, consumerEpoch: this.epoch } });
     if (dropped > 0) this.addPermits(dropped);
@@ -341,6 +357,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     // The broker disconnects the consumer after a seek; what is queued is from before it.
     this.queue.remove((m) => m.onDequeue === this.dequeued);
     this.acks.forgetAll();
+    this.chunks.clear();
     this.lastDequeued = undefined;
     this.startFilter = undefined;
     if (typeof target !== 'number') {
