@@ -197,6 +197,8 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     this.connection = conn;
     this.state = 'ready';
     this.permits = 0;
+    // Acks made while disconnected go first, so the broker does not send those messages again.
+    this.acks.flush();
     conn.send({ type: CommandType.FLOW, flow: { consumerId: this.consumerId, messagePermits: this.receiverQueueSize } });
   }
 
@@ -311,15 +313,16 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     this.acks.flush();
   }
 
-  private sendAcks(individual: MessageIdData[], cumulative: MessageIdData | undefined): void {
+  private sendAcks(individual: MessageIdData[], cumulative: MessageIdData | undefined): boolean {
     const conn = this.connection;
-    if (!conn || this.state !== 'ready') return; // lost with the connection; the broker redelivers
+    if (!conn || this.state !== 'ready') return false;
     if (individual.length > 0) {
       conn.send({ type: CommandType.ACK, ack: { consumerId: this.consumerId, ackType: AckType.Individual, messageId: individual } });
     }
     if (cumulative) {
       conn.send({ type: CommandType.ACK, ack: { consumerId: this.consumerId, ackType: AckType.Cumulative, messageId: [cumulative] } });
     }
+    return true;
   }
 
   private redeliver(ids: MessageIdData[]): void {
