@@ -148,12 +148,11 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     const { logicalUrl, physical } = await this.ctx.lookup.lookup(this.topic);
     const conn = await this.ctx.pool.get(logicalUrl, physical);
     // Messages queued from the old connection are redelivered by the broker: drop them.
-    const dropped = this.queue.remove((m) => m.onDequeue === this.dequeued);
+    this.queue.remove((m) => m.onDequeue === this.dequeued);
     if (!this.cursor.durable && this.lastDequeued) {
       this.startMessageId = this.lastDequeued;
       this.startFilter = { id: this.lastDequeued, inclusive: false };
     }
-    void dropped;
     this.acks.forgetAll();
     this.chunks.clear();
     conn.consumers.set(this.consumerId, this);
