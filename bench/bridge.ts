@@ -6,15 +6,17 @@
 //      the broker's publish times of the first and last output;
 //  (b) latency at a steady rate: produce → output received, for Pulsar alone (produce → consume,
 //      the floor), the bridge and the LocalRunner; "added" is each minus the floor.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PulsarProducer } from '../adapters/pulsar/ws-producer.js';
 import type { ConsumedMessage } from '../adapters/pulsar/ws-messages.js';
-import { readPlatformEnv } from '../test/support/platform.js';
-import { collect, createSubscription, freePort, produceAll, startBridge, uniqueName, waitFor } from '../test/integration/bridge/support.js';
+import { stopProcess } from '../test/support/processes.js';
+import { waitFor } from '../test/support/wait.js';
+import { collect, createSubscription, freePort, produceAll, startBridge, uniqueName } from '../test/integration/bridge/support.js';
+import { preflight } from './preflight.js';
 
 interface System {
   name: 'bridge' | 'java-localrunner';
@@ -33,7 +35,7 @@ export default async function bench(args: string[]): Promise<void> {
       concurrency: { type: 'string', default: '64' },
     },
   });
-  const env = readPlatformEnv();
+  const env = await preflight('bridge', { pulsar: true });
   const web = env.PULSAR_WEB_URL;
   const count = Number(values.messages);
   const systems: System[] = [bridgeSystem(web, Number(values.concurrency))];
@@ -55,7 +57,7 @@ export default async function bench(args: string[]): Promise<void> {
     await produceAll(web, input, Array.from({ length: count }, (_, i) => ({ payload: Buffer.from(`t${i}`) })));
     const stop = await system.start(input, output, subscription);
     try {
-      await waitFor(`${count} outputs from ${system.name}`, () => out.messages.length >= count, 300_000);
+      await waitFor(`${count} outputs from ${system.name}`, async () => out.messages.length >= count, { timeoutMs: 300_000, intervalMs: 100 });
       throughput[system.name] = rate(out.messages);
       print({ metric: 'throughput', system: system.name, messages: count, msgsPerSec: round(throughput[system.name]!) });
       latency[system.name] = await steadyLatency(web, input, out.messages, Number(values['latency-messages']), Number(values.rate));
@@ -89,9 +91,8 @@ function bridgeSystem(web: string, concurrency: number): System {
       });
       await bridge.waitReady();
       return async () => {
-        bridge.child.kill('SIGTERM');
-        await bridge.exited;
-        await stopChild(fn);
+        await stopProcess(bridge.child);
+        await stopProcess(fn);
       };
     },
   };
@@ -139,7 +140,7 @@ function javaSystem(brokerUrl: string, web: string): System | string {
       });
       return () => {
         stopping = true;
-        return stopChild(child);
+        return stopProcess(child);
       };
     },
   };
@@ -178,7 +179,7 @@ async function steadyLatency(web: string, input: string, outputs: ConsumedMessag
     sends.push(producer.send({ payload: Buffer.from(`l${i}`) }));
   }
   await Promise.all(sends);
-  await waitFor('latency outputs', () => latencies.length >= count, 60_000);
+  await waitFor('latency outputs', async () => latencies.length >= count, { timeoutMs: 60_000, intervalMs: 100 });
   clearInterval(watcher);
   await producer.close();
   latencies.sort((a, b) => a - b);
@@ -192,20 +193,7 @@ function rate(messages: ConsumedMessage[]): number {
 }
 
 async function waitHttp(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline) throw new Error(`${url} not answering`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
+  await waitFor(`${url} answering`, () => fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok), { timeoutMs: 30_000, intervalMs: 100 });
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

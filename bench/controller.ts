@@ -23,8 +23,9 @@ import { refOf, childKinds, FUNCTIONS, CONFIG_MAPS, OPTIONAL_CHILD_KINDS } from 
 import { defaultRenderSettings, renderChildren } from '../controller/render/index.js';
 import { KubeApiError, KubeClient, type KubeObject } from '../controller/runtime/index.js';
 import type { WorkloadResource } from '../controller/api/index.js';
-import { readPlatformEnv } from '../test/support/platform.js';
-import { freePort } from '../test/integration/controller/harness.js';
+import { exitedHow, freePort } from '../test/support/processes.js';
+import { waitFor } from '../test/support/wait.js';
+import { preflight } from './preflight.js';
 
 const NAMESPACES = { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
 
@@ -79,7 +80,7 @@ interface Listed {
 
 /** Builds dist/ (tsc emits even when another module has type errors) and returns main.js. */
 function compiledController(): string {
-  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
   const main = path.resolve('dist/controller/main.js');
   if (!existsSync(main)) throw new Error(`npm run build produced no ${main} (tsc exit ${build.status})`);
   return main;
@@ -94,7 +95,7 @@ export default async function bench(argv: string[]): Promise<void> {
   const replicas = Number(values.replicas);
   const workers = Number(values.workers);
   const stateful = !values.deployments;
-  const env = readPlatformEnv();
+  const env = await preflight('controller', { crds: true });
   const kc = new KubeConfig();
   kc.loadFromFile(env.KUBECONFIG);
   const client = new KubeClient(kc, { fieldManager: 'bench-controller' });
@@ -114,11 +115,9 @@ export default async function bench(argv: string[]): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${opsPort}/readyz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor('the controller ready (/readyz)', () => fetch(`http://127.0.0.1:${opsPort}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok), {
+      timeoutMs: 60_000, intervalMs: 200, failIf: () => exitedHow(controller, 'the controller'),
+    });
     const rssAtStart = peakRssMb(controller.pid!);
 
     // Controller: create all Functions at once (64 in flight), then poll until all are Ready.
@@ -126,16 +125,13 @@ export default async function bench(argv: string[]): Promise<void> {
     const functions = Array.from({ length: count }, (_, i) => fn(ns, i, replicas, stateful));
     await pool(functions, 64, (f) => retrying(() => client.create(FUNCTIONS, f as unknown as KubeObject)));
     const createdS = (Date.now() - started) / 1000;
-    const deadline = started + Number(values['timeout-s']) * 1000;
-    let ready = 0;
-    while (ready < count) {
-      if (Date.now() > deadline) throw new Error(`only ${ready} of ${count} Functions Ready after ${values['timeout-s']} s`);
-      await new Promise((r) => setTimeout(r, 500));
-      // A CRD being re-applied elsewhere answers 429 for a moment: poll again.
-      const list = await client.list<KubeObject & Listed>(FUNCTIONS, { namespace: ns }).catch(() => undefined);
-      if (!list) continue;
-      ready = list.items.filter((o) => o.status?.observedGeneration === o.metadata.generation && o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-    }
+    // A failed list (429 while a CRD is re-applied elsewhere) is polled again, like a short count.
+    await waitFor(`${count} Functions Ready`, async () => {
+      const list = await client.list<KubeObject & Listed>(FUNCTIONS, { namespace: ns });
+      const ready = list.items.filter((o) => o.status?.observedGeneration === o.metadata.generation && o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      if (ready < count) throw new Error(`${ready} of ${count} Ready`);
+      return true;
+    }, { timeoutMs: started + Number(values['timeout-s']) * 1000 - Date.now(), intervalMs: 500, failIf: () => exitedHow(controller, 'the controller') });
     const seconds = (Date.now() - started) / 1000;
     const peak = peakRssMb(controller.pid!);
 

@@ -12,4 +12,10 @@ if (!name || !available.includes(name)) {
   process.exit(2);
 }
 const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { default: (args: string[]) => Promise<void> };
-await mod.default(args);
+try {
+  await mod.default(args);
+} catch (err) {
+  // A bench's own errors (preflight, deadlines) explain themselves: the message, not a stack.
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+}

@@ -17,10 +17,12 @@ import { gunzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { parseTopicName, topicPath, type TopicName } from '../adapters/pulsar/topic-name.js';
-import { readPlatformEnv } from '../test/support/platform.js';
+import { exitedHow, stopProcess } from '../test/support/processes.js';
+import { waitFor } from '../test/support/wait.js';
 import { adminFor, freePort, KedaLikeClient, produce, quietLog, ref } from '../test/integration/scaler/support.js';
 import { startScaler } from '../scaler/app.js';
 import type { ScaledObjectRef } from '../scaler/protos.js';
+import { preflight } from './preflight.js';
 
 const KEDA_POLL_MS = 30_000;
 const HPA_MS = 15_000;
@@ -39,7 +41,7 @@ export default async function bench(args: string[]): Promise<void> {
     },
   });
   const only = new Set(values.only.split(','));
-  const web = process.env.PULSAR_WEB_URL ?? readPlatformEnv().PULSAR_WEB_URL;
+  const web = process.env.PULSAR_WEB_URL ?? (await preflight('scaler', { pulsar: true })).PULSAR_WEB_URL;
   const namespace = `bench-scaler-${randomBytes(3).toString('hex')}`;
   await must(fetch(`${web}/admin/v2/namespaces/public/${namespace}`, { method: 'PUT' }), 'create namespace');
   try {
@@ -81,7 +83,7 @@ async function activationLatency(web: string, namespace: string, trials: number)
       }),
     );
     const streams = topics.map((t, i) => keda.stream(ref(`push-${i}`, { adminURL: web, topics: `persistent://public/${namespace}/${t.local}`, subscription: 'fn' })));
-    await until(() => scaler.watcher.connectedTopics === trials, 30_000, 'readers connected');
+    await waitFor('readers connected', async () => scaler.watcher.connectedTopics === trials, { timeoutMs: 30_000, intervalMs: 50 });
 
     // Baseline: KEDA's Pulsar scaler, one stats call per ScaledObject every 30 s, each ScaledObject
     // on its own phase; publishes spread over one interval.
@@ -95,7 +97,7 @@ async function activationLatency(web: string, namespace: string, trials: number)
       published[i] = Date.now();
       await produce(web, topicPath(topics[i]!), 1);
     }
-    await until(() => streams.every((s) => s.trues.length > 0), 10_000, 'every stream true');
+    await waitFor('every stream true', async () => streams.every((s) => s.trues.length > 0), { timeoutMs: 10_000, intervalMs: 50 });
     await Promise.all(pollers);
     const push = streams.map((s, i) => s.trues[0]! - published[i]!);
     const poll = polled.map((at, i) => at! - published[i]!);
@@ -284,7 +286,7 @@ let ghz: string | undefined;
 
 function ghzBinary(): string {
   if (!ghz) {
-    const res = spawnSync('hack/build-ghz', { stdio: ['ignore', 'inherit', 'inherit'] });
+    const res = spawnSync('hack/build-ghz', { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 });
     if (res.status !== 0) throw new Error(`bench: hack/build-ghz failed (exit ${res.status})`);
     const version = /GHZ_VERSION:-([^}]+)\}/.exec(readFileSync('hack/lib.sh', 'utf8'))?.[1];
     ghz = join(process.env.FM_CACHE ?? join(homedir(), '.cache/function-mesh-ts'), `ghz-${version}`, 'bin/ghz');
@@ -295,7 +297,7 @@ function ghzBinary(): string {
 /** Runs a command to completion; resolves with its stdout, rejects with its stderr. */
 function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -347,7 +349,9 @@ function rawGet(url: string): Promise<Fetched> {
         const decoded = res.headers['content-encoding'] === 'gzip' ? gunzipSync(body).length : body.length;
         resolve({ ms: performance.now() - started, wire: body.length, decoded });
       });
-    }).on('error', reject);
+    }).on('error', reject).setTimeout(60_000, function (this: http.ClientRequest) {
+      this.destroy(new Error(`bench: GET ${url} took over 60 s`));
+    });
   });
 }
 
@@ -365,7 +369,7 @@ let built: string | undefined;
 /** The scaler as it ships: compiled once by `npm run build`, run by plain node (no loader thread). */
 function builtScaler(): string {
   if (!built) {
-    const res = spawnSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const res = spawnSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
     if (res.status !== 0) throw new Error(`bench: npm run build failed (exit ${res.status})`);
     built = 'dist/scaler/main.js';
   }
@@ -380,7 +384,9 @@ async function startScalerProcess(flags: string[]): Promise<ScalerProcess> {
     env: { ...process.env, LOG_LEVEL: 'error' },
   });
   const ops = `http://127.0.0.1:${opsPort}`;
-  await until(async () => (await fetch(`${ops}/readyz`).catch(() => undefined))?.ok ?? false, 30_000, 'scaler ready');
+  await waitFor('the scaler ready (/readyz)', () => fetch(`${ops}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok), {
+    timeoutMs: 30_000, intervalMs: 50, failIf: () => exitedHow(child, 'the scaler'),
+  });
   return {
     grpcPort,
     adminRequests: async () => {
@@ -402,11 +408,7 @@ async function startScalerProcess(flags: string[]): Promise<ScalerProcess> {
         gcSeconds,
       };
     },
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopProcess(child),
   };
 }
 
@@ -423,14 +425,6 @@ async function every(phaseMs: number, periodMs: number, end: number, fn: () => P
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
-
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 async function must(p: Promise<Response>, what: string): Promise<void> {

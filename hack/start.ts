@@ -1,12 +1,16 @@
 // `npm start`: the main job on an embedded default. The scaler and the controller run against the
 // cluster of the current kubeconfig; with none configured, against the local platform (started
-// here, with the samples applied, and stopped again on exit).
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+// here, with the samples applied, and stopped again on exit), and once the samples are up it prints
+// the next steps (hack/next-steps.ts).
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { createLogger } from '../process/logger.js';
-import { readEnvFile } from './platform-env.js';
+import { waitFor } from '../test/support/wait.js';
+import { nextSteps } from './next-steps.js';
+import { installCrds, readEnvFile } from './platform-env.js';
 
 const log = createLogger('start');
 const repo = path.resolve(import.meta.dirname, '..');
@@ -29,8 +33,7 @@ if (configuredKubeconfig) {
   const kubectl = (args: string[], input?: string): void => {
     execFileSync(env.KUBECTL!, ['--kubeconfig', env.KUBECONFIG!, ...args], { input, stdio: [input ? 'pipe' : 'ignore', 'inherit', 'inherit'] });
   };
-  kubectl(['apply', '--server-side', '-f', path.join(repo, 'manifests/crds')]);
-  kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', path.join(repo, 'manifests/crds')]);
+  installCrds({ KUBECTL: env.KUBECTL!, KUBECONFIG: env.KUBECONFIG! }, path.join(repo, 'manifests/crds'));
   kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({
     apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pulsar', namespace: 'default' },
     data: { webServiceURL: env.PULSAR_WEB_URL, brokerServiceURL: env.PULSAR_BROKER_URL },
@@ -48,8 +51,41 @@ const children: ChildProcess[] = [
   ]),
 ];
 
+/** Once every sample Function is Ready and the one to wake is at zero: what to type next. */
+async function printNextSteps(): Promise<void> {
+  const fn = { namespace: 'default', name: 'exclamation-http', input: 'exclamation-in', subscription: 'public/default/exclamation-http' };
+  const get = async (...args: string[]): Promise<{ items?: Sample[] } & Sample> => JSON.parse((await promisify(execFile)(
+    env.KUBECTL!, ['--kubeconfig', env.KUBECONFIG!, '--request-timeout=10s', '-n', fn.namespace, 'get', ...args, '-o', 'json'], { timeout: 20_000 })).stdout) as { items?: Sample[] } & Sample;
+  try {
+    await waitFor('the samples Ready, and exclamation-http scaled to zero', async () => {
+      const functions = (await get('functions')).items ?? [];
+      const notReady = functions.filter((f) => !f.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((f) => f.metadata.name);
+      if (functions.length === 0 || notReady.length > 0) throw new Error(`not Ready yet: ${notReady.join(', ') || 'no Functions listed'}`);
+      const replicas = (await get('deployment', fn.name)).spec?.replicas;
+      if (replicas !== 0) throw new Error(`${fn.name} has ${replicas} replicas`);
+      return true;
+    }, { timeoutMs: 300_000, intervalMs: 2000 });
+  } catch (err) {
+    log.warn({ err }, 'the samples did not come up: no next steps to print');
+    return;
+  }
+  if (stopping) return;
+  const defaultDir = path.join(repo, '.local/platform');
+  process.stdout.write(nextSteps({
+    kubeconfig: env.KUBECONFIG!, kubectl: env.KUBECTL!, pulsarWebUrl: env.PULSAR_WEB_URL!, fn,
+    platformDir: path.resolve(platformDir) === defaultDir ? undefined : platformDir,
+  }).text);
+}
+
+interface Sample {
+  metadata: { name: string };
+  spec?: { replicas?: number };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
+if (!configuredKubeconfig) void printNextSteps();
 
 function run(name: string, args: string[]): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repo, env, stdio: 'inherit' });

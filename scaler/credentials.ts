@@ -1,9 +1,11 @@
 // Pulsar tokens for the scaler: KEDA forwards no TriggerAuthentication to an external scaler, so
 // tokens come from the scaler's own configuration — a default token file (e.g. a mounted Secret),
 // a per-admin-URL map of token files, or the PULSAR_TOKEN env var. Files are re-read when they
-// change (Secrets rotate), at most every `recheckMs`. Token values are never logged.
+// change (Secrets rotate), at most every `recheckMs`. Each may hold a bare JWT or Pulsar's
+// `token:<jwt>` form. Token values are never logged.
 import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { bearerToken } from '../adapters/pulsar/bearer-token.js';
 
 export interface CredentialsOptions {
   /** File holding the token used for every admin URL without its own. */
@@ -49,7 +51,7 @@ export class Credentials {
   tokenFor(adminUrl: string): () => string | undefined {
     const file = this.perUrl.get(normalizeUrl(adminUrl)) ?? this.opts.tokenFile;
     if (file) return () => this.readFile(file);
-    const token = this.opts.token;
+    const token = bearerToken(this.opts.token);
     return () => token;
   }
 
@@ -70,7 +72,8 @@ export class Credentials {
       cached.checkedAt = now;
       return cached.value;
     }
-    const value = readFileSync(path, 'utf8').trim();
+    // A Pulsar token Secret holds `token:<jwt>`; Pulsar wants the JWT alone after `Bearer `.
+    const value = bearerToken(readFileSync(path, 'utf8'));
     if (!value) throw new Error(`token file ${path} is empty`);
     this.files.set(path, { checkedAt: now, mtimeMs, value });
     return value;

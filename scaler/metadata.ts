@@ -2,6 +2,8 @@
 // Every error names the offending key and says what would be accepted.
 import { parseTopicName, TopicNameError, type TopicDomain, type TopicName } from '../adapters/pulsar/topic-name.js';
 import type { SubscriptionPosition } from '../adapters/pulsar/admin-client.js';
+import { Rejection, nearest } from '../process/config-table.js';
+import { adminUrl } from './admin-url.js';
 
 export type TopicSource =
   | { kind: 'topics'; topics: TopicName[] }
@@ -31,8 +33,16 @@ export class MetadataError extends Error {
 
 export const DEFAULT_TARGET_BACKLOG = 10;
 
-// Keys KEDA itself adds or resolves, which the scaler ignores.
-const IGNORED = new Set(['scalerAddress', 'caCert', 'tlsCertFile', 'tlsClientCert', 'tlsClientKey', 'unsafeSsl']);
+// The keys KEDA v2.20's external scaler reads itself (pkg/scalers/external_scaler.go, its typed
+// metadata): scalerAddress, enableTLS and unsafeSsl from the trigger metadata, which KEDA forwards
+// here along with every other key, so the scaler ignores them.
+const KEDA_METADATA_KEYS = new Set(['scalerAddress', 'enableTLS', 'unsafeSsl']);
+// Keys KEDA v2.20 reads only from a TriggerAuthentication, or no longer at all: in the trigger
+// metadata they would be silently lost, so they are refused with the fix.
+const KEDA_MISPLACED_KEYS: Record<string, string> = Object.fromEntries([
+  ...['caCert', 'tlsClientCert', 'tlsClientKey'].map((k) => [k, `KEDA reads ${k} only from a TriggerAuthentication (authenticationRef), not from trigger metadata: move it there`]),
+  ['tlsCertFile', 'KEDA v2.20 no longer reads tlsCertFile: set enableTLS: "true" and put the CA in a TriggerAuthentication\'s caCert'],
+]);
 const KNOWN = [
   'adminURL', 'topics', 'topic', 'topicPattern', 'subscription', 'subscriptionPosition',
   'targetBacklog', 'msgBacklogThreshold', 'activationBacklog', 'activationMsgBacklogThreshold',
@@ -40,8 +50,11 @@ const KNOWN = [
 
 export function parseTriggerMetadata(meta: Record<string, string>, opts: { defaultAdminUrl?: string } = {}): TriggerConfig {
   for (const key of Object.keys(meta)) {
-    if (!KNOWN.includes(key) && !IGNORED.has(key)) {
-      throw new MetadataError(key, `unknown key; the Pulsar scaler reads ${KNOWN.join(', ')}`);
+    const misplaced = KEDA_MISPLACED_KEYS[key];
+    if (misplaced) throw new MetadataError(key, misplaced);
+    if (!KNOWN.includes(key) && !KEDA_METADATA_KEYS.has(key)) {
+      const near = nearest(key, KNOWN);
+      throw new MetadataError(key, `unknown key${near ? ` (did you mean ${near}?)` : ''}; the Pulsar scaler reads ${KNOWN.join(', ')}`);
     }
   }
   const get = (key: string): string | undefined => {
@@ -80,19 +93,9 @@ function parseAdminUrl(value: string | undefined): string {
   if (!value) {
     throw new MetadataError('adminURL', 'required (e.g. http://pulsar-broker:8080): no default admin URL is configured on the scaler');
   }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new MetadataError('adminURL', `"${value}" is not a URL (e.g. http://pulsar-broker:8080)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new MetadataError('adminURL', `"${value}" must start with http:// or https://`);
-  }
-  if (url.username || url.password) {
-    throw new MetadataError('adminURL', 'must not carry credentials: configure tokens on the scaler (--token-file or --tokens-file)');
-  }
-  return url.href.replace(/\/+$/, '');
+  const parsed = adminUrl.parse(value);
+  if (parsed instanceof Rejection) throw new MetadataError('adminURL', parsed.echo ? `"${value}" ${parsed.text}` : parsed.text);
+  return parsed;
 }
 
 function parseSource(topics: string | undefined, topic: string | undefined, pattern: string | undefined): TopicSource {

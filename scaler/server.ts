@@ -34,9 +34,12 @@ export interface ScalerServerOptions {
 
 type Handler<Req, Res> = (req: Req) => Promise<Res>;
 
+// Distinct trigger metadata kept parsed (about one per ScaledObject); past it the map starts over.
 const MAX_PARSED_CONFIGS = 20_000;
 // A failing ScaledObject is asked several times per 30 s: its error is logged once per minute.
 const ERROR_LOG_INTERVAL_MS = 60_000;
+// (ScaledObject, status code) pairs whose last error-log time is remembered; past it, forgotten.
+const MAX_ERROR_LOG_KEYS = 20_000;
 
 export class ScalerServer {
   readonly port: number;
@@ -201,7 +204,7 @@ export class ScalerServer {
     const key = `${scaledObject} ${error.code}`;
     const now = Date.now();
     if (now - (this.lastErrorLog.get(key) ?? -Infinity) < ERROR_LOG_INTERVAL_MS) return;
-    if (this.lastErrorLog.size >= MAX_PARSED_CONFIGS) this.lastErrorLog.clear();
+    if (this.lastErrorLog.size >= MAX_ERROR_LOG_KEYS) this.lastErrorLog.clear();
     this.lastErrorLog.set(key, now);
     this.opts.log.warn({ scaledObject, method, code: grpc.status[error.code], err: error.message }, 'call failed (logged once a minute per object and code)');
   }

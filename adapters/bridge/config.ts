@@ -1,10 +1,15 @@
 // The bridge's whole configuration, from the environment the controller renders (and the same
-// keys as `--kebab-case=value` arguments, which win). Every problem is collected and reported at
-// once, each naming its key and the fix; unknown BRIDGE_* keys are errors, with a suggestion.
+// keys as `--kebab-case=value` arguments, which win): one table of keys walked by one loop
+// (process/config-table.ts), then `validate` for the rules across keys. Every problem is
+// collected and reported at once, each naming its key and the fix; unknown BRIDGE_* keys are
+// errors, with a suggestion.
+import { Rejection, nearest, readArgs, readSettings, type Setting, type ValueType, type Values } from '../../process/config-table.js';
+import { boolean, file, integer, oneOf, text, url } from '../../process/config-values.js';
 import { parseTopicName, formatTopicName, TopicNameError } from '../pulsar/topic-name.js';
+import { BRIDGE_MODES, defaultDeadLetterTopic, type BridgeMode } from './contract.js';
 import type { OrderingMode } from './ordering.js';
 
-export type BridgeMode = 'function' | 'source' | 'sink';
+export type { BridgeMode };
 export type SubscriptionType = 'Exclusive' | 'Failover' | 'Shared' | 'Key_Shared';
 export type ProcessingGuarantee = 'atleast_once' | 'atmost_once';
 
@@ -49,264 +54,199 @@ export class ConfigError extends Error {
   }
 }
 
-/** Every key the bridge reads, with what it means: the source of docs/bridge.md's table. */
+/** A topic name, made full (`persistent://public/default/…`). */
+const topic: ValueType<string> = {
+  hint: '<topic>',
+  parse(raw) {
+    try {
+      return formatTopicName(parseTopicName(raw));
+    } catch (err) {
+      return new Rejection(err instanceof TopicNameError ? err.message : String(err), false);
+    }
+  },
+};
+
+const topicList: ValueType<string[]> = {
+  hint: '<topic,…>',
+  parse(raw) {
+    const parsed = raw.split(',').map((t) => t.trim()).filter(Boolean).map((t) => topic.parse(t));
+    const refused = parsed.filter((t): t is Rejection => t instanceof Rejection);
+    return refused.length ? new Rejection(refused.map((r) => r.text).join('; '), false) : (parsed as string[]);
+  },
+};
+
+const topicPattern: ValueType<string> = {
+  hint: '<regex>',
+  parse(raw) {
+    try {
+      new RegExp(raw);
+    } catch (err) {
+      return new Rejection(`is not a regular expression: ${(err as Error).message}`);
+    }
+    return raw.includes('://') ? raw : `persistent://public/default/${raw}`;
+  },
+};
+
+/** A negative count means "retry for ever", as in Pulsar Functions. */
+const retryLimit: ValueType<number | undefined> = {
+  hint: '<n>',
+  parse: (raw) => (Number.isSafeInteger(Number(raw)) && Number(raw) < 0 ? undefined : integer(0).parse(raw)),
+};
+
+const CONSUMES = ['function', 'sink'] as const;
+
+/** Every key the bridge reads: the source of docs/bridge.md's table. */
 export const CONFIG_KEYS = {
-  BRIDGE_MODE: 'function | source | sink (required)',
-  BRIDGE_NAME: 'name in logs and metrics, e.g. namespace/function (default: bridge)',
-  BRIDGE_PULSAR_URL: 'Pulsar web service URL: http(s):// or ws(s):// (required)',
-  BRIDGE_AUTH_TOKEN: 'token for Authorization: Bearer',
-  BRIDGE_AUTH_TOKEN_FILE: 'file holding the token, re-read on every reconnect (mounted Secret)',
-  BRIDGE_TLS_CA_FILE: 'CA bundle to trust for wss:// and https://',
-  BRIDGE_TLS_CERT_FILE: 'client certificate (mTLS), with BRIDGE_TLS_KEY_FILE',
-  BRIDGE_TLS_KEY_FILE: 'client key (mTLS), with BRIDGE_TLS_CERT_FILE',
-  BRIDGE_TLS_ALLOW_INSECURE: 'true to skip server certificate checks (default false)',
-  BRIDGE_CONNECT_TIMEOUT_MS: 'WebSocket handshake time-out (default 10000)',
-  BRIDGE_INPUTS: 'input topics, comma-separated (function, sink)',
-  BRIDGE_INPUT_PATTERN: 'input topic regex, instead of BRIDGE_INPUTS (function, sink)',
-  BRIDGE_SUBSCRIPTION: 'subscription name (function, sink; required)',
-  BRIDGE_SUBSCRIPTION_TYPE: 'Exclusive | Failover | Shared | Key_Shared (default from the ordering fields)',
-  BRIDGE_SUBSCRIPTION_POSITION: 'latest (default) | earliest: where a new subscription starts',
-  BRIDGE_RECEIVER_QUEUE_SIZE: 'messages held unacknowledged at most, 1-1000 (default max(2 × concurrency, 10))',
-  BRIDGE_OUTPUT: 'output topic (function: replies; source: events) (required in both)',
-  BRIDGE_DEAD_LETTER_TOPIC: 'where failed messages go (default {first input}-{subscription}-DLQ)',
-  BRIDGE_PROCESSING_GUARANTEE: 'atleast_once (default) | atmost_once',
-  BRIDGE_AUTO_ACK: 'true (default); false is refused: the HTTP status is the acknowledgement',
-  BRIDGE_MAX_MESSAGE_RETRY: 'retries before dead-lettering (default: retry for ever)',
-  BRIDGE_RETRY_BACKOFF_MS: 'first retry delay (default 200)',
-  BRIDGE_RETRY_BACKOFF_MAX_MS: 'retry delay cap (default 30000)',
-  BRIDGE_TIMEOUT_MS: 'time-out of each HTTP delivery and each Pulsar send (default 30000)',
-  BRIDGE_MAX_PENDING_ASYNC_REQUESTS: 'deliveries in flight at once (default 32)',
-  BRIDGE_RETAIN_ORDERING: 'true: one message at a time, in order (Failover subscription)',
-  BRIDGE_RETAIN_KEY_ORDERING: 'true: in order per key, concurrent across keys (Key_Shared subscription)',
-  BRIDGE_TARGET_URL: 'the function or sink container (default http://127.0.0.1:8080)',
-  BRIDGE_INGRESS_HOST: 'source mode listen address (default 127.0.0.1)',
-  BRIDGE_INGRESS_PORT: 'source mode listen port: the source container K_SINK (default 8081)',
-  BRIDGE_INGRESS_MAX_PENDING: 'source mode: events being persisted at once before 429 (default 1000)',
-  BRIDGE_OPS_PORT: '/healthz, /readyz, /metrics port (default 9090)',
-  BRIDGE_CE_SOURCE: 'CloudEvent source of plain messages and plain replies (default: the topic)',
-  BRIDGE_CE_TYPE: 'CloudEvent type of plain messages (default io.functionmesh.pulsar.message)',
-  BRIDGE_CE_REPLY_TYPE: 'CloudEvent type of plain (non-CloudEvent) replies (default io.functionmesh.function.reply)',
-  BRIDGE_DATA_CONTENT_TYPE: 'datacontenttype of plain messages (default: none, i.e. unknown bytes)',
-  BRIDGE_SHUTDOWN_TIMEOUT_MS: 'time to finish in-flight work on SIGTERM (default 25000)',
-} as const;
+  BRIDGE_MODE: { type: oneOf(BRIDGE_MODES, { phrase: 'is not valid: use function, source or sink' }), required: ': function, source or sink', help: 'function | source | sink' },
+  BRIDGE_NAME: { type: text, default: 'bridge', help: 'name in logs and metrics, e.g. namespace/function' },
+  BRIDGE_PULSAR_URL: { type: url(['ws', 'wss', 'http', 'https']), required: ', e.g. http://pulsar-broker:8080', help: 'Pulsar web service URL: http(s):// or ws(s)://' },
+  BRIDGE_AUTH_TOKEN: { type: text, help: 'token for Authorization: Bearer (a JWT, or the Secret form token:JWT)' },
+  BRIDGE_AUTH_TOKEN_FILE: { type: file, help: 'file holding the token, re-read on every reconnect (mounted Secret)' },
+  BRIDGE_TLS_CA_FILE: { type: file, help: 'CA bundle to trust for wss:// and https://' },
+  BRIDGE_TLS_CERT_FILE: { type: file, help: 'client certificate (mTLS), with BRIDGE_TLS_KEY_FILE' },
+  BRIDGE_TLS_KEY_FILE: { type: file, help: 'client key (mTLS), with BRIDGE_TLS_CERT_FILE' },
+  BRIDGE_TLS_ALLOW_INSECURE: { type: boolean, default: 'false', help: 'true to skip server certificate checks' },
+  BRIDGE_CONNECT_TIMEOUT_MS: { type: integer(100), default: '10000', help: 'WebSocket handshake time-out' },
+  BRIDGE_INPUTS: { type: topicList, modes: CONSUMES, help: 'input topics, comma-separated' },
+  BRIDGE_INPUT_PATTERN: { type: topicPattern, modes: CONSUMES, help: 'input topic regex, instead of BRIDGE_INPUTS' },
+  BRIDGE_SUBSCRIPTION: { type: text, modes: CONSUMES, required: true, help: 'subscription name' },
+  BRIDGE_SUBSCRIPTION_TYPE: { type: oneOf(['Exclusive', 'Failover', 'Shared', 'Key_Shared'], { normalize: (raw) => raw.toLowerCase().replace('keyshared', 'key_shared') }), modes: CONSUMES, derivedDefault: 'from the ordering fields', help: 'Exclusive | Failover | Shared | Key_Shared' },
+  BRIDGE_SUBSCRIPTION_POSITION: { type: oneOf(['latest', 'earliest']), modes: CONSUMES, default: 'latest', help: 'latest | earliest: where a new subscription starts' },
+  BRIDGE_RECEIVER_QUEUE_SIZE: { type: integer(1, 1000), modes: CONSUMES, derivedDefault: 'max(2 × concurrency, 10)', help: 'messages held unacknowledged at most, 1-1000' },
+  BRIDGE_OUTPUT: { type: topic, modes: ['function', 'source'], required: true, help: 'output topic (function: replies; source: events)' },
+  BRIDGE_DEAD_LETTER_TOPIC: { type: topic, modes: CONSUMES, derivedDefault: '{first input}-{subscription}-DLQ', help: 'where failed messages go' },
+  BRIDGE_PROCESSING_GUARANTEE: { type: oneOf(['atleast_once', 'atmost_once', 'effectively_once', 'manual'], { normalize: (raw) => raw.replaceAll('-', '_'), phrase: 'must be atleast_once or atmost_once' }), modes: CONSUMES, default: 'atleast_once', help: 'atleast_once | atmost_once' },
+  BRIDGE_AUTO_ACK: { type: boolean, modes: CONSUMES, default: 'true', help: 'false is refused: the HTTP status is the acknowledgement' },
+  BRIDGE_MAX_MESSAGE_RETRY: { type: retryLimit, modes: CONSUMES, derivedDefault: 'for ever', help: 'retries before dead-lettering; a negative number means for ever' },
+  BRIDGE_RETRY_BACKOFF_MS: { type: integer(1), modes: CONSUMES, default: '200', help: 'first retry delay' },
+  BRIDGE_RETRY_BACKOFF_MAX_MS: { type: integer(1), modes: CONSUMES, default: '30000', help: 'retry delay cap' },
+  BRIDGE_TIMEOUT_MS: { type: integer(1), default: '30000', help: 'time-out of each HTTP delivery and each Pulsar send' },
+  BRIDGE_MAX_PENDING_ASYNC_REQUESTS: { type: integer(1, 1000), modes: CONSUMES, default: '32', help: 'deliveries in flight at once' },
+  BRIDGE_RETAIN_ORDERING: { type: boolean, modes: CONSUMES, default: 'false', help: 'true: one message at a time, in order (Failover subscription)' },
+  BRIDGE_RETAIN_KEY_ORDERING: { type: boolean, modes: CONSUMES, default: 'false', help: 'true: in order per key, concurrent across keys (Key_Shared subscription)' },
+  BRIDGE_TARGET_URL: { type: url(['http', 'https']), modes: CONSUMES, default: 'http://127.0.0.1:8080', help: 'the function or sink container' },
+  BRIDGE_INGRESS_HOST: { type: text, modes: ['source'], default: '127.0.0.1', help: 'source mode listen address' },
+  BRIDGE_INGRESS_PORT: { type: integer(0, 65535), modes: ['source'], default: '8081', help: 'source mode listen port: the source container K_SINK' },
+  BRIDGE_INGRESS_MAX_PENDING: { type: integer(1), modes: ['source'], default: '1000', help: 'source mode: events being persisted at once before 429' },
+  BRIDGE_OPS_PORT: { type: integer(0, 65535), default: '9090', help: '/healthz, /readyz, /metrics port' },
+  BRIDGE_CE_SOURCE: { type: text, derivedDefault: 'the topic', help: 'CloudEvent source of plain messages and plain replies' },
+  BRIDGE_CE_TYPE: { type: text, modes: CONSUMES, default: 'io.functionmesh.pulsar.message', help: 'CloudEvent type of plain messages' },
+  BRIDGE_CE_REPLY_TYPE: { type: text, modes: ['function'], default: 'io.functionmesh.function.reply', help: 'CloudEvent type of plain (non-CloudEvent) replies' },
+  BRIDGE_DATA_CONTENT_TYPE: { type: text, modes: CONSUMES, derivedDefault: 'none, i.e. unknown bytes', help: 'datacontenttype of plain messages' },
+  BRIDGE_SHUTDOWN_TIMEOUT_MS: { type: integer(0), default: '25000', help: 'time to finish in-flight work on SIGTERM' },
+} as const satisfies Record<string, Setting>;
 
 type Key = keyof typeof CONFIG_KEYS;
-const CONFIG_KEY_MODES: Record<Key, BridgeMode[] | 'all'> = {
-  BRIDGE_MODE: 'all', BRIDGE_NAME: 'all', BRIDGE_PULSAR_URL: 'all', BRIDGE_AUTH_TOKEN: 'all',
-  BRIDGE_AUTH_TOKEN_FILE: 'all', BRIDGE_TLS_CA_FILE: 'all', BRIDGE_TLS_CERT_FILE: 'all', BRIDGE_TLS_KEY_FILE: 'all',
-  BRIDGE_TLS_ALLOW_INSECURE: 'all', BRIDGE_CONNECT_TIMEOUT_MS: 'all', BRIDGE_OPS_PORT: 'all', BRIDGE_TIMEOUT_MS: 'all',
-  BRIDGE_SHUTDOWN_TIMEOUT_MS: 'all', BRIDGE_CE_SOURCE: 'all', BRIDGE_CE_TYPE: ['function', 'sink'],
-  BRIDGE_INPUTS: ['function', 'sink'], BRIDGE_INPUT_PATTERN: ['function', 'sink'], BRIDGE_SUBSCRIPTION: ['function', 'sink'],
-  BRIDGE_SUBSCRIPTION_TYPE: ['function', 'sink'], BRIDGE_SUBSCRIPTION_POSITION: ['function', 'sink'], BRIDGE_RECEIVER_QUEUE_SIZE: ['function', 'sink'],
-  BRIDGE_OUTPUT: ['function', 'source'], BRIDGE_DEAD_LETTER_TOPIC: ['function', 'sink'],
-  BRIDGE_PROCESSING_GUARANTEE: ['function', 'sink'], BRIDGE_AUTO_ACK: ['function', 'sink'],
-  BRIDGE_MAX_MESSAGE_RETRY: ['function', 'sink'], BRIDGE_RETRY_BACKOFF_MS: ['function', 'sink'],
-  BRIDGE_RETRY_BACKOFF_MAX_MS: ['function', 'sink'], BRIDGE_MAX_PENDING_ASYNC_REQUESTS: ['function', 'sink'],
-  BRIDGE_RETAIN_ORDERING: ['function', 'sink'], BRIDGE_RETAIN_KEY_ORDERING: ['function', 'sink'],
-  BRIDGE_TARGET_URL: ['function', 'sink'], BRIDGE_DATA_CONTENT_TYPE: ['function', 'sink'],
-  BRIDGE_CE_REPLY_TYPE: ['function'], BRIDGE_INGRESS_HOST: ['source'], BRIDGE_INGRESS_PORT: ['source'],
-  BRIDGE_INGRESS_MAX_PENDING: ['source'],
-};
+type Settings = Values<typeof CONFIG_KEYS>;
 
 /** `--retain-ordering=true` / `--retain-ordering true` → BRIDGE_RETAIN_ORDERING. */
 export function argsToEnv(args: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(args[i]!);
-    if (!m) throw new ConfigError([`argument "${args[i]}" is not --key=value`]);
-    const value = m[2] ?? args[++i];
-    if (value === undefined) throw new ConfigError([`argument --${m[1]} has no value`]);
-    env[`BRIDGE_${m[1]!.toUpperCase().replaceAll('-', '_')}`] = value;
-  }
-  return env;
+  const parsed = readArgs(args);
+  if (parsed.problems.length) throw new ConfigError(parsed.problems);
+  return Object.fromEntries(Object.entries(parsed.values).map(([flag, value]) => [`BRIDGE_${flag.toUpperCase().replaceAll('-', '_')}`, value]));
 }
 
 export function parseBridgeConfig(env: Record<string, string | undefined>, args: string[] = []): BridgeConfig {
   const all = { ...env, ...argsToEnv(args) };
   const problems: string[] = [];
-  const get = (key: Key): string | undefined => {
-    const v = all[key]?.trim();
-    return v === '' ? undefined : v;
-  };
-
   for (const key of Object.keys(all).filter((k) => k.startsWith('BRIDGE_'))) {
-    if (!(key in CONFIG_KEYS)) problems.push(`${key} is not a bridge setting${suggest(key)}`);
-  }
-
-  const mode = get('BRIDGE_MODE');
-  if (!mode) problems.push('BRIDGE_MODE is required: function, source or sink');
-  else if (mode !== 'function' && mode !== 'source' && mode !== 'sink') {
-    problems.push(`BRIDGE_MODE "${mode}" is not valid: use function, source or sink`);
-  }
-  const m = (mode === 'function' || mode === 'source' || mode === 'sink' ? mode : 'function') as BridgeMode;
-  for (const key of Object.keys(CONFIG_KEYS) as Key[]) {
-    const modes = CONFIG_KEY_MODES[key];
-    if (get(key) !== undefined && modes !== 'all' && !modes.includes(m)) {
-      problems.push(`${key} does not apply in ${m} mode (only in ${modes.join(', ')}): remove it`);
+    if (!(key in CONFIG_KEYS)) {
+      const near = nearest(key, Object.keys(CONFIG_KEYS));
+      problems.push(`${key} is not a bridge setting: ${near ? `did you mean ${near}?` : 'known settings are listed in docs/bridge.md'}`);
     }
   }
-
-  const int = (key: Key, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = get(key);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${key} "${raw}" must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
-      return fallback;
-    }
-    return n;
-  };
-  const bool = (key: Key, fallback: boolean): boolean => {
-    const raw = get(key)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (raw === 'true' || raw === 'false') return raw === 'true';
-    problems.push(`${key} "${get(key)}" must be true or false`);
-    return fallback;
-  };
-  const topic = (key: Key, raw: string): string => {
-    try {
-      return formatTopicName(parseTopicName(raw));
-    } catch (err) {
-      problems.push(`${key}: ${err instanceof TopicNameError ? err.message : String(err)}`);
-      return raw;
-    }
-  };
-  const url = (key: Key, raw: string | undefined, schemes: string[]): string | undefined => {
-    if (raw === undefined) return undefined;
-    try {
-      const u = new URL(raw);
-      if (schemes.includes(u.protocol.slice(0, -1))) return raw;
-    } catch {
-      /* reported below */
-    }
-    problems.push(`${key} "${raw}" must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`);
-    return undefined;
-  };
-
-  const pulsarUrl = url('BRIDGE_PULSAR_URL', get('BRIDGE_PULSAR_URL'), ['ws', 'wss', 'http', 'https']);
-  if (!get('BRIDGE_PULSAR_URL')) problems.push('BRIDGE_PULSAR_URL is required, e.g. http://pulsar-broker:8080');
-  const tls: TlsConfig = { allowInsecure: bool('BRIDGE_TLS_ALLOW_INSECURE', false) };
-  for (const [key, field] of [['BRIDGE_TLS_CA_FILE', 'caFile'], ['BRIDGE_TLS_CERT_FILE', 'certFile'], ['BRIDGE_TLS_KEY_FILE', 'keyFile']] as const) {
-    const v = get(key);
-    if (v) tls[field] = v;
-  }
-  if (!tls.certFile !== !tls.keyFile) problems.push('BRIDGE_TLS_CERT_FILE and BRIDGE_TLS_KEY_FILE go together: set both or neither');
-  if (get('BRIDGE_AUTH_TOKEN') && get('BRIDGE_AUTH_TOKEN_FILE')) {
-    problems.push('BRIDGE_AUTH_TOKEN and BRIDGE_AUTH_TOKEN_FILE are exclusive: keep one (the file, for a Secret)');
-  }
-
-  const consumes = m === 'function' || m === 'sink';
-  const inputs = get('BRIDGE_INPUTS')?.split(',').map((t) => t.trim()).filter(Boolean);
-  const pattern = get('BRIDGE_INPUT_PATTERN');
-  let input: BridgeConfig['input'];
-  if (consumes) {
-    if (inputs?.length && pattern) problems.push('BRIDGE_INPUTS and BRIDGE_INPUT_PATTERN are exclusive: set one');
-    else if (inputs?.length) input = { topics: inputs.map((t) => topic('BRIDGE_INPUTS', t)) };
-    else if (pattern) {
-      try {
-        new RegExp(pattern);
-        input = { pattern: pattern.includes('://') ? pattern : `persistent://public/default/${pattern}` };
-      } catch (err) {
-        problems.push(`BRIDGE_INPUT_PATTERN "${pattern}" is not a regular expression: ${(err as Error).message}`);
-      }
-    } else problems.push(`BRIDGE_INPUTS (or BRIDGE_INPUT_PATTERN) is required in ${m} mode`);
-    if (!get('BRIDGE_SUBSCRIPTION')) problems.push(`BRIDGE_SUBSCRIPTION is required in ${m} mode`);
-  }
-  const output = get('BRIDGE_OUTPUT');
-  if ((m === 'function' || m === 'source') && !output) problems.push(`BRIDGE_OUTPUT is required in ${m} mode`);
-
-  const guaranteeRaw = (get('BRIDGE_PROCESSING_GUARANTEE') ?? 'atleast_once').toLowerCase().replaceAll('-', '_');
-  let guarantee: ProcessingGuarantee = 'atleast_once';
-  if (guaranteeRaw === 'atleast_once' || guaranteeRaw === 'atmost_once') guarantee = guaranteeRaw;
-  else if (guaranteeRaw === 'effectively_once') {
-    problems.push('BRIDGE_PROCESSING_GUARANTEE effectively_once is not supported by the bridge: use atleast_once and make the function idempotent');
-  } else if (guaranteeRaw === 'manual') {
-    problems.push('BRIDGE_PROCESSING_GUARANTEE manual is not supported: the function HTTP status is its acknowledgement; use atleast_once');
-  } else problems.push(`BRIDGE_PROCESSING_GUARANTEE "${get('BRIDGE_PROCESSING_GUARANTEE')}" must be atleast_once or atmost_once`);
-  if (!bool('BRIDGE_AUTO_ACK', true)) {
-    problems.push('BRIDGE_AUTO_ACK=false is not supported: an HTTP function cannot acknowledge by itself, its response status is the acknowledgement; set autoAck to true');
-  }
-
-  const retainOrdering = bool('BRIDGE_RETAIN_ORDERING', false);
-  const retainKeyOrdering = bool('BRIDGE_RETAIN_KEY_ORDERING', false);
-  if (retainOrdering && retainKeyOrdering) problems.push('BRIDGE_RETAIN_ORDERING and BRIDGE_RETAIN_KEY_ORDERING are exclusive: strict order already keeps key order');
-  const ordering: OrderingMode = retainOrdering ? 'strict' : retainKeyOrdering ? 'key' : 'none';
-  const subscriptionType = parseSubscriptionType(get('BRIDGE_SUBSCRIPTION_TYPE'), ordering, problems);
-  const position = (get('BRIDGE_SUBSCRIPTION_POSITION') ?? 'latest').toLowerCase();
-  if (position !== 'latest' && position !== 'earliest') problems.push(`BRIDGE_SUBSCRIPTION_POSITION "${get('BRIDGE_SUBSCRIPTION_POSITION')}" must be latest or earliest`);
-
-  const concurrency = int('BRIDGE_MAX_PENDING_ASYNC_REQUESTS', 32, 1, 1000);
-  const receiverQueueSize = int('BRIDGE_RECEIVER_QUEUE_SIZE', Math.min(1000, Math.max(2 * concurrency, 10)), 1, 1000);
-  const maxRetryRaw = get('BRIDGE_MAX_MESSAGE_RETRY');
-  const maxRetries = maxRetryRaw === undefined || Number(maxRetryRaw) < 0 ? undefined : int('BRIDGE_MAX_MESSAGE_RETRY', 0, 0);
-  const backoff = { initialMs: int('BRIDGE_RETRY_BACKOFF_MS', 200, 1), maxMs: int('BRIDGE_RETRY_BACKOFF_MAX_MS', 30_000, 1) };
-  if (backoff.maxMs < backoff.initialMs) problems.push('BRIDGE_RETRY_BACKOFF_MAX_MS must not be below BRIDGE_RETRY_BACKOFF_MS');
-
-  const subscription = get('BRIDGE_SUBSCRIPTION');
-  const firstInput = input && 'topics' in input ? input.topics[0] : undefined;
-  const deadLetterRaw = get('BRIDGE_DEAD_LETTER_TOPIC');
-  const deadLetterTopic = deadLetterRaw
-    ? topic('BRIDGE_DEAD_LETTER_TOPIC', deadLetterRaw)
-    : consumes && firstInput && subscription
-      ? `${firstInput}-${subscription.replaceAll('/', '-')}-DLQ`
-      : undefined;
-  if (consumes && input && 'pattern' in input && !deadLetterRaw) {
-    problems.push('BRIDGE_DEAD_LETTER_TOPIC is required with BRIDGE_INPUT_PATTERN (there is no first input topic to name it after)');
-  }
-
-  const cfg: BridgeConfig = {
-    mode: m,
-    name: get('BRIDGE_NAME') ?? 'bridge',
-    pulsar: { url: (pulsarUrl ?? '').replace(/\/+$/, ''), tls, connectTimeoutMs: int('BRIDGE_CONNECT_TIMEOUT_MS', 10_000, 100) },
-    subscriptionType,
-    subscriptionPosition: position === 'earliest' ? 'earliest' : 'latest',
-    receiverQueueSize,
-    guarantee,
-    backoff,
-    timeoutMs: int('BRIDGE_TIMEOUT_MS', 30_000, 1),
-    concurrency,
-    ordering,
-    targetUrl: url('BRIDGE_TARGET_URL', get('BRIDGE_TARGET_URL'), ['http', 'https']) ?? 'http://127.0.0.1:8080',
-    ingress: {
-      host: get('BRIDGE_INGRESS_HOST') ?? '127.0.0.1',
-      port: int('BRIDGE_INGRESS_PORT', 8081, 0, 65535),
-      maxPending: int('BRIDGE_INGRESS_MAX_PENDING', 1000, 1),
-    },
-    opsPort: int('BRIDGE_OPS_PORT', 9090, 0, 65535),
-    cloudEvents: {
-      type: get('BRIDGE_CE_TYPE') ?? 'io.functionmesh.pulsar.message',
-      replyType: get('BRIDGE_CE_REPLY_TYPE') ?? 'io.functionmesh.function.reply',
-    },
-    shutdownTimeoutMs: int('BRIDGE_SHUTDOWN_TIMEOUT_MS', 25_000, 0),
-  };
-  const token = get('BRIDGE_AUTH_TOKEN');
-  const tokenFile = get('BRIDGE_AUTH_TOKEN_FILE');
-  if (token) cfg.pulsar.authToken = token;
-  if (tokenFile) cfg.pulsar.authTokenFile = tokenFile;
-  if (input) cfg.input = input;
-  if (subscription) cfg.subscription = subscription;
-  if (output) cfg.output = topic('BRIDGE_OUTPUT', output);
-  if (deadLetterTopic) cfg.deadLetterTopic = deadLetterTopic;
-  if (maxRetries !== undefined) cfg.maxRetries = maxRetries;
-  const ceSource = get('BRIDGE_CE_SOURCE');
-  if (ceSource) cfg.cloudEvents.source = ceSource;
-  const contentType = get('BRIDGE_DATA_CONTENT_TYPE');
-  if (contentType) cfg.cloudEvents.dataContentType = contentType;
-
+  // An invalid mode is reported by the loop; the other keys are checked as in function mode.
+  const modeRaw = all.BRIDGE_MODE?.trim() ?? '';
+  const modeParsed = CONFIG_KEYS.BRIDGE_MODE.type.parse(modeRaw);
+  const mode: BridgeMode = modeParsed instanceof Rejection ? 'function' : modeParsed;
+  const settings = readSettings(CONFIG_KEYS, { lookup: (key) => all[key], naming: 'key', mode, problems });
+  const given = (key: Key): boolean => Boolean(all[key]?.trim());
+  const cfg = validate(settings, mode, given, problems);
   if (problems.length) throw new ConfigError(problems);
   return cfg;
 }
 
-function parseSubscriptionType(raw: string | undefined, ordering: OrderingMode, problems: string[]): SubscriptionType {
+/** The rules across keys, and the defaults computed from other keys. */
+function validate(s: Settings, mode: BridgeMode, given: (key: Key) => boolean, problems: string[]): BridgeConfig {
+  const tls: TlsConfig = { allowInsecure: s.BRIDGE_TLS_ALLOW_INSECURE };
+  if (s.BRIDGE_TLS_CA_FILE) tls.caFile = s.BRIDGE_TLS_CA_FILE;
+  if (s.BRIDGE_TLS_CERT_FILE) tls.certFile = s.BRIDGE_TLS_CERT_FILE;
+  if (s.BRIDGE_TLS_KEY_FILE) tls.keyFile = s.BRIDGE_TLS_KEY_FILE;
+  if (given('BRIDGE_TLS_CERT_FILE') !== given('BRIDGE_TLS_KEY_FILE')) problems.push('BRIDGE_TLS_CERT_FILE and BRIDGE_TLS_KEY_FILE go together: set both or neither');
+  if (given('BRIDGE_AUTH_TOKEN') && given('BRIDGE_AUTH_TOKEN_FILE')) {
+    problems.push('BRIDGE_AUTH_TOKEN and BRIDGE_AUTH_TOKEN_FILE are exclusive: keep one (the file, for a Secret)');
+  }
+
+  const consumes = mode === 'function' || mode === 'sink';
+  let input: BridgeConfig['input'];
+  if (consumes) {
+    // A refused value is already reported; a list of blanks (" , ") counts as none.
+    const inputsRefused = given('BRIDGE_INPUTS') && s.BRIDGE_INPUTS === undefined;
+    const hasInputs = Boolean(s.BRIDGE_INPUTS?.length) || inputsRefused;
+    if (hasInputs && given('BRIDGE_INPUT_PATTERN')) problems.push('BRIDGE_INPUTS and BRIDGE_INPUT_PATTERN are exclusive: set one');
+    else if (s.BRIDGE_INPUTS?.length) input = { topics: s.BRIDGE_INPUTS };
+    else if (s.BRIDGE_INPUT_PATTERN) input = { pattern: s.BRIDGE_INPUT_PATTERN };
+    else if (!hasInputs && !given('BRIDGE_INPUT_PATTERN')) problems.push(`BRIDGE_INPUTS (or BRIDGE_INPUT_PATTERN) is required in ${mode} mode`);
+  }
+
+  const guarantee = s.BRIDGE_PROCESSING_GUARANTEE;
+  if (guarantee === 'effectively_once') {
+    problems.push('BRIDGE_PROCESSING_GUARANTEE effectively_once is not supported by the bridge: use atleast_once and make the function idempotent');
+  } else if (guarantee === 'manual') {
+    problems.push('BRIDGE_PROCESSING_GUARANTEE manual is not supported: the function HTTP status is its acknowledgement; use atleast_once');
+  }
+  if (!s.BRIDGE_AUTO_ACK) {
+    problems.push('BRIDGE_AUTO_ACK=false is not supported: an HTTP function cannot acknowledge by itself, its response status is the acknowledgement; set autoAck to true');
+  }
+
+  if (s.BRIDGE_RETAIN_ORDERING && s.BRIDGE_RETAIN_KEY_ORDERING) problems.push('BRIDGE_RETAIN_ORDERING and BRIDGE_RETAIN_KEY_ORDERING are exclusive: strict order already keeps key order');
+  const ordering: OrderingMode = s.BRIDGE_RETAIN_ORDERING ? 'strict' : s.BRIDGE_RETAIN_KEY_ORDERING ? 'key' : 'none';
+  const subscriptionType = subscriptionTypeFor(s.BRIDGE_SUBSCRIPTION_TYPE, ordering, problems);
+
+  const concurrency = s.BRIDGE_MAX_PENDING_ASYNC_REQUESTS;
+  const backoff = { initialMs: s.BRIDGE_RETRY_BACKOFF_MS, maxMs: s.BRIDGE_RETRY_BACKOFF_MAX_MS };
+  if (backoff.maxMs < backoff.initialMs) problems.push('BRIDGE_RETRY_BACKOFF_MAX_MS must not be below BRIDGE_RETRY_BACKOFF_MS');
+
+  const subscription = s.BRIDGE_SUBSCRIPTION;
+  const deadLetterTopic = s.BRIDGE_DEAD_LETTER_TOPIC ?? (consumes && input && 'topics' in input && subscription ? defaultDeadLetterTopic(input, subscription) : undefined);
+  if (consumes && input && 'pattern' in input && !given('BRIDGE_DEAD_LETTER_TOPIC')) {
+    problems.push('BRIDGE_DEAD_LETTER_TOPIC is required with BRIDGE_INPUT_PATTERN (there is no first input topic to name it after)');
+  }
+
+  const cfg: BridgeConfig = {
+    mode,
+    name: s.BRIDGE_NAME,
+    pulsar: { url: (s.BRIDGE_PULSAR_URL ?? '').replace(/\/+$/, ''), tls, connectTimeoutMs: s.BRIDGE_CONNECT_TIMEOUT_MS },
+    subscriptionType,
+    subscriptionPosition: s.BRIDGE_SUBSCRIPTION_POSITION,
+    receiverQueueSize: s.BRIDGE_RECEIVER_QUEUE_SIZE ?? Math.min(1000, Math.max(2 * concurrency, 10)),
+    guarantee: guarantee === 'atmost_once' ? 'atmost_once' : 'atleast_once',
+    backoff,
+    timeoutMs: s.BRIDGE_TIMEOUT_MS,
+    concurrency,
+    ordering,
+    targetUrl: s.BRIDGE_TARGET_URL,
+    ingress: { host: s.BRIDGE_INGRESS_HOST, port: s.BRIDGE_INGRESS_PORT, maxPending: s.BRIDGE_INGRESS_MAX_PENDING },
+    opsPort: s.BRIDGE_OPS_PORT,
+    cloudEvents: { type: s.BRIDGE_CE_TYPE, replyType: s.BRIDGE_CE_REPLY_TYPE },
+    shutdownTimeoutMs: s.BRIDGE_SHUTDOWN_TIMEOUT_MS,
+  };
+  if (s.BRIDGE_AUTH_TOKEN) cfg.pulsar.authToken = s.BRIDGE_AUTH_TOKEN;
+  if (s.BRIDGE_AUTH_TOKEN_FILE) cfg.pulsar.authTokenFile = s.BRIDGE_AUTH_TOKEN_FILE;
+  if (input) cfg.input = input;
+  if (subscription) cfg.subscription = subscription;
+  if (s.BRIDGE_OUTPUT) cfg.output = s.BRIDGE_OUTPUT;
+  if (deadLetterTopic) cfg.deadLetterTopic = deadLetterTopic;
+  if (s.BRIDGE_MAX_MESSAGE_RETRY !== undefined) cfg.maxRetries = s.BRIDGE_MAX_MESSAGE_RETRY;
+  if (s.BRIDGE_CE_SOURCE) cfg.cloudEvents.source = s.BRIDGE_CE_SOURCE;
+  if (s.BRIDGE_DATA_CONTENT_TYPE) cfg.cloudEvents.dataContentType = s.BRIDGE_DATA_CONTENT_TYPE;
+  return cfg;
+}
+
+function subscriptionTypeFor(type: SubscriptionType | undefined, ordering: OrderingMode, problems: string[]): SubscriptionType {
   // Pulsar Functions' choice: Failover keeps order, Key_Shared keeps key order, Shared scales.
   const derived: SubscriptionType = ordering === 'strict' ? 'Failover' : ordering === 'key' ? 'Key_Shared' : 'Shared';
-  if (raw === undefined) return derived;
-  const types: SubscriptionType[] = ['Exclusive', 'Failover', 'Shared', 'Key_Shared'];
-  const type = types.find((t) => t.toLowerCase() === raw.toLowerCase().replace('keyshared', 'key_shared'));
-  if (!type) {
-    problems.push(`BRIDGE_SUBSCRIPTION_TYPE "${raw}" must be one of ${types.join(', ')}`);
-    return derived;
-  }
+  if (type === undefined) return derived;
   if (ordering === 'strict' && (type === 'Shared' || type === 'Key_Shared')) {
     problems.push(`BRIDGE_SUBSCRIPTION_TYPE ${type} cannot keep BRIDGE_RETAIN_ORDERING: use Failover or Exclusive (or leave it unset)`);
   }
@@ -314,26 +254,4 @@ function parseSubscriptionType(raw: string | undefined, ordering: OrderingMode, 
     problems.push('BRIDGE_SUBSCRIPTION_TYPE Shared cannot keep BRIDGE_RETAIN_KEY_ORDERING: use Key_Shared (or leave it unset)');
   }
   return type;
-}
-
-function suggest(key: string): string {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const known of Object.keys(CONFIG_KEYS)) {
-    const d = editDistance(key, known);
-    if (d < bestDistance) [best, bestDistance] = [known, d];
-  }
-  return best ? `: did you mean ${best}?` : `: known settings are listed in docs/bridge.md`;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }

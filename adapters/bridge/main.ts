@@ -10,7 +10,8 @@ import { PulsarAdmin } from '../pulsar/admin-client.js';
 import { parseTopicName } from '../pulsar/topic-name.js';
 import { PulsarConsumer } from '../pulsar/ws-consumer.js';
 import { PulsarProducer } from '../pulsar/ws-producer.js';
-import { bearerToken, type PulsarWsOptions } from '../pulsar/ws-session.js';
+import { readBearerToken } from '../pulsar/bearer-token.js';
+import type { PulsarWsOptions } from '../pulsar/ws-session.js';
 import { ConfigError, parseBridgeConfig, type BridgeConfig } from './config.js';
 import { startIngress } from './ingress.js';
 import { MessagePump } from './message-pump.js';
@@ -112,7 +113,7 @@ async function createSubscriptionIfAsked(cfg: BridgeConfig): Promise<void> {
     url: cfg.pulsar.url.replace(/^ws(s?):\/\//, 'http$1://'),
     timeoutMs: cfg.timeoutMs,
     // The same token and CA as the WebSocket sessions (a Secret may hold `token:<jwt>`).
-    token: () => bearerToken(cfg.pulsar.authTokenFile ? readFileSync(cfg.pulsar.authTokenFile, 'utf8') : cfg.pulsar.authToken),
+    token: () => readBearerToken(cfg.pulsar),
     ca: cfg.pulsar.tls?.caFile ? readFileSync(cfg.pulsar.tls.caFile, 'utf8') : undefined,
     allowInsecure: cfg.pulsar.tls?.allowInsecure,
   });

@@ -9,7 +9,6 @@ export interface CloudEvent {
 }
 
 export const REQUIRED_ATTRIBUTES = ['specversion', 'id', 'source', 'type'] as const;
-export const OPTIONAL_ATTRIBUTES = ['datacontenttype', 'dataschema', 'subject', 'time'] as const;
 
 /** A CloudEvent that breaks the spec; `status` is what an HTTP receiver answers (400). */
 export class CloudEventError extends Error {

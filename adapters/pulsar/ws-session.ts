@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { Logger } from '../../process/logger.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { readBearerToken } from './bearer-token.js';
 
 export interface PulsarWsOptions {
   /** Web service base URL: ws://, wss://, http:// or https:// (http is mapped to ws). */
@@ -179,7 +180,7 @@ export class PulsarWsSession {
 
   private clientOptions(): WebSocket.ClientOptions {
     const headers: Record<string, string> = {};
-    const token = bearerToken(this.opts.authTokenFile ? readFileSync(this.opts.authTokenFile, 'utf8') : this.opts.authToken);
+    const token = readBearerToken(this.opts);
     if (token) headers.authorization = `Bearer ${token}`;
     const tls = this.opts.tls ?? {};
     return {
@@ -203,13 +204,4 @@ export class PulsarWsSession {
 
 function baseUrl(url: string): string {
   return url.replace(/^http(s?):\/\//, 'ws$1://').replace(/\/+$/, '');
-}
-
-/**
- * The token to send as `Bearer`: Pulsar's auth Secrets hold `clientAuthenticationParameters`,
- * which for the token plugin reads `token:<jwt>`; a bare JWT is taken as it is.
- */
-export function bearerToken(raw: string | undefined): string | undefined {
-  const token = raw?.trim().replace(/^token:/, '').trim();
-  return token || undefined;
 }

@@ -12,7 +12,7 @@ import { DNS_LABEL_PATTERN, MAX_CHILD_NAME_LENGTH } from './patterns.js';
 
 const opt = Type.Optional;
 
-export const PROCESSING_GUARANTEES = ['atleast_once', 'atmost_once', 'effectively_once', 'manual'] as const;
+const PROCESSING_GUARANTEES = ['atleast_once', 'atmost_once', 'effectively_once', 'manual'] as const;
 
 /** Fields every workload kind has. `logTopicAgent`'s default differs per kind, as upstream. */
 export function workloadFields(logTopicAgent: 'runtime' | 'sidecar') {

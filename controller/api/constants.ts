@@ -8,7 +8,7 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 export type Kind = 'Function' | 'Source' | 'Sink' | 'FunctionMesh';
 export type WorkloadKind = Exclude<Kind, 'FunctionMesh'>;
 
-export interface KindNames {
+interface KindNames {
   kind: Kind;
   listKind: string;
   plural: string;

@@ -28,7 +28,7 @@ export const ResourceRequirements = Type.Object(
   { description: 'core/v1 ResourceRequirements of the main container.' },
 );
 
-export const EnvVar = Type.Object({
+const EnvVar = Type.Object({
   name: Type.String({ minLength: 1, description: 'Environment variable name.' }),
   value: opt(Type.String({ description: 'Literal value.' })),
   valueFrom: opt(FreeForm('core/v1 EnvVarSource: secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef.')),

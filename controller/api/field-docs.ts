@@ -10,8 +10,8 @@ import { RESOURCE_SCHEMAS } from './resources.js';
 type Node = Record<string, unknown> & { properties?: Record<string, Node>; items?: Node; additionalProperties?: Node };
 
 export const DOCS_FILE = 'docs/api.md';
-export const BEGIN_MARKER = '<!-- BEGIN GENERATED FIELD REFERENCE (npm run gen:crds) -->';
-export const END_MARKER = '<!-- END GENERATED FIELD REFERENCE -->';
+const BEGIN_MARKER = '<!-- BEGIN GENERATED FIELD REFERENCE (npm run gen:crds) -->';
+const END_MARKER = '<!-- END GENERATED FIELD REFERENCE -->';
 
 const PATTERN_NAMES: Record<string, string> = {
   [TOPIC_PATTERN]: 'a topic name',
@@ -91,7 +91,7 @@ function slug(title: string): string {
   return title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
 }
 
-export function renderFieldReference(): string {
+function renderFieldReference(): string {
   const sections: Section[] = [];
   const seen = new Map<string, string>();
   for (const kind of Object.keys(KIND_NAMES) as Kind[]) {

@@ -8,7 +8,7 @@ import { MeshSourceSpec } from './source.js';
 import { cel, rules } from './schema-kit.js';
 
 /** Bounds the children so the per-child CEL rules stay within the apiserver's cost budget. */
-export const MESH_MAX_CHILDREN = 50;
+const MESH_MAX_CHILDREN = 50;
 
 export const MESH_CHILD_LISTS = ['functions', 'sources', 'sinks'] as const;
 

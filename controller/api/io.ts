@@ -12,7 +12,7 @@ const TOPIC_FORMS = 'persistent://tenant/namespace/topic, non-persistent://..., 
  * One topic of a list. An OpenAPI pattern, not a CEL rule: per item, times 1000 topics, times 50
  * mesh children, a CEL match is over the apiserver's cost budget.
  */
-export const Topic = (description: string) =>
+const Topic = (description: string) =>
   Type.String({ maxLength: TOPIC_MAX_LENGTH, pattern: TOPIC_PATTERN, description: `${description} ${TOPIC_FORMS}.` });
 
 /** A single optional topic field: a topic name, or "" meaning unset (as upstream's omitempty). */
@@ -30,7 +30,7 @@ const TypeClassName = opt(
   Type.String({ default: '[B', description: 'Java type of the messages; "[B" (bytes) by default.' }),
 );
 
-export const CryptoConfig = Type.Object(
+const CryptoConfig = Type.Object(
   {
     cryptoKeyReaderClassName: Type.String({ minLength: 1, description: 'CryptoKeyReader implementation class.' }),
     cryptoKeyReaderConfig: opt(Labels('Settings of the CryptoKeyReader.')),
@@ -51,7 +51,7 @@ export const CryptoConfig = Type.Object(
   { description: 'End-to-end message encryption.' },
 );
 
-export const ConsumerConfig = Type.Object({
+const ConsumerConfig = Type.Object({
   schemaType: opt(Type.String({ description: 'Schema type or class of the topic.' })),
   serdeClassname: opt(Type.String({ description: 'SerDe class of the topic.' })),
   isRegexPattern: opt(Type.Boolean({ description: 'The key is a topic regex.' })),
@@ -75,7 +75,7 @@ export const InputConf = Type.Object(
   { description: 'Topics consumed.' },
 );
 
-export const ProducerConfig = Type.Object(
+const ProducerConfig = Type.Object(
   {
     maxPendingMessages: opt(Int32({ minimum: 0, description: 'Messages a producer may have in flight.' })),
     maxPendingMessagesAcrossPartitions: opt(Int32({ minimum: 0, description: 'The same, over all partitions.' })),

@@ -7,16 +7,25 @@ import { FreeForm, FreeFormList, Int32, Int64, Labels, StringEnum, cel, rules } 
 
 const opt = Type.Optional;
 
-export const BUILTIN_HPA_RULES = [
-  'AverageUtilizationCPUPercent80',
-  'AverageUtilizationCPUPercent50',
-  'AverageUtilizationCPUPercent20',
-  'AverageUtilizationMemoryPercent80',
-  'AverageUtilizationMemoryPercent50',
-  'AverageUtilizationMemoryPercent20',
-] as const;
+export interface BuiltinHpaTarget {
+  resource: 'cpu' | 'memory';
+  /** Average utilization, in percent of the limit. */
+  percent: number;
+}
 
-export const Liveness = Type.Object(
+/** Function Mesh's predefined HPA rules (`pod.builtinAutoscaler`), and the target each one means. */
+export const BUILTIN_HPA_RULES = {
+  AverageUtilizationCPUPercent80: { resource: 'cpu', percent: 80 },
+  AverageUtilizationCPUPercent50: { resource: 'cpu', percent: 50 },
+  AverageUtilizationCPUPercent20: { resource: 'cpu', percent: 20 },
+  AverageUtilizationMemoryPercent80: { resource: 'memory', percent: 80 },
+  AverageUtilizationMemoryPercent50: { resource: 'memory', percent: 50 },
+  AverageUtilizationMemoryPercent20: { resource: 'memory', percent: 20 },
+} as const satisfies Record<string, BuiltinHpaTarget>;
+
+const BUILTIN_HPA_RULE_NAMES = Object.keys(BUILTIN_HPA_RULES) as (keyof typeof BUILTIN_HPA_RULES)[];
+
+const Liveness = Type.Object(
   {
     periodSeconds: opt(Int32({ minimum: 0, description: 'Seconds between probes.' })),
     initialDelaySeconds: opt(Int32({ minimum: 0, description: 'Seconds before the first probe.' })),
@@ -26,7 +35,7 @@ export const Liveness = Type.Object(
   { description: 'Liveness probe timing for the main container (upstream Liveness).' },
 );
 
-export const VpaSpec = Type.Object(
+const VpaSpec = Type.Object(
   {
     updatePolicy: opt(FreeForm('autoscaling.k8s.io/v1 PodUpdatePolicy.')),
     resourcePolicy: opt(FreeForm('autoscaling.k8s.io/v1 PodResourcePolicy.')),
@@ -50,8 +59,8 @@ export const PodPolicy = Type.Object(
     sidecars: opt(FreeFormList('core/v1 Containers run beside the main one.')),
     env: opt(EnvList('Extra environment variables of the main container.')),
     builtinAutoscaler: opt(
-      Type.Array(StringEnum(BUILTIN_HPA_RULES), {
-        maxItems: BUILTIN_HPA_RULES.length,
+      Type.Array(StringEnum(BUILTIN_HPA_RULE_NAMES), {
+        maxItems: BUILTIN_HPA_RULE_NAMES.length,
         description: 'Predefined HPA metrics (CPU or memory utilization targets).',
       }),
     ),

@@ -4,7 +4,7 @@ import { FreeForm } from './schema-kit.js';
 
 const opt = Type.Optional;
 
-export const TlsConfig = Type.Object(
+const TlsConfig = Type.Object(
   {
     enabled: opt(Type.Boolean({ description: 'Use TLS.' })),
     allowInsecure: opt(Type.Boolean({ description: 'Accept untrusted broker certificates.' })),
@@ -15,7 +15,7 @@ export const TlsConfig = Type.Object(
   { description: 'TLS to the broker (replaces tlsSecret).' },
 );
 
-export const OAuth2Config = Type.Object(
+const OAuth2Config = Type.Object(
   {
     audience: Type.String({ description: 'OAuth2 audience.' }),
     issuerUrl: Type.String({ description: 'OAuth2 issuer URL.' }),
@@ -26,7 +26,7 @@ export const OAuth2Config = Type.Object(
   { description: 'OAuth2 client credentials flow.' },
 );
 
-export const GenericAuth = Type.Object(
+const GenericAuth = Type.Object(
   {
     clientAuthenticationPlugin: Type.String({ description: 'Pulsar client authentication plugin class.' }),
     clientAuthenticationParameters: Type.String({ description: 'Its parameters.' }),
@@ -34,7 +34,7 @@ export const GenericAuth = Type.Object(
   { description: 'Any Pulsar authentication plugin.' },
 );
 
-export const AuthConfig = Type.Object(
+const AuthConfig = Type.Object(
   { oauth2Config: opt(OAuth2Config), genericAuth: opt(GenericAuth) },
   { description: 'Client authentication (replaces authSecret).' },
 );

@@ -32,7 +32,7 @@ const ROTATE_POLICIES = [
   'SizedPolicyWith100MB',
 ] as const;
 
-export const RuntimeLogConfig = Type.Object(
+const RuntimeLogConfig = Type.Object(
   {
     level: opt(
       StringEnum(['off', 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'all', 'panic'], { description: 'Log level.' }),
@@ -94,7 +94,7 @@ export const GenericRuntime = Type.Object(
 );
 
 /** Extension: the user's container is an HTTP server that receives each message as a CloudEvent. */
-export const HttpRuntime = Type.Object(
+const HttpRuntime = Type.Object(
   {
     image: Type.String({ minLength: 1, description: 'Image of the user HTTP server.' }),
     port: opt(Int32({ minimum: 1, maximum: 65535, default: 8080, description: 'Port the server listens on.' })),

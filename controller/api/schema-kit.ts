@@ -97,9 +97,3 @@ export function MatchingString(opts: Described & { pattern: string; maxLength: n
   if (pattern.includes("'")) throw new Error(`pattern ${pattern} cannot be a CEL raw string`);
   return Type.String({ ...rest, ...rules(cel(`self.matches(r'${pattern}')`, `must be ${what}`)) });
 }
-
-/** A string list with bounds, so CEL rules reading it stay under the apiserver's cost limit. */
-export function BoundedStrings(opts: Described & { maxItems: number; maxLength: number; pattern?: string }) {
-  const { maxItems, description, ...item } = opts;
-  return Type.Array(Type.String(item), { maxItems, ...(description ? { description } : {}) });
-}

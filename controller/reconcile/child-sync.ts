@@ -1,8 +1,9 @@
 // Applying a resource's children and pruning the ones that no longer belong: server-side apply
 // with the controller's one field manager, skipped when the cached child already matches, and
-// all-or-nothing checks (unknown kinds, objects owned by someone else) before the first write.
-import type { KubeClient, KubeObject, ResourceRef, Store } from '../runtime/index.js';
-import { isNotFound, keyOf } from '../runtime/index.js';
+// all-or-nothing checks (unknown kinds, objects owned by someone else) before the first write;
+// each fails with a TerminalError (it waits for the user, not for a retry).
+import type { KubeObject, ObjectClient, ResourceRef, Store } from '../runtime/index.js';
+import { TerminalError, ignoreNotFound, keyOf } from '../runtime/index.js';
 import { appliedReplicas, changedByApply, childId, desiredChild, withReplicasMarker, foreignOwnerMessage, isUpToDate, pruneCandidates } from './apply-plan.js';
 import { refOf } from './kinds.js';
 
@@ -21,27 +22,19 @@ export interface SyncResult {
   deleted: string[];
 }
 
-/** A failure worth telling the user as it is (reason for the condition, message with the fix). */
-export class SyncError extends Error {
-  override readonly name = 'SyncError';
-  constructor(
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
+/** The child kinds with spec.replicas, which an autoscaler may take over. */
+const REPLICATED_KINDS = new Set(['Deployment', 'StatefulSet']);
 
 export interface SyncOptions {
-  client: KubeClient;
+  client: ObjectClient;
   caches: ChildCaches;
   owner: KubeObject;
   rendered: readonly KubeObject[];
   signal: AbortSignal;
   /** Message for a rendered kind the cluster does not serve (e.g. KEDA missing). */
   unknownKind: (obj: KubeObject) => string;
+  /** Look again this long after a ChildConflict (a foreign object going away wakes nothing). */
+  conflictRecheckMs?: number;
 }
 
 export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
@@ -49,11 +42,11 @@ export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
   const ownerKey = keyOf(owner.metadata.namespace, owner.metadata.name ?? '');
   const planned = opts.rendered.map((obj) => {
     const ref = refOf(obj, caches.kinds);
-    if (!ref) throw new SyncError('KindNotServed', opts.unknownKind(obj));
-    const desired = desiredChild(WORKLOAD_KINDS.has(ref.kind) ? withReplicasMarker(obj) : obj, owner);
+    if (!ref) throw new TerminalError('KindNotServed', opts.unknownKind(obj));
+    const desired = desiredChild(REPLICATED_KINDS.has(ref.kind) ? withReplicasMarker(obj) : obj, owner);
     const live = caches.store(ref).get(keyOf(desired.metadata.namespace, desired.metadata.name ?? ''));
     const foreign = foreignOwnerMessage(live, owner);
-    if (foreign) throw new SyncError('ChildConflict', foreign);
+    if (foreign) throw new TerminalError('ChildConflict', foreign, opts.conflictRecheckMs);
     return { ref, desired, live };
   });
 
@@ -66,7 +59,7 @@ export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
         result.live.set(id, live!);
         return;
       }
-      if (live && WORKLOAD_KINDS.has(ref.kind) && !hasReplicas(desired) && appliedReplicas(live)) {
+      if (live && REPLICATED_KINDS.has(ref.kind) && !hasReplicas(desired) && appliedReplicas(live)) {
         await handOverReplicas(client, ref, live, signal);
       }
       const applied = await client.apply(ref, desired, { signal });
@@ -80,12 +73,8 @@ export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
   const stale = caches.kinds.flatMap((ref) => pruneCandidates(caches.ownedBy(ref, ownerKey), desiredIds, owner).map((obj) => ({ ref, obj })));
   await Promise.all(
     stale.map(async ({ ref, obj }) => {
-      try {
-        await client.delete(ref, obj.metadata.namespace, obj.metadata.name ?? '', { signal, preconditions: { uid: obj.metadata.uid }, propagationPolicy: 'Background' });
-        result.deleted.push(childId({ kind: ref.kind, metadata: obj.metadata }));
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      const deleted = client.delete(ref, obj.metadata.namespace, obj.metadata.name ?? '', { signal, preconditions: { uid: obj.metadata.uid }, propagationPolicy: 'Background' });
+      if (await ignoreNotFound(deleted.then(() => true))) result.deleted.push(childId({ kind: ref.kind, metadata: obj.metadata }));
     }),
   );
   // Stable order for events and logs.
@@ -104,7 +93,7 @@ function hasReplicas(obj: KubeObject): boolean {
  * apply without replicas leaves it in place for the autoscaler, which takes it over on its
  * first change. This is the handover Kubernetes documents for server-side apply.
  */
-async function handOverReplicas(client: KubeClient, ref: ResourceRef, live: KubeObject, signal: AbortSignal): Promise<void> {
+async function handOverReplicas(client: ObjectClient, ref: ResourceRef, live: KubeObject, signal: AbortSignal): Promise<void> {
   const replicas = (live as { spec?: { replicas?: number } }).spec?.replicas;
   if (replicas === undefined) return;
   const { name, namespace } = live.metadata;

@@ -18,6 +18,8 @@ export const CONDITION = {
   PulsarConfigResolved: 'PulsarConfigResolved',
   ChildrenApplied: 'ChildrenApplied',
   Autoscaling: 'Autoscaling',
+  /** Only while a deleted resource waits for its subscription cleanup and cannot read its Secrets. */
+  SubscriptionCleanup: 'SubscriptionCleanup',
 } as const;
 
 /** Conditions with observedGeneration and lastTransitionTime filled in from the previous ones. */
@@ -37,10 +39,6 @@ export function stampConditions(
 
 export function conditionOf(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
-}
-
-export function isReady(conditions: readonly Condition[] | undefined): boolean {
-  return conditionOf(conditions, CONDITION.Ready)?.status === 'True';
 }
 
 export function notApplied(reason: string, message: string): ConditionInput {

@@ -4,7 +4,7 @@
 // so a resource failing every few seconds does not flood etcd.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../process/logger.js';
-import type { KubeClient, KubeObject } from '../runtime/index.js';
+import type { KubeObject, ObjectClient } from '../runtime/index.js';
 import { EVENTS } from './kinds.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -23,7 +23,7 @@ export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
 
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: ObjectClient,
     private readonly component: string,
     private readonly instance: string,
     private readonly log: Logger,

@@ -2,7 +2,7 @@
 // watched cache, so its appearance triggers a reconcile) and the auth/TLS Secrets it names
 // (checked for existence with a GET: the controller does not cache Secrets).
 import type { PulsarMessagingSpec } from '../api/index.js';
-import { isNotFound, keyOf, type KubeClient, type KubeObject, type Store } from '../runtime/index.js';
+import { ignoreNotFound, keyOf, type KubeObject, type ObjectClient, type Store } from '../runtime/index.js';
 import { CONDITION, type ConditionInput } from './conditions.js';
 import { SECRETS } from './kinds.js';
 
@@ -58,7 +58,7 @@ export async function resolveInputs(
   pulsar: PulsarMessagingSpec | undefined,
   namespace: string,
   configMaps: Store<ConfigMapObject>,
-  client: KubeClient,
+  client: ObjectClient,
   signal: AbortSignal,
 ): Promise<ResolvedInputs> {
   const name = pulsar?.pulsarConfig;
@@ -66,12 +66,7 @@ export async function resolveInputs(
   if (!resolved.pulsarConfig) return resolved;
   const missing: string[] = [];
   for (const ref of referencedSecrets(pulsar)) {
-    try {
-      await client.get(SECRETS, namespace, ref.name, { signal });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      missing.push(`Secret ${ref.name} (${ref.field})`);
-    }
+    if (!(await ignoreNotFound(client.get(SECRETS, namespace, ref.name, { signal })))) missing.push(`Secret ${ref.name} (${ref.field})`);
   }
   if (missing.length === 0) return resolved;
   return {

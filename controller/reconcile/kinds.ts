@@ -9,7 +9,8 @@ export const SOURCES = custom('Source');
 export const SINKS = custom('Sink');
 export const FUNCTION_MESHES = custom('FunctionMesh');
 
-export const WORKLOAD_KINDS: Record<WorkloadKind, ResourceRef> = { Function: FUNCTIONS, Source: SOURCES, Sink: SINKS };
+/** The custom resources that run one workload each, by kind. */
+export const WORKLOAD_RESOURCES: Record<WorkloadKind, ResourceRef> = { Function: FUNCTIONS, Source: SOURCES, Sink: SINKS };
 
 export const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments' };
 export const STATEFUL_SETS: ResourceRef = { group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets' };

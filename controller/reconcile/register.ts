@@ -4,11 +4,11 @@
 import type { Logger } from '../../process/logger.js';
 import type { WorkloadKind } from '../api/index.js';
 import type { RenderSettings } from '../render/context.js';
-import { keyOf, type Controller, type KubeClient, type KubeObject, type Manager, type ResourceRef } from '../runtime/index.js';
+import { keyOf, type Controller, type InformerSet, type KubeClient, type KubeObject, type Manager, type ResourceRef } from '../runtime/index.js';
 import type { ChildCaches } from './child-sync.js';
 import { EventRecorder } from './events.js';
 import type { ConfigMapObject } from './inputs.js';
-import { CONFIG_MAPS, FUNCTION_MESHES, WORKLOAD_KINDS, childKinds } from './kinds.js';
+import { CONFIG_MAPS, FUNCTION_MESHES, WORKLOAD_RESOURCES, childKinds } from './kinds.js';
 import { MeshReconciler } from './mesh-reconciler.js';
 import { SubscriptionCleaner, type CleanupPolicy } from './subscription-cleanup.js';
 import { WorkloadReconciler, type RenderChildren } from './workload-reconciler.js';
@@ -48,10 +48,9 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
   const controllers: Controller[] = [];
   const kinds = childKinds(opts.servedOptionalKinds);
 
-  for (const [kind, ref] of Object.entries(WORKLOAD_KINDS) as [WorkloadKind, ResourceRef][]) {
-    const holder: { controller?: Controller } = {};
-    const caches = childCaches(manager, kinds, holder);
-    const reconciler = new WorkloadReconciler(kind, ref, manager.informers.informer(ref).store, caches, {
+  for (const [kind, ref] of Object.entries(WORKLOAD_RESOURCES) as [WorkloadKind, ResourceRef][]) {
+    const store = manager.informers.informer(ref).store;
+    const reconciler = new WorkloadReconciler(kind, ref, store, childCaches(manager.informers, ref, kinds), {
       client: opts.client,
       render: opts.render,
       settings: opts.settings,
@@ -60,33 +59,30 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
       configMaps: configMaps.store,
       recheckMs: opts.recheckMs,
     });
-    const controller = (holder.controller = manager.add({ name: kind.toLowerCase(), primary: ref, owns: kinds, reconcile: reconciler.reconcile, workers: opts.workers }));
+    const controller = manager.add({ name: kind.toLowerCase(), primary: ref, owns: kinds, reconcile: reconciler.reconcile, workers: opts.workers });
     controllers.push(controller);
-    const store = controller.primary.store;
     if (!store.hasIndex(PULSAR_CONFIG_INDEX)) store.addIndex(PULSAR_CONFIG_INDEX, pulsarConfigKey);
-    const wake = controller;
-    const enqueueUsers = (cm: KubeObject) => store.byIndex(PULSAR_CONFIG_INDEX, keyOf(cm.metadata.namespace, cm.metadata.name ?? '')).forEach((obj) => wake.enqueue(keyOf(obj.metadata.namespace, obj.metadata.name ?? '')));
+    const enqueueUsers = (cm: KubeObject) => store.byIndex(PULSAR_CONFIG_INDEX, keyOf(cm.metadata.namespace, cm.metadata.name ?? '')).forEach((obj) => controller.enqueue(keyOf(obj.metadata.namespace, obj.metadata.name ?? '')));
     configMaps.addHandler({ add: enqueueUsers, update: (_old, cm) => enqueueUsers(cm), delete: enqueueUsers });
   }
 
-  const meshHolder: { controller?: Controller } = {};
-  const meshKinds = Object.values(WORKLOAD_KINDS);
-  const mesh = new MeshReconciler(manager.informers.informer(FUNCTION_MESHES).store, childCaches(manager, meshKinds, meshHolder), {
+  const meshKinds = Object.values(WORKLOAD_RESOURCES);
+  const mesh = new MeshReconciler(manager.informers.informer(FUNCTION_MESHES).store, childCaches(manager.informers, FUNCTION_MESHES, meshKinds), {
     client: opts.client,
     events,
     render: opts.render,
     settings: opts.settings,
   });
-  meshHolder.controller = manager.add({ name: 'functionmesh', primary: FUNCTION_MESHES, owns: meshKinds, reconcile: mesh.reconcile, workers: opts.workers });
-  controllers.push(meshHolder.controller);
+  controllers.push(manager.add({ name: 'functionmesh', primary: FUNCTION_MESHES, owns: meshKinds, reconcile: mesh.reconcile, workers: opts.workers }));
   return { controllers };
 }
 
-// The controller is created after its reconciler (Manager.add takes the reconcile function).
-function childCaches(manager: Manager, kinds: ResourceRef[], holder: { controller?: Controller }): ChildCaches {
+/** The caches of the kinds an `owner`-kind resource owns, with the informer set's owner index. */
+export function childCaches(informers: InformerSet, owner: ResourceRef, kinds: ResourceRef[]): ChildCaches {
+  for (const ref of kinds) informers.indexOwners(ref, owner);
   return {
     kinds,
-    store: (ref) => manager.informers.informer(ref).store,
-    ownedBy: (ref, key) => holder.controller?.ownedBy(ref, key) ?? [],
+    store: (ref) => informers.informer(ref).store,
+    ownedBy: (ref, key) => informers.ownedBy(ref, owner, key),
   };
 }

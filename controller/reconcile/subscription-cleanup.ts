@@ -5,6 +5,7 @@
 // what is left behind and releases the finalizer. Deletion is never blocked forever.
 import type { PulsarMessagingSpec, WorkloadResource } from '../api/index.js';
 import { PulsarAdmin } from '../../adapters/pulsar/admin-client.js';
+import { bearerToken } from '../../adapters/pulsar/bearer-token.js';
 import { parseTopicName } from '../../adapters/pulsar/topic-name.js';
 import { inputOf, inputTopics, subscriptionOf } from '../render/pulsar-identity.js';
 
@@ -46,6 +47,8 @@ export interface CleanupConnection {
   ca?: string;
   /** Accept any broker certificate (`tlsConfig.allowInsecure`). */
   allowInsecure?: boolean;
+  /** Why the connection is incomplete (an unreadable Secret): the attempt fails with it. */
+  problem?: string;
 }
 
 /** A bearer token from the `pulsar` section's token auth, if that is what it uses. */
@@ -54,7 +57,7 @@ export function cleanupToken(pulsar: PulsarMessagingSpec | undefined, authSecret
   const plugin = generic?.clientAuthenticationPlugin ?? authSecretData?.clientAuthenticationPlugin;
   const params = generic?.clientAuthenticationParameters ?? authSecretData?.clientAuthenticationParameters;
   if (!plugin?.endsWith('AuthenticationToken') || !params) return undefined;
-  return params.startsWith('token:') ? params.slice('token:'.length) : params;
+  return bearerToken(params);
 }
 
 /** The delay before attempt `n + 1` after `n` failures. */
@@ -85,10 +88,11 @@ export class SubscriptionCleaner {
    * counts as a failed attempt (it may come back).
    */
   async attempt(resource: WorkloadResource, pulsar: CleanupConnection, now = Date.now()): Promise<CleanupOutcome> {
-    const { webServiceURL, token, ca, allowInsecure } = pulsar;
+    const { webServiceURL, token, ca, allowInsecure, problem } = pulsar;
     const uid = resource.metadata.uid ?? '';
     const target = cleanupTarget(resource);
     try {
+      if (problem) throw new Error(problem);
       if (!webServiceURL) throw new Error(`ConfigMap ${resource.spec.pulsar?.pulsarConfig ?? '(unset)'} with webServiceURL not found`);
       const admin = new PulsarAdmin({ url: webServiceURL, token, ca, allowInsecure, timeoutMs: this.policy.requestTimeoutMs });
       const deleted: string[] = [];

@@ -11,9 +11,9 @@ import type { Problems } from './problems.js';
 import { inputOf, inputTopics, subscriptionOf, subscriptionPositionOf } from './pulsar-identity.js';
 import type { ScalingPlan } from './scaling-plan.js';
 
-export const DEFAULT_TARGET_BACKLOG = 10;
-export const DEFAULT_COOLDOWN_PERIOD = 300;
-export const DEFAULT_POLLING_INTERVAL = 30;
+const DEFAULT_TARGET_BACKLOG = 10;
+const DEFAULT_COOLDOWN_PERIOD = 300;
+const DEFAULT_POLLING_INTERVAL = 30;
 
 function targetRef(workload: Workload) {
   return { apiVersion: workload.apiVersion, kind: workload.kind, name: workload.metadata.name };
@@ -45,7 +45,7 @@ export function renderScaledObject(
 }
 
 /** One trigger for the listed topics and one per topic pattern (the scaler takes one of each). */
-export function backlogTriggers(resource: WorkloadResource, context: RenderContext, problems: Problems): ScaledObjectTrigger[] {
+function backlogTriggers(resource: WorkloadResource, context: RenderContext, problems: Problems): ScaledObjectTrigger[] {
   const scaling = resource.spec.scaling ?? {};
   const { topics, patterns } = inputTopics(inputOf(resource));
   const adminUrl = context.pulsarConfig?.webServiceURL?.trim();

@@ -4,7 +4,7 @@
 
 /** Pulsar version of the default runner images; matches the platform's Pulsar. */
 export const DEFAULT_PULSAR_VERSION = '4.0.7';
-export const DEFAULT_BRIDGE_VERSION = '0.1.0';
+const DEFAULT_BRIDGE_VERSION = '0.1.0';
 
 export interface RenderSettings {
   /** Runner images used when `spec.image` is empty. */

@@ -45,7 +45,7 @@ export function parallelismOf(resource: WorkloadResource): number {
 }
 
 /** FunctionDetails.resources from the requests: cores, and bytes of memory and disk. */
-export function resourcesOf(resource: WorkloadResource): JsonObject {
+function resourcesOf(resource: WorkloadResource): JsonObject {
   const requests = resource.spec.resources?.requests ?? {};
   return compact({
     cpu: parseQuantity(requests.cpu),
@@ -163,7 +163,7 @@ function consumerSource(spec: FunctionSpec | SinkSpec, input: InputSpec | undefi
 }
 
 /** topic (or pattern) → ConsumerSpec, keyed by the names as written, like Function Mesh. */
-export function inputSpecs(input: InputSpec | undefined): JsonObject {
+function inputSpecs(input: InputSpec | undefined): JsonObject {
   const specs: JsonObject = {};
   if (!input) return specs;
   for (const topic of input.topics ?? []) specs[topic] = { isRegexPattern: false };
@@ -251,7 +251,7 @@ function whole(n: number | undefined): number | undefined {
 }
 
 /** Drops undefined, empty strings and empty objects, as protobuf's JSON printer omits defaults. */
-export function compact<T extends JsonObject>(obj: T): JsonObject {
+function compact<T extends JsonObject>(obj: T): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(obj)) {
     if (value === undefined || value === '') continue;

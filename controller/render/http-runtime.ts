@@ -3,6 +3,7 @@
 // configured only through the BRIDGE_* env vars that adapters/bridge/config.ts reads; the Pulsar
 // URLs come from the pulsarConfig ConfigMap by envFrom, the token from the auth Secret.
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import { defaultDeadLetterTopic, type BridgeMode } from '../../adapters/bridge/contract.js';
 import type { WorkloadResource } from '../api/index.js';
 import type { RenderSettings } from './context.js';
 import { RESTRICTED_CONTAINER, defined, livenessProbe, mainContainerEnv, startupProbe, userVolumeMounts } from './container-parts.js';
@@ -19,8 +20,6 @@ export const BRIDGE_INGRESS_PORT = 8081;
 export const DEFAULT_HTTP_PORT = 8080;
 const TOKEN_DIR = '/etc/pulsar-auth';
 const SHUTDOWN_MARGIN_S = 5;
-
-export type BridgeMode = 'function' | 'source' | 'sink';
 
 /** A Function without an output topic only consumes: the bridge runs it in sink mode. */
 export function bridgeModeOf(resource: WorkloadResource): BridgeMode {
@@ -135,11 +134,8 @@ export function bridgeEnv(resource: WorkloadResource, port: number, path: string
     set('BRIDGE_SUBSCRIPTION', subscription);
     set('BRIDGE_SUBSCRIPTION_POSITION', subscriptionPositionOf(resource));
     if (mode === 'function') set('BRIDGE_OUTPUT', outputOf(resource)?.topic);
-    // The bridge names a dead-letter topic after the first input; a pattern has none, so name it
-    // in the pattern's namespace after the subscription.
-    const patternDlq = patterns[0] && !topics.length && !consumer.deadLetterTopic
-      ? `${patterns[0].replace(/^([^:]+:\/\/[^/]+\/[^/]+)\/.*$/, '$1')}/${subscription.replaceAll('/', '-')}-DLQ`
-      : undefined;
+    // The bridge names a dead-letter topic after the first input; a pattern has none, so it is named here.
+    const patternDlq = patterns[0] && !topics.length && !consumer.deadLetterTopic ? defaultDeadLetterTopic({ pattern: patterns[0] }, subscription) : undefined;
     set('BRIDGE_DEAD_LETTER_TOPIC', consumer.deadLetterTopic || patternDlq);
     const guarantee = consumer.processingGuarantee ?? 'atleast_once';
     if (guarantee === 'effectively_once' || guarantee === 'manual') {

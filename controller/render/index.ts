@@ -40,16 +40,8 @@ function renderWorkloadChildren(stored: WorkloadResource, context: RenderContext
   const { settings } = context;
   const parts = resource.spec.http
     ? renderHttp(resource, settings, problems)
-    : renderRunner(resource, settings, isStateful(resource));
-  if (!parts) {
-    problems.error(
-      resource.spec.golang ? 'spec.golang' : 'spec',
-      resource.spec.golang
-        ? `the golang runtime runs Functions only: run this ${resource.kind} with java or python, or as an http function`
-        : 'no runtime is set: set exactly one of java, python, golang, genericRuntime or http',
-    );
-    return [];
-  }
+    : renderRunner(resource, settings, isStateful(resource), problems);
+  if (!parts) return [];
   const plan = planScaling(stored, problems);
   const workload = renderWorkload(resource, renderPodTemplate(resource, parts, settings), plan, settings);
   const objects: KubeObject[] = [workload, renderService(resource, workload, parts.servicePorts, settings)];
@@ -62,9 +54,7 @@ function renderWorkloadChildren(stored: WorkloadResource, context: RenderContext
 
 export { defaultRenderSettings, DEFAULT_PULSAR_VERSION, type RenderContext, type RenderSettings } from './context.js';
 export type { RenderProblem } from './problems.js';
-export { hasErrors } from './problems.js';
 export type * from './kube-types.js';
 export { meshTopicGraph } from './topic-graph.js';
-export { meshChildName, LABEL_MESH } from './mesh.js';
-export { workloadName, selectorLabels, headlessServiceName, LABEL_COMPONENT, LABEL_NAME, LABEL_NAMESPACE } from './names.js';
+export { workloadName } from './names.js';
 export { functionDetails } from './function-details.js';

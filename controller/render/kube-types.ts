@@ -2,7 +2,6 @@
 // @kubernetes/client-node (types only); KEDA's ScaledObject has no published TS model, so the
 // part we render is typed here.
 import type {
-  V1Container,
   V1DeploymentSpec,
   V1ServiceSpec,
   V1StatefulSetSpec,
@@ -25,7 +24,7 @@ interface Rendered<A extends string, K extends string, S> extends KubeObject {
   spec: S;
 }
 
-export type Deployment = Rendered<'apps/v1', 'Deployment', V1DeploymentSpec>;
+type Deployment = Rendered<'apps/v1', 'Deployment', V1DeploymentSpec>;
 export type StatefulSet = Rendered<'apps/v1', 'StatefulSet', V1StatefulSetSpec>;
 export type Service = Rendered<'v1', 'Service', V1ServiceSpec>;
 export type HorizontalPodAutoscaler = Rendered<'autoscaling/v2', 'HorizontalPodAutoscaler', V2HorizontalPodAutoscalerSpec>;
@@ -41,7 +40,7 @@ export interface ScaledObjectTrigger {
 }
 
 /** The fields of keda.sh/v1alpha1 ScaledObjectSpec this project renders. */
-export interface ScaledObjectSpec {
+interface ScaledObjectSpec {
   scaleTargetRef: { apiVersion: string; kind: string; name: string; envSourceContainerName?: string };
   minReplicaCount: number;
   maxReplicaCount: number;
@@ -53,10 +52,8 @@ export interface ScaledObjectSpec {
   triggers: ScaledObjectTrigger[];
 }
 
-export type Container = V1Container;
-
 /** The fields of autoscaling.k8s.io/v1 VerticalPodAutoscalerSpec this project renders. */
-export interface VerticalPodAutoscalerSpec {
+interface VerticalPodAutoscalerSpec {
   targetRef: { apiVersion: string; kind: string; name: string };
   updatePolicy?: Record<string, unknown>;
   resourcePolicy?: Record<string, unknown>;

@@ -5,9 +5,9 @@ import { API_VERSION, type FunctionMeshResource, type FunctionResource, type Sin
 import type { RenderSettings } from './context.js';
 import { Problems } from './problems.js';
 
-export const LABEL_MESH = 'compute.functionmesh.io/mesh';
+const LABEL_MESH = 'compute.functionmesh.io/mesh';
 
-export type MeshChild = FunctionResource | SourceResource | SinkResource;
+type MeshChild = FunctionResource | SourceResource | SinkResource;
 
 const LISTS = [
   ['functions', 'Function'],
@@ -15,12 +15,12 @@ const LISTS = [
   ['sinks', 'Sink'],
 ] as const;
 
-export function meshChildName(mesh: FunctionMeshResource, member: string): string {
+function meshChildName(mesh: FunctionMeshResource, member: string): string {
   return `${mesh.metadata.name ?? ''}-${member}`;
 }
 
 /** Each duplicated member name, as an error on every occurrence after the first. */
-export function duplicateMemberNames(mesh: FunctionMeshResource, problems: Problems): Set<string> {
+function duplicateMemberNames(mesh: FunctionMeshResource, problems: Problems): Set<string> {
   const first = new Map<string, string>();
   const duplicates = new Set<string>();
   for (const [list] of LISTS) {

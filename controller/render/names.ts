@@ -6,11 +6,11 @@ import type { WorkloadResource } from '../api/index.js';
 import type { RenderSettings } from './context.js';
 import type { RenderedMeta } from './kube-types.js';
 
-export type Component = 'function' | 'source' | 'sink';
+type Component = 'function' | 'source' | 'sink';
 
-export const LABEL_COMPONENT = 'compute.functionmesh.io/component';
-export const LABEL_NAME = 'compute.functionmesh.io/name';
-export const LABEL_NAMESPACE = 'compute.functionmesh.io/namespace';
+const LABEL_COMPONENT = 'compute.functionmesh.io/component';
+const LABEL_NAME = 'compute.functionmesh.io/name';
+const LABEL_NAMESPACE = 'compute.functionmesh.io/namespace';
 
 export function componentOf(resource: WorkloadResource): Component {
   return resource.kind === 'Function' ? 'function' : resource.kind === 'Source' ? 'source' : 'sink';

@@ -8,10 +8,10 @@ import { componentOf } from './names.js';
 import { PACKAGE_SERVICE_MOUNTS, RUNTIME_MOUNTS, connectionFiles, pulsarEnvFrom, pulsarctl } from './pulsar-connection.js';
 import { shellQuote } from './shell.js';
 
-export const DOWNLOAD_DIR = '/pulsar/download';
-export const DOWNLOADER_VOLUME = 'downloader-volume';
+const DOWNLOAD_DIR = '/pulsar/download';
+const DOWNLOADER_VOLUME = 'downloader-volume';
 
-export type PackageSource =
+type PackageSource =
   | { kind: 'image'; path: string }
   | { kind: 'http'; url: string }
   | { kind: 'package'; name: string };
@@ -21,7 +21,7 @@ export type PackageSource =
  * path (or `file:` URL) names the file in the image; the legacy `tenant/ns/name[@version]` is read
  * as a package name of the resource's own type (`function://`, `source://`, `sink://`).
  */
-export function packageSource(resource: WorkloadResource, file: string, location: string | undefined): PackageSource {
+function packageSource(resource: WorkloadResource, file: string, location: string | undefined): PackageSource {
   const loc = location?.trim() ?? '';
   if (!loc || loc.startsWith('builtin://')) return { kind: 'image', path: file };
   if (/^https?:\/\//.test(loc)) return { kind: 'http', url: loc };

@@ -22,7 +22,3 @@ export class Problems {
     this.list.push({ severity: 'warning', field, message });
   }
 }
-
-export function hasErrors(problems: readonly RenderProblem[]): boolean {
-  return problems.some((p) => p.severity === 'error');
-}

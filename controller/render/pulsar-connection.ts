@@ -10,7 +10,7 @@ export const OAUTH2_PLUGIN = 'org.apache.pulsar.client.impl.auth.oauth2.Authenti
 export const TOKEN_PLUGIN = 'org.apache.pulsar.client.impl.auth.AuthenticationToken';
 
 /** Where the Secret files go; the package service gets its own paths. */
-export interface MountPaths {
+interface MountPaths {
   tls: string;
   oauth2: string;
 }

@@ -4,7 +4,7 @@
 import type { FunctionSpec, InputSpec, OutputSpec, SinkSpec, WorkloadResource } from '../api/index.js';
 import { formatTopicName, parseTopicName } from '../../adapters/pulsar/topic-name.js';
 
-export interface PulsarIdentity {
+interface PulsarIdentity {
   tenant: string;
   namespace: string;
   name: string;
@@ -43,7 +43,7 @@ export function subscriptionPositionOf(resource: WorkloadResource): 'latest' | '
   return consumerSpec(resource)?.subscriptionPosition ?? 'earliest';
 }
 
-export interface InputTopics {
+interface InputTopics {
   /** Full names of the topics consumed, in spec order, without duplicates. */
   topics: string[];
   /** Full `domain://tenant/namespace/<regex>` patterns consumed. */
@@ -76,7 +76,7 @@ export function fullTopicName(topic: string): string {
 }
 
 /** Pulsar resolves a pattern like a topic name: `orders-.*` is in public/default. */
-export function fullTopicPattern(pattern: string): string {
+function fullTopicPattern(pattern: string): string {
   if (pattern.includes('://')) return pattern;
   const parts = pattern.split('/');
   return parts.length >= 3 ? `persistent://${pattern}` : `persistent://public/default/${pattern}`;

@@ -11,7 +11,7 @@ type LogConfig = NonNullable<JavaRuntimeSpec['log']>;
 export interface LoggingPlan {
   /** Config file passed to the runner. */
   configFile: string;
-  /** Shell prefix writing a generated config (ends with `&& `), or '' when mounted. */
+  /** A shell command writing a generated config, or '' when mounted. */
   writeConfig: string;
   /** Level for `-Dpulsar.log.level` (Java) or `--logging_level` (Python); undefined: runner default. */
   level?: string;
@@ -73,5 +73,5 @@ function mounted(ref: { name: string; key: string }, runtime: string, dir: strin
 }
 
 function writeFile(dir: string, file: string, content: string): string {
-  return `mkdir -p ${dir} && printf '%s\\n' ${shellQuote(content)} > ${file} && `;
+  return `mkdir -p ${dir} && printf '%s\\n' ${shellQuote(content)} > ${file}`;
 }

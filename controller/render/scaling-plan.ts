@@ -3,7 +3,7 @@
 // memory autoscaling). When an autoscaler owns it, the workload carries no replicas at all, so
 // server-side apply never fights KEDA, the HPA or a GitOps tool over it.
 import type { V2MetricSpec } from '@kubernetes/client-node';
-import type { WorkloadResource } from '../api/index.js';
+import { BUILTIN_HPA_RULES, type BuiltinHpaTarget, type WorkloadResource } from '../api/index.js';
 import type { ScaledObjectTrigger } from './kube-types.js';
 import type { Problems } from './problems.js';
 import { parseQuantity } from './quantity.js';
@@ -13,15 +13,8 @@ export type ScalingPlan =
   | { kind: 'keda'; min: number; max: number; resourceTriggers: ScaledObjectTrigger[] }
   | { kind: 'hpa'; min: number; max: number; metrics: V2MetricSpec[] };
 
-type Resource = 'cpu' | 'memory';
-const BUILTIN_RULES: Record<string, [Resource, number]> = {
-  AverageUtilizationCPUPercent80: ['cpu', 80],
-  AverageUtilizationCPUPercent50: ['cpu', 50],
-  AverageUtilizationCPUPercent20: ['cpu', 20],
-  AverageUtilizationMemoryPercent80: ['memory', 80],
-  AverageUtilizationMemoryPercent50: ['memory', 50],
-  AverageUtilizationMemoryPercent20: ['memory', 20],
-};
+type Resource = BuiltinHpaTarget['resource'];
+const BUILTIN_RULES: Readonly<Record<string, BuiltinHpaTarget | undefined>> = BUILTIN_HPA_RULES;
 
 /**
  * Reads the resource as stored (before defaults), so that only an explicit `minReplicas: 0`
@@ -81,13 +74,13 @@ function utilization(resource: WorkloadResource, kind: Resource, percent: number
 function builtinRules(rules: readonly string[]): [Resource, number][] {
   const byResource = new Map<Resource, number>();
   for (const rule of rules) {
-    const r = BUILTIN_RULES[rule];
-    if (r && !byResource.has(r[0])) byResource.set(r[0], r[1]);
+    const target = BUILTIN_RULES[rule];
+    if (target && !byResource.has(target.resource)) byResource.set(target.resource, target.percent);
   }
   return [...byResource];
 }
 
-export function builtinMetrics(rules: readonly string[], resource: WorkloadResource): V2MetricSpec[] {
+function builtinMetrics(rules: readonly string[], resource: WorkloadResource): V2MetricSpec[] {
   return builtinRules(rules).map(([name, percent]) => ({
     type: 'Resource',
     resource: { name, target: { type: 'Utilization', averageUtilization: utilization(resource, name, percent) } },

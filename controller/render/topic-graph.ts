@@ -21,7 +21,7 @@ function members(spec: FunctionMeshSpec): Member[] {
 }
 
 /** `persistent://tenant/ns/<regex>` matches full topic names in that namespace, like Pulsar. */
-export function patternMatches(pattern: string, topic: string): boolean {
+function patternMatches(pattern: string, topic: string): boolean {
   const p = /^([a-z-]+:\/\/[^/]+\/[^/]+)\/(.+)$/.exec(pattern);
   const t = /^([a-z-]+:\/\/[^/]+\/[^/]+)\/(.+)$/.exec(topic);
   if (!p || !t || p[1] !== t[1]) return false;

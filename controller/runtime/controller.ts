@@ -12,7 +12,8 @@ import { sleep } from './backoff.js';
 import type { Informer } from './informer.js';
 import type { InformerSet } from './informer-set.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { ownerIndex, ownerIndexName, ownerKeys } from './owners.js';
+import { TerminalError } from './outcomes.js';
+import { ownerKeys } from './owners.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { objectKey, resourceName, splitKey, type KubeObject, type ResourceRef } from './resource.js';
 import { WorkQueue } from './work-queue.js';
@@ -34,7 +35,7 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-/** Throw to retry with backoff; return to succeed. */
+/** Throw to retry with backoff (a TerminalError: not retried); return to succeed. */
 export type Reconcile = (ctx: ReconcileContext) => Promise<ReconcileResult | void>;
 
 export interface ControllerSpec {
@@ -60,7 +61,7 @@ export class Controller {
   readonly name: string;
   /** The primary kind's cache: reconcilers read current objects here. */
   readonly primary: Informer;
-  private readonly children = new Map<string, Informer>();
+  private readonly informers: InformerSet;
   private term: Term | undefined;
   private readonly log: Logger;
 
@@ -72,32 +73,29 @@ export class Controller {
   ) {
     this.name = spec.name;
     this.log = log.child({ controller: spec.name });
+    this.informers = informers;
     this.primary = informers.informer(spec.primary);
     this.primary.addHandler({
       add: (obj) => this.enqueue(objectKey(obj)),
       update: (_old, obj) => this.enqueue(objectKey(obj)),
       delete: (obj) => this.enqueue(objectKey(obj)),
     });
-    const index = ownerIndexName(spec.primary);
     for (const ref of spec.owns ?? []) {
-      const child = informers.informer(ref);
-      if (!child.store.hasIndex(index)) child.store.addIndex(index, ownerIndex(spec.primary));
+      const child = informers.indexOwners(ref, spec.primary);
       const enqueueOwners = (obj: KubeObject) => ownerKeys(obj, spec.primary).forEach((key) => this.enqueue(key));
       child.addHandler({
         add: enqueueOwners,
         update: (old, obj) => new Set([...ownerKeys(old, spec.primary), ...ownerKeys(obj, spec.primary)]).forEach((key) => this.enqueue(key)),
         delete: enqueueOwners,
       });
-      this.children.set(resourceName(ref), child);
     }
     metrics.trackQueueDepth(spec.name, () => this.term?.queue.length ?? 0);
   }
 
   /** The cached children of kind `ref` owned by the primary object `key`. */
   ownedBy<T extends KubeObject = KubeObject>(ref: ResourceRef, key: string): T[] {
-    const child = this.children.get(resourceName(ref));
-    if (!child) throw new Error(`controller ${this.name} does not own ${ref.kind}: add it to owns`);
-    return child.store.byIndex(ownerIndexName(this.spec.primary), key) as T[];
+    if (!this.spec.owns?.some((owned) => resourceName(owned) === resourceName(ref))) throw new Error(`controller ${this.name} does not own ${ref.kind}: add it to owns`);
+    return this.informers.ownedBy<T>(ref, this.spec.primary, key);
   }
 
   /** Queues a key for reconciling (ignored between terms: the next term queues everything). */
@@ -173,6 +171,12 @@ export class Controller {
       this.metrics.reconciles.inc({ ...labels, result: 'error' });
       if (signal.aborted) {
         log.info({ err: String(err) }, 'reconcile interrupted: this process stopped writing');
+        return;
+      }
+      if (err instanceof TerminalError) {
+        queue.forget(key);
+        if (err.recheckAfterMs !== undefined) queue.addAfter(key, err.recheckAfterMs);
+        log.warn({ reason: err.reason, err: err.message, recheckInMs: err.recheckAfterMs }, 'reconcile failed; not retried until something changes');
         return;
       }
       const retryInMs = queue.addRateLimited(key);

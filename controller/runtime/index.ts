@@ -11,9 +11,10 @@
 // Reconcilers read the cache (`functions.primary.store.get(key)`, `functions.ownedBy(DEPLOYMENTS, key)`)
 // and write with server-side apply (`client.apply`, `client.applyStatus`), passing `signal`.
 export { KubeClient } from './kube-client.js';
-export type { ApplyOptions, CallOptions, DeleteOptions, KubeClientOptions, ListOptions, ObjectList, WatchEvent, WatchEventType, WatchOptions } from './kube-client.js';
+export type { ApplyOptions, CallOptions, ObjectClient, DeleteOptions, KubeClientOptions, ListOptions, ObjectList, WatchEvent, WatchEventType, WatchOptions } from './kube-client.js';
 export { KubeApiError, isAlreadyExists, isConflict, isGone, isNotFound } from './kube-error.js';
 export type { ApiStatus } from './kube-error.js';
+export { TerminalError, ignoreNotFound } from './outcomes.js';
 export { apiVersionOf, groupOf, isNamespaced, keyOf, objectKey, resourceName, resourcePath, splitKey } from './resource.js';
 export type { KubeObject, ObjectMeta, OwnerReference, ResourceRef } from './resource.js';
 export { Store } from './store.js';

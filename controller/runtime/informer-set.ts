@@ -4,6 +4,7 @@ import type { Logger } from '../../process/logger.js';
 import type { KubeClient } from './kube-client.js';
 import { Informer, dropManagedFields } from './informer.js';
 import type { RuntimeMetrics } from './metrics.js';
+import { ownerIndex, ownerIndexName } from './owners.js';
 import { listWatch } from './reflector.js';
 import { resourceName, type KubeObject, type ResourceRef } from './resource.js';
 
@@ -42,6 +43,22 @@ export class InformerSet {
       if (this.started) informer.start();
     }
     return informer as unknown as Informer<T>;
+  }
+
+  /**
+   * Indexes the cached objects of kind `child` by the keys of their `owner`-kind owners (like
+   * controller-runtime's FieldIndexer); idempotent. Returns the child's informer.
+   */
+  indexOwners<T extends KubeObject = KubeObject>(child: ResourceRef, owner: ResourceRef): Informer<T> {
+    const informer = this.informer<T>(child);
+    const name = ownerIndexName(owner);
+    if (!informer.store.hasIndex(name)) informer.store.addIndex(name, ownerIndex(owner) as (obj: T) => string[]);
+    return informer;
+  }
+
+  /** The cached objects of kind `child` owned by the `owner`-kind object `ownerKey` (`namespace/name`). */
+  ownedBy<T extends KubeObject = KubeObject>(child: ResourceRef, owner: ResourceRef, ownerKey: string): T[] {
+    return this.indexOwners<T>(child, owner).store.byIndex(ownerIndexName(owner), ownerKey);
   }
 
   start(): void {

@@ -64,6 +64,9 @@ export interface KubeClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** The calls reconcilers make: what a fake client implements in tests. */
+export type ObjectClient = Pick<KubeClient, 'fieldManager' | 'get' | 'list' | 'create' | 'delete' | 'apply' | 'applyStatus' | 'mergePatch'>;
+
 type Target = { ref: ResourceRef; namespace?: string; name?: string; subresource?: string };
 
 export class KubeClient {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../process/logger.js';
 import { jittered, sleep } from './backoff.js';
-import { isNotFound } from './kube-error.js';
+import { ignoreNotFound } from './outcomes.js';
 import { linkSignals } from './signals.js';
 import type { KubeClient } from './kube-client.js';
 import type { KubeObject, ResourceRef } from './resource.js';
@@ -138,11 +138,8 @@ export class LeaderElector {
     const now = Date.now();
     const spec = { holderIdentity: this.identity, leaseDurationSeconds: this.leaseDurationMs / 1000, renewTime: microTime(now) };
     try {
-      let lease: Lease;
-      try {
-        lease = await client.get<Lease>(LEASES, namespace, name, { signal });
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
+      const lease = await ignoreNotFound(client.get<Lease>(LEASES, namespace, name, { signal }));
+      if (!lease) {
         const created = await client.create<Lease>(LEASES, { metadata: { name, namespace }, spec: { ...spec, acquireTime: spec.renewTime, leaseTransitions: 0 } }, { signal });
         this.observe(created, now);
         return true;

@@ -18,7 +18,7 @@ export class RuntimeMetrics {
     const depthSources = this.depthSources;
     this.reconciles = new Counter({
       name: 'fm_controller_reconcile_total',
-      help: 'Reconciles by result: success, requeue_after (success with a requested re-check) or error',
+      help: 'Reconciles by result: success, requeue_after (success with a requested re-check) or error (a TerminalError too, though it is not retried)',
       labelNames: ['controller', 'result'],
       registers,
     });

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 
 export const platformDir = () => process.env.FM_PLATFORM_DIR ?? path.resolve('.local/platform');
 
@@ -17,17 +18,15 @@ export default async function globalSetup() {
     execFileSync(path.resolve('hack/local-up'), [], { stdio: 'inherit', env: process.env });
     process.env.FM_PLATFORM_STARTED_BY_JEST = '1';
   }
-  installCrds(dir);
+  await installCrds(dir);
 }
 
 // Every suite may create our custom resources, in whatever order Jest runs them: the project's
-// CRDs are installed (server-side apply: idempotent) before any suite starts.
-function installCrds(dir) {
-  const env = Object.fromEntries([...readFileSync(path.join(dir, 'env'), 'utf8').matchAll(/^export ([A-Z0-9_]+)="([^"]*)"$/gm)]
-    .map((m) => [m[1], m[2]]));
-  const kubectl = (...args) => execFileSync(env.KUBECTL, ['--kubeconfig', env.KUBECONFIG, ...args], { stdio: 'pipe' });
-  kubectl('apply', '--server-side', '--force-conflicts', '-f', path.resolve('manifests/crds'));
-  kubectl('wait', '--for=condition=Established', '--timeout=60s', '-f', path.resolve('manifests/crds'));
+// CRDs are installed before any suite starts, by the same code as `npm start` and the benches
+// (TypeScript, loaded through tsx: Jest's module mapping does not apply here).
+async function installCrds(dir) {
+  const { installCrds: install, readEnvFile } = await tsImport('../../hack/platform-env.ts', import.meta.url);
+  install(readEnvFile(path.join(dir, 'env')), path.resolve('manifests/crds'));
 }
 
 async function platformIsUp(dir) {

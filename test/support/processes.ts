@@ -1,5 +1,5 @@
 // Starting and stopping real platform pieces of a test's own (never the shared platform's).
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -9,6 +9,22 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
+
+/** How a child process ended, or undefined while it runs: a `failIf` for waitFor. */
+export function exitedHow(child: ChildProcess, name = 'the process'): string | undefined {
+  if (child.exitCode === null && child.signalCode === null) return undefined;
+  return `${name} exited (${child.signalCode ?? `code ${child.exitCode}`})`;
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves once it has exited. */
+export async function stopProcess(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
 
 /** A port nothing listens on (just released by the kernel). */
 export async function freePort(): Promise<number> {

@@ -10,7 +10,8 @@ import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
 import { PulsarConsumer, type SubscriptionType } from '../../../adapters/pulsar/ws-consumer.js';
 import { PulsarProducer } from '../../../adapters/pulsar/ws-producer.js';
 import type { ConsumedMessage, OutgoingMessage } from '../../../adapters/pulsar/ws-messages.js';
-import { freePort } from '../../support/processes.js';
+import { exitedHow, freePort } from '../../support/processes.js';
+import { waitFor as waitForProbe } from '../../support/wait.js';
 export { freePort };
 
 export function uniqueName(prefix: string): string {
@@ -75,14 +76,11 @@ export async function startBridge(env: Record<string, string>): Promise<BridgePr
     logs,
     exited,
     async waitReady(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`bridge exited with ${child.exitCode}:\n${logs.join('')}`);
-        const ok = await fetch(`${opsUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
-        if (ok) return;
-        if (Date.now() > deadline) throw new Error(`bridge not ready within ${timeoutMs} ms:\n${logs.join('')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitForProbe('the bridge ready (/readyz)', () => fetch(`${opsUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok), {
+        timeoutMs, intervalMs: 100, failIf: () => exitedHow(child, 'the bridge'),
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}:\n${logs.join('')}`);
+      });
     },
     async metric(name: string) {
       const text = await (await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
@@ -127,12 +125,9 @@ export async function produceAll(url: string, topic: string, messages: OutgoingM
   await producer.close();
 }
 
+/** Waits until a condition on what the test collected holds. */
 export async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForProbe(what, async () => check(), { timeoutMs, intervalMs: 100 });
 }
 
 /** Creates the subscription before anything is produced, as the controller does for a Function. */

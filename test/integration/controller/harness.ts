@@ -14,7 +14,7 @@ import { OPTIONAL_CHILD_KINDS } from '../../../controller/reconcile/kinds.js';
 import { registerReconcilers, type ReconcilerOptions } from '../../../controller/reconcile/register.js';
 import { defaultRenderSettings, renderChildren } from '../../../controller/render/index.js';
 import { KubeClient, Manager } from '../../../controller/runtime/index.js';
-import { kubectlJson } from '../../support/kubectl.js';
+import { kubectl, kubectlJson } from '../../support/kubectl.js';
 import { readPlatformEnv } from '../../support/platform.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -113,12 +113,12 @@ export function condition(obj: LiveObject | undefined, type: string): Condition 
   return obj?.status?.conditions?.find((c) => c.type === type);
 }
 
+/** The object, or undefined when the apiserver says NotFound; any other kubectl failure throws. */
 export async function getObject(kind: string, namespace: string, name: string): Promise<LiveObject | undefined> {
-  try {
-    return await kubectlJson<LiveObject>(['-n', namespace, 'get', kind, name, '--show-managed-fields']);
-  } catch {
-    return undefined;
-  }
+  const r = await kubectl(['-n', namespace, 'get', kind, name, '--show-managed-fields', '-o', 'json']);
+  if (r.code === 0) return JSON.parse(r.stdout) as LiveObject;
+  if (/\(NotFound\)/.test(r.stderr)) return undefined;
+  throw new Error(`kubectl get ${kind} ${name} -n ${namespace} failed (${r.code}): ${r.stderr.trim()}`);
 }
 
 export async function listObjects(kind: string, namespace: string): Promise<LiveObject[]> {

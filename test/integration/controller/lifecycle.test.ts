@@ -134,7 +134,7 @@ describe('Function lifecycle', () => {
 
     const started = Date.now();
     await apply(pulsarConfigMap());
-    const ready = await waitForReady('function', ns, 'late', 'True', 30_000);
+    const ready = await waitForReady('function', ns, 'late', 'True', 60_000); // longer than the bound: the expect judges
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(condition(ready, 'PulsarConfigResolved')?.status).toBe('True');
   });

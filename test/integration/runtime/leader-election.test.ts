@@ -63,7 +63,8 @@ describe('LeaderElector', () => {
 
       const released = Date.now();
       await leader.stop();
-      await waitFor('the follower to lead', async () => follower.elector.isLeader, { timeoutMs: 5000, intervalMs: 20 });
+      // The wait outlasts the lease, so a takeover only after expiry fails the bound below, not the wait.
+      await waitFor('the follower to lead', async () => follower.elector.isLeader, { timeoutMs: LONG_LEASE_MS + 5000, intervalMs: 20 });
       const takeoverMs = Date.now() - released;
       expect(takeoverMs).toBeLessThan(LONG_LEASE_MS / 4); // about one jittered retry (≤ 0.9 s), not a lease duration
       expect(follower.transitions).toEqual(['started']);
@@ -102,14 +103,20 @@ describe('LeaderElector', () => {
   });
 
   it('stops leading at once when another holder takes the lease', async () => {
-    const a = candidate('stolen', 'a');
+    // A long lease: "at once" is the next renewal (one retry period), well apart from the
+    // renew deadline (19 s) at which a leader that ignored the new holder would give up.
+    const a = candidate('stolen', 'a', LONG_LEASE_MS);
     a.elector.start();
     try {
       await waitFor('a to lead', async () => a.elector.isLeader, { timeoutMs: 5000, intervalMs: 20 });
       const lease = await client.get<Lease>(LEASES, ns, 'stolen');
       const now = microTime(Date.now());
       await client.replace(LEASES, { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 60, renewTime: now, acquireTime: now } });
-      await waitFor('a to step down', async () => !a.elector.isLeader, { timeoutMs: 10_000, intervalMs: 20 });
+      const stolen = Date.now();
+      await waitFor('a to step down', async () => !a.elector.isLeader, { timeoutMs: LONG_LEASE_MS + 5000, intervalMs: 20 });
+      const stepDownMs = Date.now() - stolen;
+      expect(stepDownMs).toBeLessThan(RETRY_MS + 1500); // one renewal, plus slack for a busy machine
+      log.warn({ stepDownMs }, 'step-down after the lease was taken');
       expect(a.transitions).toEqual(['started', 'stopped']);
       expect(a.elector.leader).toBe('intruder');
     } finally {

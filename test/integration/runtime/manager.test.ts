@@ -8,7 +8,7 @@ import { createLogger } from '../../../process/logger.js';
 import { Manager } from '../../../controller/runtime/manager.js';
 import type { Controller, ReconcileContext } from '../../../controller/runtime/controller.js';
 import type { KubeClient } from '../../../controller/runtime/kube-client.js';
-import { isNotFound } from '../../../controller/runtime/kube-error.js';
+import { ignoreNotFound } from '../../../controller/runtime/outcomes.js';
 import type { KubeObject } from '../../../controller/runtime/resource.js';
 import { createTestNamespace, deleteNamespace } from '../../support/kubectl.js';
 import { waitFor } from '../../support/wait.js';
@@ -51,13 +51,8 @@ function secretReconciler(kube: KubeClient, controller: () => Controller, calls:
 }
 
 async function childData(name: string): Promise<Record<string, string> | undefined> {
-  try {
-    const secret = await client.get<DataObject>(SECRETS, ns, `${name}-child`);
-    return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const secret = await ignoreNotFound(client.get<DataObject>(SECRETS, ns, `${name}-child`));
+  return secret && Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
 }
 
 describe('Manager + Controller', () => {

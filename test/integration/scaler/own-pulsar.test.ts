@@ -12,7 +12,8 @@ import { pino } from 'pino';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
 import type { Scaler } from '../../../scaler/app.js';
 import { waitFor } from '../../support/wait.js';
-import { adminFor, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminFor, AFTER_READER_OPENS_MS, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
 
 describe('scaler against its own Pulsar with token authentication', () => {
   let pulsar: OwnPulsar;
@@ -20,8 +21,11 @@ describe('scaler against its own Pulsar with token authentication', () => {
   let dir: string;
   let scaler: Scaler;
   let anonymous: Scaler;
+  // Push alone: its periodic check (a minute) cannot deliver `true` within the test's bound.
+  let pushOnly: Scaler;
   let keda: KedaLikeClient;
   let kedaAnonymous: KedaLikeClient;
+  let kedaPush: KedaLikeClient;
   const logLines: string[] = [];
 
   beforeAll(async () => {
@@ -33,15 +37,19 @@ describe('scaler against its own Pulsar with token authentication', () => {
     const log = pino({ level: 'debug' }, sink);
     scaler = await startTestScaler({ log, credentials: { tokenFile: path.join(dir, 'token') }, checkMs: 500 });
     anonymous = await startTestScaler({ log });
+    pushOnly = await startTestScaler({ log, credentials: { tokenFile: path.join(dir, 'token') }, checkMs: 60_000 });
     keda = new KedaLikeClient(scaler.server.port);
     kedaAnonymous = new KedaLikeClient(anonymous.server.port);
+    kedaPush = new KedaLikeClient(pushOnly.server.port);
   }, 240_000);
 
   afterAll(async () => {
     keda?.close();
     kedaAnonymous?.close();
+    kedaPush?.close();
     await scaler?.close();
     await anonymous?.close();
+    await pushOnly?.close();
     await pulsar?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
@@ -64,8 +72,10 @@ describe('scaler against its own Pulsar with token authentication', () => {
   it('wakes an idle function through an authenticated WebSocket reader', async () => {
     const topic = parseTopicName(`public/default/${uniqueName('auth-push')}`);
     await adminFor(pulsar.webUrl, token).createSubscription(topic, 'fn');
-    const stream = keda.stream(ref('auth-push', { adminURL: pulsar.webUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
-    await waitFor('the idle topic to be watched', async () => scaler.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
+    const stream = kedaPush.stream(ref('auth-push', { adminURL: pulsar.webUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
+    await waitFor('the idle topic to be watched', async () => pushOnly.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
+    await sleep(AFTER_READER_OPENS_MS);
+    expect(stream.trues).toHaveLength(0);
     const published = Date.now();
     await produce(pulsar.webUrl, topicPath(topic), 1, token);
     await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 10 });

@@ -10,7 +10,8 @@ import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.j
 import type { Scaler } from '../../../scaler/app.js';
 import { HealthClient } from '../../../scaler/protos.js';
 import { waitFor } from '../../support/wait.js';
-import { adminFor, deleteRunTopics, freePort, KedaLikeClient, produce, ref, sharedPulsarUrl, startTestScaler, uniqueName } from './support.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminFor, AFTER_READER_OPENS_MS, deleteRunTopics, freePort, KedaLikeClient, produce, ref, sharedPulsarUrl, startTestScaler, uniqueName } from './support.js';
 
 const web = sharedPulsarUrl();
 const admin = adminFor(web);
@@ -143,6 +144,7 @@ describe('push activation (StreamIsActive)', () => {
     if (!topicOpts.subscription) await produce(web, topicPath(topic), 0);
     const stream = keda.stream(ref('push', { adminURL: web, topics: name, subscription: 'fn' }));
     await waitFor('the idle topic to be watched', async () => watched() > before, { timeoutMs: 10_000, intervalMs: 50 });
+    await sleep(AFTER_READER_OPENS_MS);
     expect(stream.trues).toHaveLength(0);
     const published = Date.now();
     await produce(web, topicPath(topic), 1);

@@ -50,6 +50,13 @@ export async function deleteRunTopics(webUrl: string, namespace = 'public/defaul
   }
 }
 
+/**
+ * The watcher re-reads the backlog just after a reader opens (verifyDelayMs, 100 ms), in case a
+ * message slipped in before it: a message sent before that re-read is found by it, not by the
+ * reader. Push tests wait this long after the reader is connected, so only the reader can wake.
+ */
+export const AFTER_READER_OPENS_MS = 1_000;
+
 export function startTestScaler(config: Partial<ScalerConfig> = {}): Promise<Scaler> {
   return startScaler({ grpcPort: 0, host: '127.0.0.1', log: quietLog, freshMs: 0, checkMs: 1_000, ...config });
 }

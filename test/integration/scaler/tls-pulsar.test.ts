@@ -6,7 +6,8 @@ import * as grpc from '@grpc/grpc-js';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
 import type { Scaler } from '../../../scaler/app.js';
 import { waitFor } from '../../support/wait.js';
-import { adminFor, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminFor, AFTER_READER_OPENS_MS, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
 
 describe('scaler against a Pulsar served over TLS by a private CA', () => {
   let pulsar: OwnPulsar;
@@ -17,7 +18,8 @@ describe('scaler against a Pulsar served over TLS by a private CA', () => {
 
   beforeAll(async () => {
     pulsar = await OwnPulsar.start({ tls: true });
-    trusting = await startTestScaler({ pulsarCaFile: pulsar.tls!.caFile, checkMs: 500 });
+    // A periodic check of a minute: only the wss:// reader can wake a function within the push test's bound.
+    trusting = await startTestScaler({ pulsarCaFile: pulsar.tls!.caFile, checkMs: 60_000 });
     untrusting = await startTestScaler({});
     keda = new KedaLikeClient(trusting.server.port);
     kedaUntrusting = new KedaLikeClient(untrusting.server.port);
@@ -51,6 +53,8 @@ describe('scaler against a Pulsar served over TLS by a private CA', () => {
     await adminFor(pulsar.webUrl).createSubscription(topic, 'fn');
     const stream = keda.stream(ref('tls-push', { adminURL: pulsar.tlsWebUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
     await waitFor('the idle topic to be watched', async () => trusting.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
+    await sleep(AFTER_READER_OPENS_MS);
+    expect(stream.trues).toHaveLength(0);
     const published = Date.now();
     await produce(pulsar.webUrl, topicPath(topic), 1);
     await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 10 });

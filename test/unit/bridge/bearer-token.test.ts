@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { bearerToken } from '../../../adapters/pulsar/ws-session.js';
+import { bearerToken } from '../../../adapters/pulsar/bearer-token.js';
 
 describe('bearerToken', () => {
   it.each([

@@ -101,6 +101,11 @@ describe('parseBridgeConfig', () => {
     expect(problems({ ...base, ...over }).join('\n')).toMatch(message);
   });
 
+  it('suggests the nearest key for a mistyped argument', () => {
+    expect(problems(base, ['--max-mesage-retry=3'])).toEqual(['BRIDGE_MAX_MESAGE_RETRY is not a bridge setting: did you mean BRIDGE_MAX_MESSAGE_RETRY?']);
+    expect(problems(base, ['--zzz=1'])).toEqual(['BRIDGE_ZZZ is not a bridge setting: known settings are listed in docs/bridge.md']);
+  });
+
   it('puts all problems in the error message', () => {
     expect(() => parseBridgeConfig({})).toThrow(/BRIDGE_MODE is required[\s\S]*BRIDGE_PULSAR_URL is required/);
   });
@@ -112,6 +117,13 @@ describe('docs/bridge.md', () => {
     const { CONFIG_KEYS } = await import('../../../adapters/bridge/config.js');
     const doc = readFileSync('docs/bridge.md', 'utf8');
     expect(Object.keys(CONFIG_KEYS).filter((key) => !doc.includes(`\`${key}\``))).toEqual([]);
+  });
+
+  it('carries the settings table exactly as the parser states it (help, modes, defaults)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { CONFIG_KEYS } = await import('../../../adapters/bridge/config.js');
+    const { settingsMarkdown } = await import('../../../process/config-table.js');
+    expect(readFileSync('docs/bridge.md', 'utf8')).toContain(settingsMarkdown(CONFIG_KEYS));
   });
 });
 

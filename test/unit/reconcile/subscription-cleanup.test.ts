@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { FunctionResource, WorkloadResource } from '../../../controller/api/index.js';
-import { SubscriptionCleaner, cleanupBudgetMs, cleanupTarget, cleanupToken, retryDelayMs, wantsCleanup } from '../../../controller/reconcile/subscription-cleanup.js';
+import { DEFAULT_CLEANUP_POLICY, SubscriptionCleaner, cleanupBudgetMs, cleanupTarget, cleanupToken, retryDelayMs, wantsCleanup } from '../../../controller/reconcile/subscription-cleanup.js';
 
 const fn = (spec: Partial<FunctionResource['spec']>, deletedAt = new Date().toISOString()): WorkloadResource =>
   ({ apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'Function', metadata: { name: 'fn', uid: 'u1', deletionTimestamp: deletedAt }, spec }) as unknown as WorkloadResource;
@@ -12,8 +12,12 @@ describe('cleanup plan', () => {
     expect(cleanupTarget(fn({ subscriptionName: 'mine', input: { topics: ['in'] } })).subscription).toBe('mine');
   });
   it('applies to Functions and Sinks that ask for it', () => {
-    expect(wantsCleanup(fn({ cleanupSubscription: true }))).toBe(true);
-    expect(wantsCleanup(fn({}))).toBe(false);
+    const as = (kind: string, spec: Partial<FunctionResource['spec']>) => ({ ...fn(spec), kind }) as WorkloadResource;
+    expect(wantsCleanup(as('Function', { cleanupSubscription: true }))).toBe(true);
+    expect(wantsCleanup(as('Sink', { cleanupSubscription: true }))).toBe(true);
+    expect(wantsCleanup(as('Function', {}))).toBe(false);
+    expect(wantsCleanup(as('Sink', {}))).toBe(false);
+    expect(wantsCleanup(as('Source', { cleanupSubscription: true }))).toBe(false); // a Source has no subscription
   });
   it('takes a token only from token authentication', () => {
     const plugin = 'org.apache.pulsar.client.impl.auth.AuthenticationToken';
@@ -22,7 +26,9 @@ describe('cleanup plan', () => {
     expect(cleanupToken({ pulsarConfig: 'p', authConfig: { genericAuth: { clientAuthenticationPlugin: 'Basic', clientAuthenticationParameters: 'u:p' } } })).toBeUndefined();
   });
   it('backs off exponentially within a bounded budget (defaults: 5 attempts over about 2 minutes)', () => {
-    const policy = { attempts: 5, initialDelayMs: 5000, requestTimeoutMs: 5000 };
+    const policy = DEFAULT_CLEANUP_POLICY;
+    expect(new SubscriptionCleaner().policy).toBe(DEFAULT_CLEANUP_POLICY);
+    expect(policy.attempts).toBe(5);
     expect([1, 2, 3, 4].map((n) => retryDelayMs(policy, n))).toEqual([5000, 10000, 20000, 40000]);
     expect(cleanupBudgetMs(policy)).toBe(75_000 + 5 * 5000);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { parseQuantity } from '../../../controller/render/quantity.js';
-import { instanceIdScript } from '../../../controller/render/runner-container.js';
+import { instanceIdScript } from '../../../controller/render/runner-command.js';
 import { shellQuote, shellTemplate } from '../../../controller/render/shell.js';
 
 const bash = (script: string, env: Record<string, string> = {}) =>

@@ -1,10 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import type { FunctionSpec } from '../../../controller/api/index.js';
+import type { FunctionResource, FunctionSpec } from '../../../controller/api/index.js';
 import { DEFAULT_PULSAR_VERSION } from '../../../controller/render/index.js';
 import { container, envOf, fn, jsonArg, podSpec, render, script, sink, source } from './fixtures.js';
 
 const runner = (lang: string) => `apachepulsar/pulsar-functions-${lang}-runner:${DEFAULT_PULSAR_VERSION}`;
+
+/**
+ * The Go runner's -instance-conf as the pod's bash hands it over, parsed as JSON: the whole script
+ * runs, with printf in place of the binary (pod 7 of a Deployment, its env from `env`).
+ */
+function goInstanceConf(resource: FunctionResource, env: Record<string, string>): Record<string, unknown> {
+  const cmd = script(render(resource));
+  const binary = "exec '/pulsar/fn' -instance-conf ";
+  expect(cmd).toContain(binary);
+  const printed = execFileSync('bash', ['-c', cmd.replace(binary, "printf '%s' ")], { env: { POD_NAME: 'fn-function-6b7c8-00007', ...env }, encoding: 'utf8' });
+  return JSON.parse(printed) as Record<string, unknown>;
+}
 
 describe('runner images and command lines', () => {
   it.each([
@@ -83,7 +95,7 @@ describe('runner images and command lines', () => {
     expect(result.problems).toEqual([]);
     const main = podSpec(result).containers[0]!;
     expect(main.image).toBe(runner('go'));
-    expect(script(result)).toMatch(/^SHARD_ID=.* && exec '\/pulsar\/fn' -instance-conf '\{"pulsarServiceURL":"'"\$\{brokerServiceURL\}"'",/);
+    expect(script(result)).toMatch(/^SHARD_ID=.* && json_string\(\) \{.*\} && exec '\/pulsar\/fn' -instance-conf '\{"pulsarServiceURL":'"\$\(json_string "\$brokerServiceURL"\)"',/);
     expect(script(result)).toContain('"timeoutMs":500');
     expect(script(result)).toContain('"sinkSpecsTopic":"persistent://public/default/out"');
     expect(envOf(main).LOGGING_LEVEL).toBe('debug');
@@ -112,14 +124,28 @@ describe('runner images and command lines', () => {
       expected: { clientAuthenticationPlugin: 'P', clientAuthenticationParameters: '{"k":"v"}', tlsAllowInsecureConnection: true, tlsHostnameVerificationEnable: false, tlsTrustCertsFilePath: '/etc/tls/pulsar-functions/ca.crt' },
     },
   ])('Go -instance-conf, as the shell expands it: $name', ({ pulsar, expected }) => {
-    const cmd = script(render(fn({ java: undefined, golang: { go: '/pulsar/fn' }, pulsar: { pulsarConfig: 'pulsar-cm', ...pulsar } })));
-    const word = cmd.slice(cmd.indexOf('-instance-conf ') + '-instance-conf '.length);
-    const env = {
-      SHARD_ID: '7', brokerServiceURL: 'pulsar://b:6650', webServiceURL: 'http://b:8080', tlsTrustCertsFilePath: '/etc/ca.pem',
+    const conf = goInstanceConf(fn({ java: undefined, golang: { go: '/pulsar/fn' }, pulsar: { pulsarConfig: 'pulsar-cm', ...pulsar } }), {
+      brokerServiceURL: 'pulsar://b:6650', webServiceURL: 'http://b:8080', tlsTrustCertsFilePath: '/etc/ca.pem',
       clientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.AuthenticationToken', clientAuthenticationParameters: 'token:abc',
-    };
-    const conf = JSON.parse(execFileSync('bash', ['-c', `printf '%s' ${word}`], { env, encoding: 'utf8' })) as Record<string, unknown>;
+    });
     expect(conf).toMatchObject(expected);
+  });
+
+  it('Go -instance-conf carries Secret values with quotes, backslashes, braces and control characters exactly', () => {
+    // An OAuth2 parameter is itself JSON; a value may end in a newline or hold shell syntax.
+    const params = `{"issuerUrl":"https://issuer/","privateKey":"/etc/oauth2/key.json","audience":"urn:a\\b","scope":"it's $HOME \`id\`"}\n`;
+    const ca = '/etc/tls/"ca"\\dir/{x}\t\u0001\u001f.pem';
+    const conf = goInstanceConf(fn({ java: undefined, golang: { go: '/pulsar/fn' }, pulsar: { pulsarConfig: 'pulsar-cm', authSecret: 'auth', tlsSecret: 'tls' } }), {
+      brokerServiceURL: 'pulsar://b:6650', webServiceURL: 'http://b:8080', tlsTrustCertsFilePath: ca, tlsAllowInsecureConnection: 'true',
+      clientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.oauth2.AuthenticationOAuth2', clientAuthenticationParameters: params,
+    });
+    expect(conf).toMatchObject({
+      clientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.oauth2.AuthenticationOAuth2',
+      clientAuthenticationParameters: params,
+      tlsTrustCertsFilePath: ca,
+      tlsAllowInsecureConnection: true,
+      tlsHostnameVerificationEnable: true,
+    });
   });
 
   it('Go runs Functions only', () => {

@@ -9,6 +9,8 @@ import { InformerSet } from '../../../controller/runtime/informer-set.js';
 import { KubeClient } from '../../../controller/runtime/kube-client.js';
 import { RuntimeMetrics } from '../../../controller/runtime/metrics.js';
 import { ItemExponentialRateLimiter } from '../../../controller/runtime/rate-limiter.js';
+import { KubeApiError } from '../../../controller/runtime/kube-error.js';
+import { TerminalError, ignoreNotFound } from '../../../controller/runtime/outcomes.js';
 import type { KubeObject, OwnerReference, ResourceRef } from '../../../controller/runtime/resource.js';
 import { sleep } from '../../../controller/runtime/backoff.js';
 import { metricValue } from './metric-value.js';
@@ -101,6 +103,25 @@ describe('Controller', () => {
     expect(await value('fm_controller_reconcile_duration_seconds', { controller: 'fn' })).toBeGreaterThan(0);
   });
 
+  it('does not retry a TerminalError with backoff; looks again after its recheck when it names one', async () => {
+    const calls = { terminal: 0, recheck: 0 };
+    const { controller, primary, value } = setup(async ({ name }) => {
+      if (name === 'terminal') {
+        calls.terminal++;
+        throw new TerminalError('ChildConflict', 'Deployment x is controlled by someone else');
+      }
+      if (name === 'recheck' && ++calls.recheck < 3) throw new TerminalError('ChildConflict', 'still there', 5);
+    });
+    controller.startWorkers();
+    primary.replace([obj('terminal'), obj('recheck')]);
+    await until(() => calls.recheck === 3);
+    await sleep(100); // ample for the backoff (1 ms doubling) to have retried 'terminal' several times
+    await controller.stopWorkers();
+    expect(calls.terminal).toBe(1);
+    expect(await value('fm_controller_workqueue_retries_total', { controller: 'fn' })).toBe(0);
+    expect(await value('fm_controller_reconcile_total', { controller: 'fn', result: 'error' })).toBe(3);
+  });
+
   it('on shutdown lets an in-flight reconcile finish within the grace period; on lost leadership aborts it', async () => {
     const outcomes: string[] = [];
     const slow = (ms: number) => async ({ signal }: ReconcileContext) => {
@@ -123,5 +144,15 @@ describe('Controller', () => {
     expect(outcomes).toEqual(['finished', 'aborted']);
     expect(Date.now() - started).toBeLessThan(2000); // not the reconcile's 5 s
     expect(deposed.controller.running).toBe(false);
+  });
+});
+
+describe('ignoreNotFound', () => {
+  const apiError = (status: number, reason: string) => new KubeApiError(status, { reason, message: reason }, { method: 'GET' });
+  it('turns NotFound into undefined and passes results and every other error on', async () => {
+    expect(await ignoreNotFound(Promise.reject(apiError(404, 'NotFound')))).toBeUndefined();
+    expect(await ignoreNotFound(Promise.resolve(7))).toBe(7);
+    await expect(ignoreNotFound(Promise.reject(apiError(403, 'Forbidden')))).rejects.toThrow('Forbidden');
+    await expect(ignoreNotFound(Promise.reject(new Error('aborted')))).rejects.toThrow('aborted');
   });
 });

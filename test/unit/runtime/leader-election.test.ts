@@ -17,6 +17,14 @@ describe('LeaderElector options', () => {
   });
 
   it('defaults to 15 s / 10 s / 2 s and a unique identity per process', () => {
+    // The timings show through the rules between them: each default meets a bound exactly.
+    const make = (timings: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number }) => () => new LeaderElector({ client, namespace: 'ns', name: 'x', log, ...timings });
+    expect(make({ renewDeadlineMs: 15_000 })).toThrow('leaseDurationMs (15000) must exceed renewDeadlineMs (15000)');
+    expect(make({ renewDeadlineMs: 14_999 })).not.toThrow();
+    expect(make({ leaseDurationMs: 10_000 })).toThrow('leaseDurationMs (10000) must exceed renewDeadlineMs (10000)');
+    expect(make({ leaseDurationMs: 11_000 })).not.toThrow();
+    expect(make({ renewDeadlineMs: 2400 })).toThrow('renewDeadlineMs (2400) must exceed 1.2 × retryPeriodMs (2000)');
+    expect(make({ renewDeadlineMs: 2401 })).not.toThrow();
     const elector = new LeaderElector({ client, namespace: 'ns', name: 'x', log });
     expect(elector.identity).toMatch(/^.+_[0-9a-f]{8}$/);
     expect(defaultIdentity()).not.toBe(defaultIdentity());

@@ -24,6 +24,15 @@ describe('Credentials', () => {
     expect(new Credentials().tokenFor('http://x')()).toBeUndefined();
   });
 
+  it('sends the JWT alone when a file or the env holds a Pulsar token Secret\'s token:<jwt> form', () => {
+    const secret = file('secret-form', 'token:eyJhbGciOi.payload.sig\n');
+    expect(new Credentials({ tokenFile: secret }).tokenFor('http://x')()).toBe('eyJhbGciOi.payload.sig');
+    const map = file('secret-form.yaml', `"http://pulsar-a:8080": ${secret}\n`);
+    expect(new Credentials({ tokensFile: map }).tokenFor('http://pulsar-a:8080')()).toBe('eyJhbGciOi.payload.sig');
+    expect(new Credentials({ token: 'token:eyJ.a.b' }).tokenFor('http://x')()).toBe('eyJ.a.b');
+    expect(() => new Credentials({ tokenFile: file('prefix-only', 'token:\n') })).toThrow(/empty/);
+  });
+
   it('re-reads a rotated token file after the recheck interval', () => {
     let now = 0;
     const p = file('rotating', 'old');

@@ -39,6 +39,11 @@ describe('parseTriggerMetadata', () => {
     expect(c.metricName).toBe('pulsar-backlog-public-default-echo');
   });
 
+  it('ignores the keys KEDA v2.20 reads from trigger metadata itself: scalerAddress, enableTLS, unsafeSsl', () => {
+    const c = parseTriggerMetadata({ ...base, scalerAddress: 'scaler:9090', enableTLS: 'true', unsafeSsl: 'false' });
+    expect([c.adminUrl, c.subscription]).toEqual(['http://pulsar:8080', 'fn']);
+  });
+
   it('uses the scaler default admin URL when the trigger has none', () => {
     expect(parseTriggerMetadata({ topics: 'in', subscription: 's' }, { defaultAdminUrl: 'http://default:8080' }).adminUrl).toBe('http://default:8080');
   });
@@ -63,7 +68,10 @@ describe('parseTriggerMetadata', () => {
     [{ ...base, msgBacklogThreshold: 'ten' }, 'msgBacklogThreshold', /whole number/],
     [{ ...base, targetBacklog: '5', msgBacklogThreshold: '5' }, 'msgBacklogThreshold', /not both/],
     [{ ...base, activationBacklog: '-1' }, 'activationBacklog', /≥ 0/],
-    [{ ...base, subscripton: 'typo' }, 'subscripton', /unknown key/],
+    [{ ...base, subscripton: 'typo' }, 'subscripton', /unknown key \(did you mean subscription\?\)/],
+    [{ ...base, caCert: 'PEM' }, 'caCert', /only from a TriggerAuthentication/],
+    [{ ...base, tlsClientKey: 'PEM' }, 'tlsClientKey', /only from a TriggerAuthentication/],
+    [{ ...base, tlsCertFile: '/ca.pem' }, 'tlsCertFile', /no longer reads tlsCertFile/],
   ])('%j → error naming %s', (meta, key, message) => {
     let error: unknown;
     try {

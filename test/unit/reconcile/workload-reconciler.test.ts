@@ -1,0 +1,151 @@
+// The Function/Source/Sink reconciler's branches as a table: what it finds → what it writes,
+// the one status update, the events, and the requeue or error. The same reconciler runs against
+// the real platform in test/integration/controller.
+import { describe, it } from '@jest/globals';
+import type { WorkloadResource } from '../../../controller/api/index.js';
+import { renderChildren } from '../../../controller/render/index.js';
+import { CONFIG_MAPS, FUNCTIONS, childKinds } from '../../../controller/reconcile/kinds.js';
+import type { ConfigMapObject } from '../../../controller/reconcile/inputs.js';
+import { SUBSCRIPTION_FINALIZER, SubscriptionCleaner } from '../../../controller/reconcile/subscription-cleanup.js';
+import { WorkloadReconciler } from '../../../controller/reconcile/workload-reconciler.js';
+import type { KubeObject } from '../../../controller/runtime/index.js';
+import { fn, settings } from '../render/fixtures.js';
+import { apiError } from './fake-client.js';
+import { runRow, type Row } from './reconciler-table.js';
+
+const RECHECK_MS = 1234;
+const namespace = 'team-a';
+const pulsarCm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pulsar-cm', namespace }, data: { webServiceURL: 'http://127.0.0.1:9', brokerServiceURL: 'pulsar://127.0.0.1:9' } } as KubeObject;
+const secret = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, data: {} }) as KubeObject;
+const ownedBy = (uid: string, name: string) => [{ apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'Function', name, uid, controller: true }];
+const withMeta = (resource: WorkloadResource, meta: Record<string, unknown>): WorkloadResource => ({ ...resource, metadata: { ...resource.metadata, generation: 1, ...meta } }) as WorkloadResource;
+const forbidden = apiError(403, 'Forbidden', 'secrets "auth" is forbidden: User "system:serviceaccount:fm:controller" cannot get resource "secrets" in API group "" in the namespace "team-a"', { method: 'GET', resource: 'secrets', namespace });
+
+const rows: (Row<WorkloadResource> & { attempts?: number })[] = [
+  {
+    name: 'creates the children of a new Function and says it is not available yet',
+    resource: withMeta(fn(), {}),
+    cached: [pulsarCm],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
+    },
+  },
+  {
+    name: 'SecretNotFound: applies nothing, says which Secret, and looks again after the recheck',
+    resource: withMeta(fn({ pulsar: { pulsarConfig: 'pulsar-cm', authSecret: 'auth' } }), {}),
+    cached: [pulsarCm],
+    want: {
+      conditions: ['PulsarConfigResolved=False/SecretNotFound', 'ChildrenApplied=False/PulsarConfigUnresolved', 'Ready=False/SecretNotFound'],
+      messages: { PulsarConfigResolved: ['Secret auth (spec.pulsar.authSecret) not found in namespace team-a: create it'] },
+      events: ['Warning SecretNotFound'],
+      result: { requeueAfterMs: RECHECK_MS },
+    },
+  },
+  {
+    name: 'ChildConflict: a foreign Deployment in the way stops every write; terminal, looked at again after the recheck',
+    resource: withMeta(fn(), {}),
+    cached: [pulsarCm, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'fn-function', namespace, ownerReferences: ownedBy('someone-else', 'other') } }],
+    want: {
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=False/ChildConflict', 'Ready=False/ChildConflict'],
+      messages: { Ready: ['Deployment fn-function already exists and is owned by Function other, not Function fn: delete or rename it'] },
+      events: ['Warning ChildConflict'],
+      error: { reason: 'ChildConflict', recheckAfterMs: RECHECK_MS },
+    },
+  },
+  {
+    name: 'prunes a child it owns that the render no longer has, and leaves one it does not own',
+    resource: withMeta(fn(), {}),
+    cached: [
+      pulsarCm,
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fn-old', namespace, uid: 's1', ownerReferences: ownedBy('uid-1', 'fn') } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fn-theirs', namespace, uid: 's2', ownerReferences: ownedBy('someone-else', 'other') } },
+    ],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function', 'delete Service fn-old'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created', 'Normal Deleted'],
+    },
+  },
+  {
+    name: 'ApplyFailed: an apiserver error is reported, then retried with backoff (not terminal)',
+    resource: withMeta(fn(), {}),
+    cached: [pulsarCm],
+    failures: { 'apply Deployment fn-function': apiError(500, 'InternalError', 'etcdserver: request timed out', { method: 'PATCH', resource: 'deployments', namespace }) },
+    want: {
+      writes: ['apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=False/ApplyFailed', 'Ready=False/ApplyFailed'],
+      messages: { Ready: ['etcdserver: request timed out'] },
+      events: ['Warning ApplyFailed'],
+      error: { message: 'etcdserver: request timed out' },
+    },
+  },
+  {
+    name: 'adds the cleanup finalizer when cleanupSubscription is set',
+    resource: withMeta(fn({ cleanupSubscription: true }), {}),
+    cached: [pulsarCm],
+    want: {
+      writes: [`patch Function fn finalizers=${SUBSCRIPTION_FINALIZER}`, 'apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
+    },
+  },
+  {
+    name: 'finalizer: a failed cleanup keeps the finalizer and retries after the policy delay, writing nothing',
+    resource: withMeta(fn({ cleanupSubscription: true }), { deletionTimestamp: new Date().toISOString(), finalizers: [SUBSCRIPTION_FINALIZER] }),
+    want: { result: { requeueAfterMs: 5 } },
+  },
+  {
+    name: 'finalizer: after the last attempt it says what is left behind and releases the finalizer',
+    attempts: 1,
+    resource: withMeta(fn({ cleanupSubscription: true }), { deletionTimestamp: new Date().toISOString(), finalizers: [SUBSCRIPTION_FINALIZER] }),
+    want: { writes: ['patch Function fn finalizers='], events: ['Warning SubscriptionCleanupFailed'] },
+  },
+  {
+    name: 'finalizer: a forbidden Secret is reported as such (not taken for "no token"), and the attempt fails with it',
+    resource: withMeta(fn({ cleanupSubscription: true, pulsar: { pulsarConfig: 'pulsar-cm', authSecret: 'auth' } }), {
+      deletionTimestamp: new Date().toISOString(),
+      finalizers: [SUBSCRIPTION_FINALIZER],
+    }),
+    cached: [pulsarCm],
+    secrets: [secret('auth')],
+    failures: { 'get Secret auth': forbidden },
+    want: {
+      conditions: ['SubscriptionCleanup=False/SecretUnreadable'],
+      messages: { SubscriptionCleanup: ['Secret auth (spec.pulsar.authSecret) in namespace team-a could not be read', 'is forbidden', 'RBAC'] },
+      result: { requeueAfterMs: 5 },
+    },
+  },
+  {
+    name: 'finalizer: a Secret read failing on the apiserver is reported too, with its error',
+    resource: withMeta(fn({ cleanupSubscription: true, pulsar: { pulsarConfig: 'pulsar-cm', authSecret: 'auth' } }), {
+      deletionTimestamp: new Date().toISOString(),
+      finalizers: [SUBSCRIPTION_FINALIZER],
+    }),
+    cached: [pulsarCm],
+    failures: { 'get Secret auth': apiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request', { method: 'GET', resource: 'secrets', namespace }) },
+    want: {
+      conditions: ['SubscriptionCleanup=False/SecretUnreadable'],
+      messages: { SubscriptionCleanup: ['Secret auth (spec.pulsar.authSecret)', 'unable to handle the request', 'the next attempt reads it again'] },
+      result: { requeueAfterMs: 5 },
+    },
+  },
+];
+
+describe('WorkloadReconciler', () => {
+  it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
+    const kinds = childKinds([]);
+    await runRow(row, FUNCTIONS, ({ client, informers, caches, events }) =>
+      new WorkloadReconciler('Function', FUNCTIONS, informers.informer(FUNCTIONS).store, caches(FUNCTIONS, kinds), {
+        client,
+        render: renderChildren,
+        settings,
+        events,
+        cleaner: new SubscriptionCleaner({ attempts: row.attempts ?? 3, initialDelayMs: 5, requestTimeoutMs: 500 }),
+        configMaps: informers.informer<ConfigMapObject>(CONFIG_MAPS).store,
+        recheckMs: RECHECK_MS,
+      }).reconcile,
+    );
+  });
+});
