@@ -3,7 +3,7 @@
 // producers, consumers and readers, choosing the partitioned or multi-topic kinds when the
 // topic metadata calls for them.
 import { readFileSync } from 'node:fs';
-import { bearerToken } from '../ws-session.js';
+import { bearerToken } from '../bearer-token.js';
 import type { ClientContext } from './client-context.js';
 import { ConnectionPool } from './connection-pool.js';
 import type { Authentication, TlsOptions } from './connection.js';
