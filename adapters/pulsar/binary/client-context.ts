@@ -1,0 +1,12 @@
+// What every producer and consumer of one client shares: the connection pool, the lookup
+// service, the id counter (producer and consumer ids are unique per client, so an id stays valid
+// on whatever connection the object lands on after a reconnect) and the timeouts.
+import type { ConnectionPool } from './connection-pool.js';
+import type { LookupService } from './lookup.js';
+
+export interface ClientContext {
+  pool: ConnectionPool;
+  lookup: LookupService;
+  operationTimeoutMs: number;
+  newId(): number;
+}

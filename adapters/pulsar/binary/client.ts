@@ -1,0 +1,159 @@
+// The entry point: a client for one Pulsar cluster, holding the connection pool (one connection
+// per broker, shared by everything the client creates) and the lookup service. It creates
+// producers, consumers and readers, choosing the partitioned or multi-topic kinds when the
+// topic metadata calls for them.
+import { readFileSync } from 'node:fs';
+import { bearerToken } from '../ws-session.js';
+import type { ClientContext } from './client-context.js';
+import { ConnectionPool } from './connection-pool.js';
+import type { Authentication, TlsOptions } from './connection.js';
+import { TopicConsumer, type Consumer, type ConsumerOptions, type CursorOptions } from './consumer.js';
+import { PulsarClientError } from './errors.js';
+import { LookupService } from './lookup.js';
+import { MultiTopicConsumer } from './multi-topic-consumer.js';
+import { PartitionedProducer } from './partitioned-producer.js';
+import { TopicProducer, type Producer, type ProducerOptions } from './producer.js';
+import { checkReaderOptions, Reader, readerSubscription, type ReaderOptions } from './reader.js';
+import { ReceiverQueue } from './receiver-queue.js';
+import { parseServiceUrl } from './service-url.js';
+import { formatTopicName, parseTopicName } from '../topic-name.js';
+
+export interface ClientOptions {
+  /** pulsar://host:6650 or pulsar+ssl://host:6651 (comma-separated hosts allowed). */
+  serviceUrl: string;
+  /**
+   * Credentials: `{ token }` (a JWT, or `token:<jwt>` as Pulsar's auth parameters hold it),
+   * `{ tokenFile }` (read again on every connect, so rotated Secrets work), or any
+   * Authentication (method name + data).
+   */
+  authentication?: { token: string } | { tokenFile: string } | Authentication;
+  tls?: TlsOptions;
+  /** Lookups, creating producers and consumers, and other requests. Default 30 s. */
+  operationTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  /** Ping the broker when idle this long; close after twice that in silence. Default 30 s. */
+  keepAliveIntervalMs?: number;
+}
+
+export class PulsarClient {
+  private readonly ctx: ClientContext;
+  private readonly closeables = new Set<{ close(): Promise<void> }>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(opts: ClientOptions) {
+    const addresses = parseServiceUrl(opts.serviceUrl);
+    const pool = new ConnectionPool({
+      auth: authentication(opts.authentication),
+      tls: opts.tls,
+      connectTimeoutMs: opts.connectionTimeoutMs ?? 10_000,
+      operationTimeoutMs: opts.operationTimeoutMs ?? 30_000,
+      keepAliveIntervalMs: opts.keepAliveIntervalMs ?? 30_000,
+    });
+    this.ctx = {
+      pool,
+      lookup: new LookupService(pool, addresses),
+      operationTimeoutMs: opts.operationTimeoutMs ?? 30_000,
+      newId: () => this.nextId++,
+    };
+  }
+
+  /** Connections open now (one per broker in use). */
+  get connectionCount(): number {
+    return this.ctx.pool.size;
+  }
+
+  /** Partitions of a topic; 0 when it is not partitioned. */
+  getPartitionCount(topic: string): Promise<number> {
+    return this.ctx.lookup.partitions(fullName(topic));
+  }
+
+  async createProducer(opts: ProducerOptions): Promise<Producer> {
+    this.checkOpen();
+    const topic = fullName(opts.topic);
+    const partitions = await this.ctx.lookup.partitions(topic);
+    let producer: Producer;
+    if (partitions > 0) {
+      producer = await PartitionedProducer.create(this.ctx, { ...opts, topic }, partitions);
+    } else {
+      const p = new TopicProducer(this.ctx, { ...opts, topic });
+      await p.start();
+      producer = p;
+    }
+    return this.track(producer);
+  }
+
+  async subscribe(opts: ConsumerOptions): Promise<Consumer> {
+    this.checkOpen();
+    const topics = opts.topics ?? (opts.topic ? [opts.topic] : []);
+    if (topics.length === 0) throw new PulsarClientError('subscribe: give topic or topics');
+    return this.track(await this.consumerOver(topics, opts, { durable: true }));
+  }
+
+  async createReader(opts: ReaderOptions): Promise<Reader> {
+    this.checkOpen();
+    checkReaderOptions(opts);
+    const consumerOpts: ConsumerOptions = {
+      subscription: readerSubscription(opts),
+      subscriptionType: 'Exclusive',
+      consumerName: opts.readerName,
+      receiverQueueSize: opts.receiverQueueSize,
+      ackGroupingTimeMs: 0,
+    };
+    const cursor: CursorOptions = { durable: false, startMessageId: opts.startMessageId, startInclusive: opts.startMessageIdInclusive };
+    const consumer = await this.consumerOver([opts.topic], consumerOpts, cursor);
+    const parts = consumer instanceof MultiTopicConsumer ? consumer.partitionConsumers : [consumer as TopicConsumer];
+    return this.track(new Reader(fullName(opts.topic), consumer, parts, opts));
+  }
+
+  private async consumerOver(topics: string[], opts: ConsumerOptions, cursor: CursorOptions): Promise<Consumer> {
+    const named = topics.map(fullName);
+    const counts = await Promise.all(named.map((t) => this.ctx.lookup.partitions(t)));
+    if (named.length === 1 && counts[0] === 0) {
+      const c = new TopicConsumer(this.ctx, named[0]!, opts, new ReceiverQueue(), true, -1, cursor);
+      await c.start();
+      return c;
+    }
+    return MultiTopicConsumer.create(this.ctx, opts, named.map((t, i) => [t, counts[i]!]), cursor);
+  }
+
+  private track<T extends { close(): Promise<void> }>(thing: T): T {
+    this.closeables.add(thing);
+    const close = thing.close.bind(thing);
+    thing.close = async () => {
+      this.closeables.delete(thing);
+      await close();
+    };
+    return thing;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new PulsarClientError('the client is closed');
+  }
+
+  /** Closes every producer, consumer and reader (flushing what they hold), then the connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.closeables].map((c) => c.close()));
+    await this.ctx.pool.close();
+  }
+}
+
+function fullName(topic: string): string {
+  return formatTopicName(parseTopicName(topic));
+}
+
+function authentication(a: ClientOptions['authentication']): Authentication | undefined {
+  if (!a) return undefined;
+  if ('methodName' in a) return a;
+  const read = 'token' in a ? () => a.token : () => readFileSync(a.tokenFile, 'utf8');
+  return {
+    methodName: 'token',
+    getData: () => {
+      const token = bearerToken(read());
+      if (!token) throw new PulsarClientError(`authentication: the token${'tokenFile' in a ? ` in ${a.tokenFile}` : ''} is empty`);
+      return Buffer.from(token);
+    },
+  };
+}

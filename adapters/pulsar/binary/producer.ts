@@ -1,0 +1,370 @@
+// A producer on one topic (or one partition): batches messages (flushing at a message count, a
+// byte size or a delay), numbers them with sequence ids, keeps every entry until its receipt, and
+// bounds what is in flight: send() waits while maxPendingMessages are unacknowledged. After a
+// broker restart, an unload or a dropped connection it re-creates itself under the same name and
+// sends again, in order, every entry that has no receipt yet.
+import { BatchBuilder, type OutgoingMessage } from './batch-builder.js';
+import { CommandType, CompressionType, type CommandSendError, type CommandSendReceipt, type CompressionCode, type MessageMetadata } from './commands.js';
+import { compress } from './compression.js';
+import type { Connection, ProducerHandler } from './connection.js';
+import { AlreadyClosedError, BrokerError, PulsarClientError, TimeoutError } from './errors.js';
+import { encodePayloadCommand } from './frame.js';
+import { propertiesList } from './message.js';
+import { MessageId } from './message-id.js';
+import { connectFirstTime, Reconnector } from './reconnect.js';
+import { schemaData, type SchemaInfo } from './schema.js';
+import type { ClientContext } from './client-context.js';
+
+export type CompressionName = keyof typeof CompressionType;
+
+export interface ProducerOptions {
+  topic: string;
+  /** Left out: the broker picks a unique name. */
+  producerName?: string;
+  /** Messages sent but not yet acknowledged by the broker, at most; send() waits beyond. Default 1000. */
+  maxPendingMessages?: number;
+  /** Fail messages without a receipt after this long (0 = never). Default 30 s. */
+  sendTimeoutMs?: number;
+  batchingEnabled?: boolean;
+  /** Default 10 ms. */
+  batchingMaxPublishDelayMs?: number;
+  /** Default 1000. */
+  batchingMaxMessages?: number;
+  /** Default 128 KiB. */
+  batchingMaxBytes?: number;
+  compressionType?: CompressionName;
+  schema?: SchemaInfo;
+  /** Key/values attached to the producer (shown in topic stats). */
+  properties?: Record<string, string>;
+}
+
+export interface ProducerMessage {
+  payload: Buffer | Uint8Array | string;
+  key?: string;
+  orderingKey?: Buffer;
+  properties?: Record<string, string>;
+  /** ms since the epoch. */
+  eventTime?: number;
+}
+
+export interface Producer {
+  readonly topic: string;
+  readonly producerName: string;
+  /** Resolves with the message's id once the broker stored it. Waits while the pending limit is reached. */
+  send(message: ProducerMessage): Promise<MessageId>;
+  /** Sends the open batch and waits for every receipt. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Callback {
+  resolve(id: MessageId): void;
+  reject(err: Error): void;
+}
+
+interface OpSend {
+  sequenceId: number;
+  highestSequenceId: number;
+  count: number;
+  batched: boolean;
+  frame: Buffer;
+  callbacks: Callback[];
+  createdAt: number;
+}
+
+export class TopicProducer implements Producer, ProducerHandler {
+  readonly topic: string;
+  producerName: string;
+  private readonly producerId: number;
+  private connection?: Connection;
+  private readonly reconnector: Reconnector;
+  private state: 'connecting' | 'ready' | 'closing' | 'closed' = 'connecting';
+  private epoch = 0;
+  private userProvidedName: boolean;
+
+  private readonly maxPending: number;
+  private readonly batching: boolean;
+  private readonly maxDelay: number;
+  private readonly maxBatchMessages: number;
+  private readonly maxBatchBytes: number;
+  private readonly compression: CompressionCode;
+  private readonly sendTimeoutMs: number;
+
+  private nextSequenceId = 0;
+  private pendingMessages = 0;
+  private readonly slotWaiters: (() => void)[] = [];
+  private ops: OpSend[] = [];
+  private opsHead = 0;
+  private readonly batch: BatchBuilder;
+  private batchCallbacks: Callback[] = [];
+  private batchTimer?: NodeJS.Timeout;
+  private timeoutTimer?: NodeJS.Timeout;
+  private flushWaiters: { sequenceId: number; resolve(): void; reject(err: Error): void }[] = [];
+
+  constructor(
+    private readonly ctx: ClientContext,
+    private readonly opts: ProducerOptions,
+    readonly partition = -1,
+  ) {
+    this.topic = opts.topic;
+    this.producerId = ctx.newId();
+    this.producerName = opts.producerName ?? '';
+    this.userProvidedName = opts.producerName !== undefined;
+    this.maxPending = positive(opts.maxPendingMessages ?? 1000, 'maxPendingMessages');
+    this.batching = opts.batchingEnabled ?? true;
+    this.maxDelay = opts.batchingMaxPublishDelayMs ?? 10;
+    this.maxBatchMessages = positive(opts.batchingMaxMessages ?? 1000, 'batchingMaxMessages');
+    this.maxBatchBytes = positive(opts.batchingMaxBytes ?? 128 * 1024, 'batchingMaxBytes');
+    const c = opts.compressionType ?? 'NONE';
+    if (!(c in CompressionType)) throw new PulsarClientError(`compressionType "${c}": expected one of ${Object.keys(CompressionType).join(', ')}`);
+    this.compression = CompressionType[c];
+    this.sendTimeoutMs = opts.sendTimeoutMs ?? 30_000;
+    this.batch = new BatchBuilder();
+    this.reconnector = new Reconnector({
+      description: `producer on ${this.topic}`,
+      wantsConnection: () => this.state === 'connecting',
+      connectOnce: () => this.connectOnce(),
+      giveUp: (err) => this.failAll(err, true),
+    });
+  }
+
+  /** First creation: retries what a retry can fix until the operation timeout. */
+  async start(): Promise<void> {
+    try {
+      await connectFirstTime(() => this.connectOnce(), this.ctx.operationTimeoutMs);
+    } catch (err) {
+      this.state = 'closed';
+      throw err;
+    }
+    if (this.sendTimeoutMs > 0) {
+      this.timeoutTimer = setInterval(() => this.failTimedOut(), Math.min(1000, this.sendTimeoutMs));
+      this.timeoutTimer.unref();
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const { logicalUrl, physical } = await this.ctx.lookup.lookup(this.topic);
+    const conn = await this.ctx.pool.get(logicalUrl, physical);
+    conn.producers.set(this.producerId, this);
+    const requestId = conn.newRequestId();
+    const producer: Record<string, unknown> = {
+      topic: this.topic,
+      producerId: this.producerId,
+      requestId,
+      epoch: this.epoch++,
+      userProvidedProducerName: this.userProvidedName,
+    };
+    if (this.producerName) producer.producerName = this.producerName;
+    const schema = schemaData(this.opts.schema);
+    if (schema) producer.schema = schema;
+    const props = propertiesList(this.opts.properties);
+    if (props) producer.metadata = props;
+    let res;
+    try {
+      res = await conn.request({ type: CommandType.PRODUCER, producer }, requestId, `create producer on ${this.topic}`);
+    } catch (err) {
+      if (conn.producers.get(this.producerId) === this) conn.producers.delete(this.producerId);
+      throw err;
+    }
+    if (!res.producerSuccess) {
+      conn.producers.delete(this.producerId);
+      throw new BrokerError(res.error!.error, res.error!.message, `create producer on ${this.topic}`);
+    }
+    if (this.state !== 'connecting') {
+      // Closed while the request was out: tell the broker, keep nothing.
+      conn.producers.delete(this.producerId);
+      conn.send({ type: CommandType.CLOSE_PRODUCER, closeProducer: { producerId: this.producerId, requestId: conn.newRequestId() } });
+      return;
+    }
+    this.producerName = res.producerSuccess.producerName;
+    const last = res.producerSuccess.lastSequenceId ?? -1;
+    if (this.nextSequenceId === 0 && last >= 0) this.nextSequenceId = last + 1;
+    this.connection = conn;
+    this.state = 'ready';
+    // Everything without a receipt goes again, in order; the broker drops what it already has
+    // when deduplication is on.
+    for (let i = this.opsHead; i < this.ops.length; i++) conn.write(this.ops[i]!.frame);
+  }
+
+  handleDisconnect(reason: string): void {
+    void reason;
+    if (this.state !== 'ready') return;
+    this.connection = undefined;
+    this.state = 'connecting';
+    this.reconnector.schedule();
+  }
+
+  async send(message: ProducerMessage): Promise<MessageId> {
+    if (this.state === 'closing' || this.state === 'closed') throw new AlreadyClosedError(`producer on ${this.topic} is closed`);
+    if (this.pendingMessages >= this.maxPending || this.slotWaiters.length > 0) {
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve)); // releaseSlots reserved the slot
+      if ((this.state as string) === 'closed') throw new AlreadyClosedError(`producer on ${this.topic} is closed`);
+    } else {
+      this.pendingMessages++;
+    }
+    const msg: OutgoingMessage = {
+      payload: typeof message.payload === 'string' ? Buffer.from(message.payload) : message.payload,
+      key: message.key,
+      orderingKey: message.orderingKey,
+      eventTime: message.eventTime,
+    };
+    const sequenceId = this.nextSequenceId++;
+    return new Promise<MessageId>((resolve, reject) => {
+      const callback = { resolve, reject };
+      if (this.batching) {
+        this.batch.add(msg, sequenceId, propertiesList(message.properties));
+        this.batchCallbacks.push(callback);
+        if (this.batch.size >= this.maxBatchMessages || this.batch.bytes >= this.maxBatchBytes) this.flushBatch();
+        else if (!this.batchTimer) this.batchTimer = setTimeout(() => this.flushBatch(), this.maxDelay);
+      } else {
+        const metadata: MessageMetadata = { producerName: this.producerName, sequenceId, publishTime: Date.now() };
+        if (msg.key !== undefined) metadata.partitionKey = msg.key;
+        if (msg.orderingKey) metadata.orderingKey = msg.orderingKey;
+        if (msg.eventTime) metadata.eventTime = msg.eventTime;
+        const props = propertiesList(message.properties);
+        if (props) metadata.properties = props;
+        this.enqueue(metadata, Buffer.from(msg.payload), sequenceId, sequenceId, 1, false, [callback]);
+      }
+    });
+  }
+
+  private flushBatch(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    if (this.batch.size === 0) return;
+    const b = this.batch.build(this.producerName, Date.now());
+    const callbacks = this.batchCallbacks;
+    this.batchCallbacks = [];
+    this.enqueue(b.metadata, b.payload, b.firstSequenceId, b.lastSequenceId, b.count, true, callbacks);
+  }
+
+  private enqueue(metadata: MessageMetadata, payload: Buffer, first: number, last: number, count: number, batched: boolean, callbacks: Callback[]): void {
+    if (this.compression !== CompressionType.NONE) {
+      metadata.compression = this.compression;
+      metadata.uncompressedSize = payload.length;
+      payload = compress(this.compression, payload);
+    }
+    const send: Record<string, unknown> = { producerId: this.producerId, sequenceId: first, numMessages: count };
+    if (last > first) send.highestSequenceId = last;
+    const frame = encodePayloadCommand({ type: CommandType.SEND, send }, metadata, payload);
+    if (this.connection && frame.length - 4 > this.connection.maxMessageSize + 10 * 1024) {
+      this.pendingMessages -= count;
+      const err = new PulsarClientError(`message of ${payload.length} bytes is larger than the broker's maxMessageSize ${this.connection.maxMessageSize}`);
+      for (const c of callbacks) c.reject(err);
+      this.releaseSlots();
+      return;
+    }
+    this.ops.push({ sequenceId: first, highestSequenceId: last, count, batched, frame, callbacks, createdAt: Date.now() });
+    if (this.state === 'ready') this.connection!.write(frame);
+  }
+
+  handleReceipt(receipt: CommandSendReceipt): void {
+    const op = this.ops[this.opsHead];
+    if (!op || receipt.sequenceId < op.sequenceId) return; // a late duplicate
+    if (receipt.sequenceId > op.sequenceId) {
+      // A receipt for a later entry: something got lost; reconnecting sends the rest again.
+      this.connection?.close();
+      return;
+    }
+    this.shiftOp();
+    const id = receipt.messageId;
+    const ledgerId = id?.ledgerId ?? -1;
+    const entryId = id?.entryId ?? -1;
+    if (op.batched) {
+      for (let i = 0; i < op.callbacks.length; i++) op.callbacks[i]!.resolve(new MessageId(ledgerId, entryId, this.partition, i, op.count, this.topic));
+    } else {
+      op.callbacks[0]!.resolve(new MessageId(ledgerId, entryId, this.partition, -1, 0, this.topic));
+    }
+    this.pendingMessages -= op.count;
+    this.releaseSlots();
+    this.settleFlushes(op.highestSequenceId);
+  }
+
+  handleSendError(err: CommandSendError): void {
+    void err;
+    // The broker could not store an entry (e.g. a bookie failed): re-create and send again.
+    this.connection?.close();
+  }
+
+  private shiftOp(): void {
+    this.ops[this.opsHead++] = undefined as unknown as OpSend;
+    if (this.opsHead > 1024 && this.opsHead * 2 > this.ops.length) {
+      this.ops = this.ops.slice(this.opsHead);
+      this.opsHead = 0;
+    }
+  }
+
+  /** Wakes waiting send() calls while there is room, reserving a slot for each. */
+  private releaseSlots(): void {
+    while (this.slotWaiters.length > 0 && this.pendingMessages < this.maxPending) {
+      this.pendingMessages++;
+      this.slotWaiters.shift()!();
+    }
+  }
+
+  private settleFlushes(upTo: number): void {
+    if (this.flushWaiters.length === 0) return;
+    this.flushWaiters = this.flushWaiters.filter((w) => {
+      if (w.sequenceId > upTo) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  async flush(): Promise<void> {
+    this.flushBatch();
+    if (this.opsHead >= this.ops.length) return;
+    const last = this.ops[this.ops.length - 1]!.highestSequenceId;
+    await new Promise<void>((resolve, reject) => this.flushWaiters.push({ sequenceId: last, resolve, reject }));
+  }
+
+  private failTimedOut(): void {
+    const head = this.ops[this.opsHead];
+    if (!head || Date.now() - head.createdAt < this.sendTimeoutMs) return;
+    this.failAll(new TimeoutError(`producer on ${this.topic}: no receipt within sendTimeoutMs ${this.sendTimeoutMs} (state ${this.state})`), false);
+  }
+
+  private failAll(err: Error, fatal: boolean): void {
+    if (fatal) this.state = 'closed';
+    const ops = this.ops.slice(this.opsHead);
+    this.ops = [];
+    this.opsHead = 0;
+    for (const op of ops) {
+      this.pendingMessages -= op.count;
+      for (const c of op.callbacks) c.reject(err);
+    }
+    if (fatal) {
+      clearTimeout(this.batchTimer);
+      for (const c of this.batchCallbacks) c.reject(err);
+      this.batchCallbacks = [];
+      this.pendingMessages = 0;
+      for (const w of this.slotWaiters.splice(0)) w();
+    }
+    for (const w of this.flushWaiters.splice(0)) w.reject(err);
+    this.releaseSlots();
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'closing') return;
+    if (this.state === 'ready') {
+      try {
+        await this.flush();
+      } catch {
+        // failed sends were already reported to their callers
+      }
+    }
+    this.state = 'closing';
+    this.reconnector.cancel();
+    clearInterval(this.timeoutTimer);
+    const conn = this.connection;
+    this.connection = undefined;
+    await conn?.closeHandle('producer', this.producerId, `close producer on ${this.topic}`);
+    this.state = 'closed';
+    this.failAll(new AlreadyClosedError(`producer on ${this.topic} is closed`), true);
+  }
+}
+
+function positive(n: number, name: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new PulsarClientError(`${name} ${n}: expected a whole number of at least 1`);
+  return n;
+}
