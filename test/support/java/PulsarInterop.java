@@ -3,7 +3,7 @@
 // hack/build-pulsar assembled (test/support/java-interop.ts).
 //
 //   produce URL TOPIC [--batching true|false] [--batch-max N] [--batch-delay-ms N]
-//           [--compression NONE|LZ4|ZLIB|ZSTD|SNAPPY] [--chunk-bytes N]
+//           [--compression NONE|LZ4|ZLIB|ZSTD|SNAPPY] [--chunk-bytes N] [--max-pending N]
 //     reads {"payload":base64,"key"?,"properties"?,"eventTime"?} lines from stdin and sends each as
 //     it arrives; prints {"ready":true} once the producer is connected and {"sent":i,"id":{…}} for
 //     each receipt (i counts input lines from 0); exits 0 after stdin closes and all are stored.
@@ -11,8 +11,10 @@
 //           [--initial earliest|latest] [--idle-ms N]
 //     prints {"ready":true} once subscribed, then one JSON line per message (acknowledged after
 //     printing); exits 0 after N messages, 3 after idle-ms without a message.
-//   bench-produce URL TOPIC --count N --size B      prints {"op":"produce","msgs":N,"seconds":s}
-//   bench-consume URL TOPIC --subscription S --count N  (reads an existing backlog from earliest)
+//   bench-produce URL TOPIC --count N --size B [--warmup W]   prints {"op":"produce","msgs":N,"seconds":s}
+//   bench-consume URL TOPIC --subscription S --count N [--warmup W]   reads an existing backlog
+//     from earliest. --warmup: first produce and consume W messages on TOPIC-warmup in the same
+//     JVM, so that the measured run is not the JIT's first.
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,6 +80,7 @@ public final class PulsarInterop {
     ProducerBuilder<byte[]> b = client.newProducer(Schema.BYTES).topic(topic)
         .sendTimeout(0, TimeUnit.SECONDS).blockIfQueueFull(true)
         .compressionType(CompressionType.valueOf(o.getOrDefault("compression", "NONE")));
+    if (o.containsKey("max-pending")) b.maxPendingMessages(Integer.parseInt(o.get("max-pending")));
     if (o.containsKey("chunk-bytes")) {
       b.enableBatching(false).enableChunking(true).chunkMaxMessageSize(Integer.parseInt(o.get("chunk-bytes")));
     } else {
@@ -161,8 +164,7 @@ public final class PulsarInterop {
     }
   }
 
-  private static void benchProduce(PulsarClient client, String topic, Map<String, String> o) throws Exception {
-    int count = Integer.parseInt(o.get("count"));
+  private static double timedProduce(PulsarClient client, String topic, Map<String, String> o, int count) throws Exception {
     byte[] payload = new byte[Integer.parseInt(o.getOrDefault("size", "100"))];
     try (Producer<byte[]> producer = producer(client, topic, o).create()) {
       long t0 = System.nanoTime();
@@ -170,13 +172,11 @@ public final class PulsarInterop {
       for (int i = 0; i < count; i++) last = producer.sendAsync(payload);
       producer.flush();
       last.get(300, TimeUnit.SECONDS);
-      double s = (System.nanoTime() - t0) / 1e9;
-      emit(JSON.createObjectNode().put("op", "produce").put("msgs", count).put("seconds", s));
+      return (System.nanoTime() - t0) / 1e9;
     }
   }
 
-  private static void benchConsume(PulsarClient client, String topic, Map<String, String> o) throws Exception {
-    int count = Integer.parseInt(o.get("count"));
+  private static double timedConsume(PulsarClient client, String topic, Map<String, String> o, int count) throws Exception {
     long t0 = System.nanoTime();
     try (Consumer<byte[]> consumer = subscribe(client, topic, o)) {
       for (int i = 0; i < count; i++) {
@@ -184,8 +184,28 @@ public final class PulsarInterop {
         if (m == null) throw new IllegalStateException("bench-consume: no message for 60 s after " + i);
         consumer.acknowledgeAsync(m.getMessageId());
       }
-      double s = (System.nanoTime() - t0) / 1e9;
-      emit(JSON.createObjectNode().put("op", "consume").put("msgs", count).put("seconds", s));
+      return (System.nanoTime() - t0) / 1e9;
     }
+  }
+
+  private static void warmUp(PulsarClient client, String topic, Map<String, String> o, boolean consume) throws Exception {
+    int warm = Integer.parseInt(o.getOrDefault("warmup", "0"));
+    if (warm == 0) return;
+    Map<String, String> w = new HashMap<>(o);
+    w.putIfAbsent("subscription", "warmup");
+    timedProduce(client, topic + "-warmup", w, warm);
+    if (consume) timedConsume(client, topic + "-warmup", w, warm);
+  }
+
+  private static void benchProduce(PulsarClient client, String topic, Map<String, String> o) throws Exception {
+    int count = Integer.parseInt(o.get("count"));
+    warmUp(client, topic, o, false);
+    emit(JSON.createObjectNode().put("op", "produce").put("msgs", count).put("seconds", timedProduce(client, topic, o, count)));
+  }
+
+  private static void benchConsume(PulsarClient client, String topic, Map<String, String> o) throws Exception {
+    int count = Integer.parseInt(o.get("count"));
+    warmUp(client, topic, o, true);
+    emit(JSON.createObjectNode().put("op", "consume").put("msgs", count).put("seconds", timedConsume(client, topic, o, count)));
   }
 }
