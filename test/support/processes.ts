@@ -33,8 +33,11 @@ export async function freePorts(n: number): Promise<number[]> {
 export class OwnPulsar {
   /** With `auth`: a token for the super-user `admin`. */
   token?: string;
-  /** With `tls`: the web service's https:// port and the CA (PEM file) that signed its certificate. */
-  tls?: { port: number; caFile: string };
+  /**
+   * With `tls`: the web service's https:// port, the broker's pulsar+ssl:// port and the CA (PEM
+   * file) that signed their certificate.
+   */
+  tls?: { port: number; brokerPort: number; caFile: string };
 
   private constructor(
     readonly dir: string,
@@ -50,6 +53,16 @@ export class OwnPulsar {
     return `ws://127.0.0.1:${this.ports.web}`;
   }
 
+  get brokerUrl(): string {
+    return `pulsar://127.0.0.1:${this.ports.broker}`;
+  }
+
+  /** The pulsar+ssl:// broker service; needs `tls`. */
+  get tlsBrokerUrl(): string {
+    if (!this.tls) throw new Error('this broker was started without tls');
+    return `pulsar+ssl://127.0.0.1:${this.tls.brokerPort}`;
+  }
+
   /** The https:// web service (also wss:// for the WebSocket API); needs `tls`. */
   get tlsWebUrl(): string {
     if (!this.tls) throw new Error('this broker was started without tls');
@@ -60,11 +73,12 @@ export class OwnPulsar {
    * `auth`: token authentication with an HS256 secret key. hack/start-pulsar probes readiness
    * with curl: a .curlrc (CURL_HOME) gives that probe the token too.
    * `tls`: the web service also on https:// (plain http stays, for the probe), with a certificate
-   * for 127.0.0.1 signed by a CA made for this broker.
+   * for 127.0.0.1 signed by a CA made for this broker; the broker service also on pulsar+ssl://.
+   * `conf`: more standalone.conf lines (key=value).
    */
-  static async start(opts: { auth?: boolean; tls?: boolean } = {}): Promise<OwnPulsar> {
+  static async start(opts: { auth?: boolean; tls?: boolean; conf?: string[] } = {}): Promise<OwnPulsar> {
     const dir = mkdtempSync(path.join(tmpdir(), 'fm-pulsar-'));
-    const [web, broker, bookie, webTls] = (await freePorts(4)) as [number, number, number, number];
+    const [web, broker, bookie, webTls, brokerTls] = (await freePorts(5)) as [number, number, number, number, number];
     const env: NodeJS.ProcessEnv = { ...process.env, PULSAR_HEAP: '-Xms128m -Xmx512m', PULSAR_LOG_LEVEL: 'warn', PULSAR_STOP_TIMEOUT: '10' };
     const conf: string[] = [];
     let token: string | undefined;
@@ -72,6 +86,7 @@ export class OwnPulsar {
       await makeCertificates(dir);
       conf.push(
         `webServicePortTls=${webTls}`,
+        `brokerServicePortTls=${brokerTls}`,
         `tlsCertificateFilePath=${path.join(dir, 'server.crt')}`,
         `tlsKeyFilePath=${path.join(dir, 'server.key')}`,
         `tlsTrustCertsFilePath=${path.join(dir, 'ca.crt')}`,
@@ -92,10 +107,11 @@ export class OwnPulsar {
       writeFileSync(path.join(dir, '.curlrc'), `header = "Authorization: Bearer ${token}"\n`, { mode: 0o600 });
       env.CURL_HOME = dir;
     }
+    conf.push(...(opts.conf ?? []));
     env.PULSAR_CONF_EXTRA = conf.join('\n');
     const pulsar = new OwnPulsar(dir, { web, broker, bookie }, env);
     pulsar.token = token;
-    if (opts.tls) pulsar.tls = { port: webTls, caFile: path.join(dir, 'ca.crt') };
+    if (opts.tls) pulsar.tls = { port: webTls, brokerPort: brokerTls, caFile: path.join(dir, 'ca.crt') };
     await pulsar.run('start-pulsar', [path.join(dir, 'state'), String(web), String(broker), String(bookie)]);
     return pulsar;
   }

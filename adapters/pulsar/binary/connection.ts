@@ -245,10 +245,11 @@ export class Connection {
         return;
       case CommandType.ERROR: {
         const e = cmd.error!;
-        // Before CONNECTED, the broker answers a bad CONNECT with request id 0's error.
-        const p = this.pending.get(e.requestId);
+        // A refused CONNECT (bad credentials) comes back with request id -1: it answers the handshake.
+        const id = this.serverVersion === '' && !this.pending.has(e.requestId) ? 0 : e.requestId;
+        const p = this.pending.get(id);
         if (p) {
-          this.pending.delete(e.requestId);
+          this.pending.delete(id);
           clearTimeout(p.timer);
           p.reject(new BrokerError(e.error, e.message, p.what));
         }
@@ -342,13 +343,32 @@ export class Connection {
 function dial(address: BrokerAddress, opts: ConnectionOptions): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     let socket: net.Socket;
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new TimeoutError(`connect to ${address.url}: no connection within ${opts.connectTimeoutMs} ms`));
-    }, opts.connectTimeoutMs);
-    const done = (err?: Error) => {
+    if (address.tls) {
+      const t = opts.tls ?? {};
+      const options: tls.ConnectionOptions = { host: address.host, port: address.port, rejectUnauthorized: !t.allowInsecure };
+      try {
+        if (t.ca) options.ca = t.ca;
+        else if (t.caFile) options.ca = readFileSync(t.caFile);
+      } catch (err) {
+        reject(new PulsarClientError(`tls.caFile ${t.caFile}: ${(err as Error).message}`));
+        return;
+      }
+      // SNI takes host names only; an IP address is checked against the certificate's IP entries.
+      if (!net.isIP(address.host)) options.servername = address.host;
+      if (t.verifyHostname === false) options.checkServerIdentity = () => undefined;
+      socket = tls.connect(options);
+      socket.once('secureConnect', () => done());
+    } else {
+      socket = net.connect({ host: address.host, port: address.port });
+      socket.once('connect', () => done());
+    }
+    socket.once('error', (err) => done(err));
+    const timer = setTimeout(() => done(new TimeoutError(`no connection within ${opts.connectTimeoutMs} ms`)), opts.connectTimeoutMs);
+    function done(err?: Error): void {
       clearTimeout(timer);
       socket.removeAllListeners('error');
+      socket.removeAllListeners('connect');
+      socket.removeAllListeners('secureConnect');
       if (err) {
         socket.destroy();
         reject(new PulsarClientError(`connect to ${address.url}: ${err.message}`, { cause: err }));
@@ -356,34 +376,6 @@ function dial(address: BrokerAddress, opts: ConnectionOptions): Promise<net.Sock
         socket.setNoDelay(true);
         resolve(socket);
       }
-    };
-    if (address.tls) {
-      const t = opts.tls ?? {};
-      let ca: string | Buffer | undefined = t.ca;
-      if (!ca && t.caFile) {
-        try {
-          ca = readFileSync(t.caFile);
-        } catch (err) {
-          clearTimeout(timer);
-          reject(new PulsarClientError(`tls.caFile ${t.caFile}: ${(err as Error).message}`));
-          return;
-        }
-      }
-      const checkHost = t.verifyHostname !== false;
-      socket = tls.connect({
-        host: address.host,
-        port: address.port,
-        ca,
-        rejectUnauthorized: !t.allowInsecure,
-        servername: net.isIP(address.host) ? undefined : address.host,
-        checkServerIdentity: checkHost ? undefined : () => undefined,
-      });
-      socket.once('secureConnect', () => done());
-    } else {
-      socket = net.connect({ host: address.host, port: address.port });
-      socket.once('connect', () => done());
     }
-    socket.once('error', (err) => done(err));
   });
 }
-

@@ -11,7 +11,7 @@ import {
 import { decompress } from './compression.js';
 import type { ClientContext } from './client-context.js';
 import type { Connection, ConsumerHandler } from './connection.js';
-import { AlreadyClosedError, BrokerError, PulsarClientError } from './errors.js';
+import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError } from './errors.js';
 import { unpackEntry, type Message } from './message.js';
 import { MessageId } from './message-id.js';
 import { NegativeAckTracker } from './negative-ack-tracker.js';
@@ -182,6 +182,10 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
       if (conn.consumers.get(this.consumerId) === this) conn.consumers.delete(this.consumerId);
       throw err;
     }
+    if (conn.consumers.get(this.consumerId) !== this) {
+      // The broker closed it again (an unload racing the subscribe) before this code ran.
+      throw new ConnectionClosedError(`subscribe ${this.subscription} on ${this.topic}: closed by the broker right after subscribing`);
+    }
     if (this.state !== 'connecting') {
       conn.consumers.delete(this.consumerId);
       conn.send({ type: CommandType.CLOSE_CONSUMER, closeConsumer: { consumerId: this.consumerId, requestId: conn.newRequestId() } });
@@ -210,6 +214,11 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
   }
 
   handleMessage(command: CommandMessage, metadata: MessageMetadata, payload: Buffer): void {
+    if (command.consumerEpoch !== undefined && command.consumerEpoch < this.epoch) {
+      // Sent before a redeliver-all: it comes again in order after the ones before it.
+      this.addPermits(metadata.numMessagesInBatch ?? 1);
+      return;
+    }
     let messages: Message[];
     let skipped: number;
     try {

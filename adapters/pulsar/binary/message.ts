@@ -24,6 +24,25 @@ export interface Message {
   schemaVersion?: Buffer;
 }
 
+/** One class for every received message: one object shape, cheaper to make than spread literals. */
+class ReceivedMessage implements Message {
+  onDequeue?: (m: Message) => void = undefined;
+  constructor(
+    readonly id: MessageId,
+    readonly topic: string,
+    readonly key: string | undefined,
+    readonly orderingKey: Buffer | undefined,
+    readonly properties: Record<string, string>,
+    readonly eventTime: number | undefined,
+    readonly publishTime: number,
+    readonly payload: Buffer,
+    readonly redeliveryCount: number,
+    readonly producerName: string,
+    readonly sequenceId: number,
+    readonly schemaVersion: Buffer | undefined,
+  ) {}
+}
+
 export function propertiesObject(list: KeyValue[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (list) for (const kv of list) out[kv.key] = kv.value;
@@ -58,25 +77,15 @@ export function unpackEntry(
   redeliveryCount: number,
   ackSet: bigint[] | undefined,
 ): { messages: Message[]; skipped: number } {
-  const common = {
-    topic,
-    publishTime: metadata.publishTime,
-    redeliveryCount,
-    producerName: metadata.producerName,
-    schemaVersion: metadata.schemaVersion as Buffer | undefined,
-  };
+  const schemaVersion = metadata.schemaVersion as Buffer | undefined;
   if (metadata.numMessagesInBatch === undefined) {
     return {
-      messages: [{
-        ...common,
-        id: new MessageId(idData.ledgerId, idData.entryId, partition, -1, 0, topic),
-        key: keyOf(metadata.partitionKey, metadata.partitionKeyB64Encoded),
-        orderingKey: metadata.orderingKey as Buffer | undefined,
-        properties: propertiesObject(metadata.properties),
-        eventTime: metadata.eventTime || undefined,
-        payload,
-        sequenceId: metadata.sequenceId,
-      }],
+      messages: [new ReceivedMessage(
+        new MessageId(idData.ledgerId, idData.entryId, partition, -1, 0, topic), topic,
+        keyOf(metadata.partitionKey, metadata.partitionKeyB64Encoded), metadata.orderingKey as Buffer | undefined,
+        propertiesObject(metadata.properties), metadata.eventTime || undefined, metadata.publishTime, payload,
+        redeliveryCount, metadata.producerName, metadata.sequenceId, schemaVersion,
+      )],
       skipped: 0,
     };
   }
@@ -97,16 +106,12 @@ export function unpackEntry(
       skipped++;
       continue;
     }
-    messages.push({
-      topic, publishTime: common.publishTime, redeliveryCount, producerName: common.producerName, schemaVersion: common.schemaVersion, // not `...common`: spreading here made unpacking 20× slower (V8)
-      id: new MessageId(idData.ledgerId, idData.entryId, partition, i, n, topic),
-      key: keyOf(single.partitionKey, single.partitionKeyB64Encoded),
-      orderingKey: single.orderingKey as Buffer | undefined,
-      properties: propertiesObject(single.properties),
-      eventTime: single.eventTime || undefined,
-      payload: payload.subarray(metaEnd, end),
-      sequenceId: single.sequenceId ?? metadata.sequenceId + i,
-    });
+    messages.push(new ReceivedMessage(
+      new MessageId(idData.ledgerId, idData.entryId, partition, i, n, topic), topic,
+      keyOf(single.partitionKey, single.partitionKeyB64Encoded), single.orderingKey as Buffer | undefined,
+      propertiesObject(single.properties), single.eventTime || undefined, metadata.publishTime, payload.subarray(metaEnd, end),
+      redeliveryCount, metadata.producerName, single.sequenceId ?? metadata.sequenceId + i, schemaVersion,
+    ));
   }
   return { messages, skipped };
 }

@@ -7,7 +7,8 @@ import { BatchBuilder, type OutgoingMessage } from './batch-builder.js';
 import { CommandType, CompressionType, type CommandSendError, type CommandSendReceipt, type CompressionCode, type MessageMetadata } from './commands.js';
 import { compress } from './compression.js';
 import type { Connection, ProducerHandler } from './connection.js';
-import { AlreadyClosedError, BrokerError, PulsarClientError, TimeoutError } from './errors.js';
+import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError, TimeoutError } from './errors.js';
+import { Fifo } from './fifo.js';
 import { encodePayloadCommand } from './frame.js';
 import { propertiesList } from './message.js';
 import { MessageId } from './message-id.js';
@@ -81,6 +82,8 @@ export class TopicProducer implements Producer, ProducerHandler {
   private state: 'connecting' | 'ready' | 'closing' | 'closed' = 'connecting';
   private epoch = 0;
   private userProvidedName: boolean;
+  /** The broker's version of the declared schema, put on every message. */
+  private schemaVersion?: Buffer;
 
   private readonly maxPending: number;
   private readonly batching: boolean;
@@ -92,9 +95,9 @@ export class TopicProducer implements Producer, ProducerHandler {
 
   private nextSequenceId = 0;
   private pendingMessages = 0;
-  private readonly slotWaiters: (() => void)[] = [];
-  private ops: OpSend[] = [];
-  private opsHead = 0;
+  private readonly slotWaiters = new Fifo<() => void>();
+  /** Entries sent (or to send) and not yet acknowledged, oldest first. */
+  private readonly ops = new Fifo<OpSend>();
   private readonly batch: BatchBuilder;
   private batchCallbacks: Callback[] = [];
   private batchTimer?: NodeJS.Timeout;
@@ -170,6 +173,10 @@ export class TopicProducer implements Producer, ProducerHandler {
       conn.producers.delete(this.producerId);
       throw new BrokerError(res.error!.error, res.error!.message, `create producer on ${this.topic}`);
     }
+    if (conn.producers.get(this.producerId) !== this) {
+      // The broker closed it again (an unload racing the create) before this code ran.
+      throw new ConnectionClosedError(`create producer on ${this.topic}: closed by the broker right after creation`);
+    }
     if (this.state !== 'connecting') {
       // Closed while the request was out: tell the broker, keep nothing.
       conn.producers.delete(this.producerId);
@@ -177,13 +184,15 @@ export class TopicProducer implements Producer, ProducerHandler {
       return;
     }
     this.producerName = res.producerSuccess.producerName;
+    const version = res.producerSuccess.schemaVersion;
+    if (schema && version && version.length > 0) this.schemaVersion = Buffer.from(version);
     const last = res.producerSuccess.lastSequenceId ?? -1;
     if (this.nextSequenceId === 0 && last >= 0) this.nextSequenceId = last + 1;
     this.connection = conn;
     this.state = 'ready';
     // Everything without a receipt goes again, in order; the broker drops what it already has
     // when deduplication is on.
-    for (let i = this.opsHead; i < this.ops.length; i++) conn.write(this.ops[i]!.frame);
+    for (let i = 0; i < this.ops.length; i++) conn.write(this.ops.at(i)!.frame);
   }
 
   handleDisconnect(reason: string): void {
@@ -212,6 +221,8 @@ export class TopicProducer implements Producer, ProducerHandler {
     return new Promise<MessageId>((resolve, reject) => {
       const callback = { resolve, reject };
       if (this.batching) {
+        // A message that would push the batch past its byte limit starts the next batch.
+        if (this.batch.size > 0 && this.batch.bytes + msg.payload.length > this.maxBatchBytes) this.flushBatch();
         this.batch.add(msg, sequenceId, propertiesList(message.properties));
         this.batchCallbacks.push(callback);
         if (this.batch.size >= this.maxBatchMessages || this.batch.bytes >= this.maxBatchBytes) this.flushBatch();
@@ -239,6 +250,7 @@ export class TopicProducer implements Producer, ProducerHandler {
   }
 
   private enqueue(metadata: MessageMetadata, payload: Buffer, first: number, last: number, count: number, batched: boolean, callbacks: Callback[]): void {
+    if (this.schemaVersion) metadata.schemaVersion = this.schemaVersion;
     if (this.compression !== CompressionType.NONE) {
       metadata.compression = this.compression;
       metadata.uncompressedSize = payload.length;
@@ -259,14 +271,14 @@ export class TopicProducer implements Producer, ProducerHandler {
   }
 
   handleReceipt(receipt: CommandSendReceipt): void {
-    const op = this.ops[this.opsHead];
+    const op = this.ops.peek();
     if (!op || receipt.sequenceId < op.sequenceId) return; // a late duplicate
     if (receipt.sequenceId > op.sequenceId) {
       // A receipt for a later entry: something got lost; reconnecting sends the rest again.
       this.connection?.close();
       return;
     }
-    this.shiftOp();
+    this.ops.shift();
     const id = receipt.messageId;
     const ledgerId = id?.ledgerId ?? -1;
     const entryId = id?.entryId ?? -1;
@@ -284,14 +296,6 @@ export class TopicProducer implements Producer, ProducerHandler {
     void err;
     // The broker could not store an entry (e.g. a bookie failed): re-create and send again.
     this.connection?.close();
-  }
-
-  private shiftOp(): void {
-    this.ops[this.opsHead++] = undefined as unknown as OpSend;
-    if (this.opsHead > 1024 && this.opsHead * 2 > this.ops.length) {
-      this.ops = this.ops.slice(this.opsHead);
-      this.opsHead = 0;
-    }
   }
 
   /** Wakes waiting send() calls while there is room, reserving a slot for each. */
@@ -313,23 +317,20 @@ export class TopicProducer implements Producer, ProducerHandler {
 
   async flush(): Promise<void> {
     this.flushBatch();
-    if (this.opsHead >= this.ops.length) return;
-    const last = this.ops[this.ops.length - 1]!.highestSequenceId;
+    if (this.ops.length === 0) return;
+    const last = this.ops.at(this.ops.length - 1)!.highestSequenceId;
     await new Promise<void>((resolve, reject) => this.flushWaiters.push({ sequenceId: last, resolve, reject }));
   }
 
   private failTimedOut(): void {
-    const head = this.ops[this.opsHead];
+    const head = this.ops.peek();
     if (!head || Date.now() - head.createdAt < this.sendTimeoutMs) return;
     this.failAll(new TimeoutError(`producer on ${this.topic}: no receipt within sendTimeoutMs ${this.sendTimeoutMs} (state ${this.state})`), false);
   }
 
   private failAll(err: Error, fatal: boolean): void {
     if (fatal) this.state = 'closed';
-    const ops = this.ops.slice(this.opsHead);
-    this.ops = [];
-    this.opsHead = 0;
-    for (const op of ops) {
+    for (const op of this.ops.drain()) {
       this.pendingMessages -= op.count;
       for (const c of op.callbacks) c.reject(err);
     }
@@ -338,7 +339,7 @@ export class TopicProducer implements Producer, ProducerHandler {
       for (const c of this.batchCallbacks) c.reject(err);
       this.batchCallbacks = [];
       this.pendingMessages = 0;
-      for (const w of this.slotWaiters.splice(0)) w();
+      for (const w of this.slotWaiters.drain()) w();
     }
     for (const w of this.flushWaiters.splice(0)) w.reject(err);
     this.releaseSlots();

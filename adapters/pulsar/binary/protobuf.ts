@@ -234,51 +234,54 @@ export function encode(spec: MessageSpec, obj: Obj): Buffer {
 
 export class ProtocolDecodeError extends Error {}
 
+// The varint just read, as two 32-bit halves: module state instead of a closure per decode call,
+// which the hot path (every received message) would allocate.
+let vlo = 0;
+let vhi = 0;
+
+/** Reads a varint at `pos` into vlo/vhi; returns the position after it. */
+function readVarint(buf: Buffer, pos: number, end: number, name: string): number {
+  vlo = 0;
+  vhi = 0;
+  let b: number;
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (pos >= end) throw new ProtocolDecodeError(`${name}: truncated varint`);
+    b = buf[pos++]!;
+    vlo |= (b & 0x7f) << shift;
+    if (b < 0x80) return pos;
+  }
+  if (pos >= end) throw new ProtocolDecodeError(`${name}: truncated varint`);
+  b = buf[pos++]!;
+  vlo |= (b & 0x0f) << 28;
+  vhi = (b & 0x7f) >> 4;
+  if (b < 0x80) return pos;
+  for (let shift = 3; shift < 32; shift += 7) {
+    if (pos >= end) throw new ProtocolDecodeError(`${name}: truncated varint`);
+    b = buf[pos++]!;
+    vhi |= (b & 0x7f) << shift;
+    if (b < 0x80) return pos;
+  }
+  throw new ProtocolDecodeError(`${name}: varint longer than 10 bytes`);
+}
+
 /** Reads a protobuf message from `buf[start, end)`. */
 export function decode<T = Obj>(spec: MessageSpec, buf: Buffer, start = 0, end = buf.length): T {
   const obj: Obj = {};
   let pos = start;
-  // Varint reader: the common short case in 32-bit arithmetic, longer ones split in two halves.
-  let lo = 0;
-  let hi = 0;
-  const varint = (): void => {
-    lo = 0;
-    hi = 0;
-    let b: number;
-    for (let shift = 0; shift < 28; shift += 7) {
-      if (pos >= end) throw new ProtocolDecodeError(`${spec.name}: truncated varint`);
-      b = buf[pos++]!;
-      lo |= (b & 0x7f) << shift;
-      if (b < 0x80) return;
-    }
-    if (pos >= end) throw new ProtocolDecodeError(`${spec.name}: truncated varint`);
-    b = buf[pos++]!;
-    lo |= (b & 0x0f) << 28;
-    hi = (b & 0x7f) >> 4;
-    if (b < 0x80) return;
-    for (let shift = 3; shift < 32; shift += 7) {
-      if (pos >= end) throw new ProtocolDecodeError(`${spec.name}: truncated varint`);
-      b = buf[pos++]!;
-      hi |= (b & 0x7f) << shift;
-      if (b < 0x80) return;
-    }
-    throw new ProtocolDecodeError(`${spec.name}: varint longer than 10 bytes`);
-  };
   while (pos < end) {
-    varint();
-    const no = lo >>> 3;
-    const wire = lo & 7;
+    pos = readVarint(buf, pos, end, spec.name);
+    const no = vlo >>> 3;
+    const wire = vlo & 7;
     const f = spec.byNo[no];
     let value: unknown;
     if (wire === 0) {
-      varint();
+      pos = readVarint(buf, pos, end, spec.name);
       if (!f) continue;
-      value = scalar(f.kind, lo, hi);
+      value = scalar(f.kind, vlo, vhi);
     } else if (wire === 2) {
-      varint();
-      const len = lo >>> 0;
+      pos = readVarint(buf, pos, end, spec.name);
       const s = pos;
-      pos += len;
+      pos += vlo >>> 0;
       if (pos > end) throw new ProtocolDecodeError(`${spec.name}: field ${no} runs past the end`);
       if (!f) continue;
       if (f.kind === 'string') value = buf.toString('utf8', s, pos);
@@ -286,15 +289,11 @@ export function decode<T = Obj>(spec: MessageSpec, buf: Buffer, start = 0, end =
       else if (f.kind === 'message') value = decode(f.message!(), buf, s, pos);
       else if (f.repeated) {
         // A packed repeated scalar: decode each element in place.
-        const saved = pos;
         const items = (obj[f.name] as unknown[] | undefined) ?? [];
-        pos = s;
-        const stop = saved;
-        while (pos < stop) {
-          varint();
-          items.push(scalar(f.kind, lo, hi));
+        for (let p = s; p < pos; ) {
+          p = readVarint(buf, p, pos, spec.name);
+          items.push(scalar(f.kind, vlo, vhi));
         }
-        pos = saved;
         obj[f.name] = items;
         continue;
       } else throw new ProtocolDecodeError(`${spec.name}: field ${f.name} has wire type 2, expected ${f.kind}`);

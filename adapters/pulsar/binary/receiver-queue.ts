@@ -4,6 +4,7 @@
 // with a moving head keeps push and shift O(1) without a linked list.
 import type { Message } from './message.js';
 import { TimeoutError } from './errors.js';
+import { Fifo } from './fifo.js';
 
 export interface QueuedMessage extends Message {
   /** Tells the feeding consumer the application took the message (flow permits). */
@@ -17,13 +18,12 @@ interface Waiter {
 }
 
 export class ReceiverQueue {
-  private items: QueuedMessage[] = [];
-  private head = 0;
+  private readonly items = new Fifo<QueuedMessage>();
   private waiters: Waiter[] = [];
   private closedWith?: Error;
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.items.length;
   }
 
   push(m: QueuedMessage): void {
@@ -39,7 +39,7 @@ export class ReceiverQueue {
 
   /** The next message; waits up to `timeoutMs` (forever when undefined). */
   receive(timeoutMs?: number): Promise<Message> {
-    if (this.head < this.items.length) return Promise.resolve(this.shift());
+    if (this.items.length > 0) return Promise.resolve(this.shift());
     if (this.closedWith) return Promise.reject(this.closedWith);
     return new Promise((resolve, reject) => {
       const w: Waiter = { resolve, reject };
@@ -55,29 +55,18 @@ export class ReceiverQueue {
 
   /** The next message if one is queued, without waiting. */
   tryReceive(): Message | undefined {
-    return this.head < this.items.length ? this.shift() : undefined;
+    return this.items.length > 0 ? this.shift() : undefined;
   }
 
   private shift(): Message {
-    const m = this.items[this.head]!;
-    this.items[this.head++] = undefined as unknown as QueuedMessage;
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    const m = this.items.shift()!;
     m.onDequeue?.(m);
     return m;
   }
 
-  /** Drops queued messages that `keep` rejects; returns how many went. */
+  /** Drops queued messages that `drop` picks; returns how many went. */
   remove(drop: (m: QueuedMessage) => boolean): number {
-    const before = this.length;
-    this.items = this.items.slice(this.head).filter((m) => !drop(m));
-    this.head = 0;
-    return before - this.items.length;
+    return this.items.retain((m) => !drop(m));
   }
 
   /** Fails waiting and future receive() calls. */

@@ -1,0 +1,44 @@
+// What this client declares on topics where a Java runner registered a schema: a Java function
+// over Strings registers STRING on its topics. Declaring nothing (bytes) works on such a topic
+// unless the namespace enforces schema validation; declaring STRING matches it; a conflicting
+// declaration fails with the broker's IncompatibleSchema.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PulsarClient } from '../../../adapters/pulsar/binary/index.js';
+import { admin, broker, uniqueTopic, uploadSchema } from './support.js';
+
+const { brokerUrl, webUrl } = broker();
+let client: PulsarClient;
+
+beforeAll(() => {
+  client = new PulsarClient({ serviceUrl: brokerUrl });
+});
+afterAll(() => client.close());
+
+describe('schemas', () => {
+  it('reads and writes bytes, or declares STRING, on a topic with a STRING schema', async () => {
+    const topic = uniqueTopic('schema-string');
+    await uploadSchema(webUrl, topic, 'STRING');
+    const bytesConsumer = await client.subscribe({ topic, subscription: 'bytes' });
+    const stringConsumer = await client.subscribe({ topic, subscription: 'string', schema: { type: 'STRING' } });
+    const bytesProducer = await client.createProducer({ topic });
+    const stringProducer = await client.createProducer({ topic, schema: { type: 'STRING' } });
+    await bytesProducer.send({ payload: 'from bytes' });
+    await stringProducer.send({ payload: 'from string' });
+    for (const c of [bytesConsumer, stringConsumer]) {
+      const got = [(await c.receive(5000)), (await c.receive(5000))];
+      expect(got.map((m) => m.payload.toString())).toEqual(['from bytes', 'from string']);
+      // The STRING producer's messages name the schema version the broker gave it.
+      expect(got[1]!.schemaVersion?.length).toBeGreaterThan(0);
+    }
+    const info = await (await admin(webUrl, 'GET', `/admin/v2/schemas/${topic.replace('persistent://', '')}/schema`)).json() as { type: string };
+    expect(info.type).toBe('STRING');
+    await Promise.all([bytesConsumer, stringConsumer, bytesProducer, stringProducer].map((x) => x.close()));
+  });
+
+  it('fails with IncompatibleSchema when a declaration conflicts with the topic', async () => {
+    const topic = uniqueTopic('schema-conflict');
+    await uploadSchema(webUrl, topic, 'STRING');
+    const json = { type: 'JSON' as const, schema: JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'string' }] }) };
+    await expect(client.createProducer({ topic, schema: json })).rejects.toThrow(/IncompatibleSchema/);
+  });
+});
