@@ -4,11 +4,11 @@
 // restart and topic unloads. The Java side is
 // test/support/java/PulsarInterop.java, run from the Pulsar jars the platform was built with.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import { PulsarClient, type Consumer, type Message } from '../../../adapters/pulsar/binary/index.js';
+import { PulsarClient, type Message } from '../../../adapters/pulsar/binary/index.js';
 import { JavaSide, received, type JavaMessage, type JavaMessageId } from '../../support/java-interop.js';
 import { readPlatformEnv } from '../../support/platform.js';
 import { OwnPulsar } from '../../support/processes.js';
+import { receiveN, uniqueTopic, unloadTopic } from './support.js';
 
 const env = readPlatformEnv();
 const client = new PulsarClient({ serviceUrl: env.PULSAR_BROKER_URL });
@@ -18,7 +18,7 @@ afterAll(async () => {
   await client.close();
 });
 
-const topicName = (what: string): string => `persistent://public/default/interop-${what}-${randomBytes(4).toString('hex')}`;
+const topicName = (what: string): string => uniqueTopic(`interop-${what}`);
 
 /**
  * Message i of a test: binary-safe payloads of varied size (every 10th a 20 KB compressible one,
@@ -41,18 +41,7 @@ function asJava(i: number): JavaMessage {
   return { payload: m.payload.toString('base64'), key: m.key, properties: m.properties, eventTime: m.eventTime };
 }
 
-async function receiveAll(consumer: Consumer, n: number, timeoutMs = 60_000): Promise<Message[]> {
-  const out: Message[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (out.length < n) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`received ${out.length} of ${n} messages in ${timeoutMs} ms`);
-    const m = await consumer.receive(left);
-    out.push(m);
-    consumer.ack(m);
-  }
-  return out;
-}
+const receiveAll = (consumer: Parameters<typeof receiveN>[0], n: number): Promise<Message[]> => receiveN(consumer, n, true, 60_000);
 
 /** Produces `n` messages with the Java client and returns the ids its receipts carried. */
 async function javaProduce(topic: string, n: number, opts: Record<string, string | number | boolean>): Promise<JavaMessageId[]> {
@@ -215,10 +204,7 @@ describe('outages, both clients streaming both ways', () => {
   it('a topic unloaded three times mid-stream (the shared broker)', async () => {
     await streamThrough(env.PULSAR_BROKER_URL, 600, async (topics) => {
       for (let k = 0; k < 3; k++) {
-        for (const t of topics) {
-          const res = await fetch(`${env.PULSAR_WEB_URL}/admin/v2/${t.replace('://', '/')}/unload`, { method: 'PUT' });
-          expect(res.status).toBe(204);
-        }
+        for (const t of topics) await unloadTopic(env.PULSAR_WEB_URL, t);
         await new Promise((r) => setTimeout(r, 300));
       }
     });
