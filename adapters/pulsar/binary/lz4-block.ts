@@ -10,10 +10,48 @@ const MF_LIMIT = 12;
 const LAST_LITERALS = 5;
 const MAX_OFFSET = 0xffff;
 const HASH_BITS = 16;
+/** Below this many bytes a plain loop beats set()/copyWithin(), which pay for a view or a call. */
+const SHORT_COPY = 32;
+
+/** Copies `n` bytes from src[s] to dst[d]; returns the new end in dst. */
+function copyBytes(src: Uint8Array, s: number, dst: Uint8Array, d: number, n: number): number {
+  if (n > SHORT_COPY) {
+    dst.set(src.subarray(s, s + n), d);
+    return d + n;
+  }
+  for (const stop = s + n; s < stop;) dst[d++] = src[s++]!;
+  return d;
+}
 
 /** Worst case size of a compressed block (incompressible input stored as literals). */
 export function lz4MaxCompressedLength(n: number): number {
   return n + Math.floor(n / 255) + 16;
+}
+
+class CorruptBlock extends Error {
+  constructor(why: string, s: number, end: number, d: number, size: number) {
+    super(`LZ4 block is corrupt: ${why} (at input byte ${s} of ${end}, output byte ${d} of ${size})`);
+  }
+}
+
+/** The value extendLength() read (a second return value without an allocation per call). */
+let extended = 0;
+
+/**
+ * A length nibble of 15 continues in bytes that are added on, up to and including the first one
+ * below 255. Sets `extended` to the length, returns the input position after it.
+ */
+function extendLength(src: Uint8Array, s: number, end: number, n: number, what: string, d: number, size: number): number {
+  if (n === 15) {
+    let b: number;
+    do {
+      if (s >= end) throw new CorruptBlock(`${what} runs past the input`, s, end, d, size);
+      b = src[s++]!;
+      n += b;
+    } while (b === 255);
+  }
+  extended = n;
+  return s;
 }
 
 /**
@@ -21,49 +59,37 @@ export function lz4MaxCompressedLength(n: number): number {
  * input or output, or a result of another size.
  */
 export function lz4DecompressBlock(src: Uint8Array, uncompressedSize: number): Buffer {
-  const dst = Buffer.allocUnsafe(uncompressedSize);
+  const size = uncompressedSize;
+  const dst = Buffer.allocUnsafe(size);
   const end = src.length;
   let s = 0;
   let d = 0;
-  const corrupt = (why: string): Error => new Error(`LZ4 block is corrupt: ${why} (at input byte ${s} of ${end}, output byte ${d} of ${uncompressedSize})`);
-  // A nibble of 15 continues in bytes that are added on, up to and including the first one < 255.
-  const extend = (n: number, what: string): number => {
-    if (n !== 15) return n;
-    let b: number;
-    do {
-      if (s >= end) throw corrupt(`${what} runs past the input`);
-      b = src[s++]!;
-      n += b;
-    } while (b === 255);
-    return n;
-  };
   while (s < end) {
     const token = src[s++]!;
-    const literals = extend(token >>> 4, 'literal length');
-    if (s + literals > end) throw corrupt('literals run past the input');
-    if (d + literals > uncompressedSize) throw corrupt(`literals run past uncompressed_size=${uncompressedSize}`);
-    if (literals > 0) {
-      dst.set(src.subarray(s, s + literals), d);
-      s += literals;
-      d += literals;
-    }
+    s = extendLength(src, s, end, token >>> 4, 'literal length', d, size);
+    const literals = extended;
+    if (s + literals > end) throw new CorruptBlock('literals run past the input', s, end, d, size);
+    if (d + literals > size) throw new CorruptBlock(`literals run past uncompressed_size=${size}`, s, end, d, size);
+    d = copyBytes(src, s, dst, d, literals);
+    s += literals;
     if (s === end) break; // the last sequence: literals only
-    if (s + 2 > end) throw corrupt('match offset runs past the input');
+    if (s + 2 > end) throw new CorruptBlock('match offset runs past the input', s, end, d, size);
     const offset = src[s]! | (src[s + 1]! << 8);
     s += 2;
-    if (offset === 0 || offset > d) throw corrupt(`match offset ${offset} points before the output`);
-    const length = extend(token & 15, 'match length') + MIN_MATCH;
-    if (d + length > uncompressedSize) throw corrupt(`match runs past uncompressed_size=${uncompressedSize}`);
+    if (offset === 0 || offset > d) throw new CorruptBlock(`match offset ${offset} points before the output`, s, end, d, size);
+    s = extendLength(src, s, end, token & 15, 'match length', d, size);
+    const length = extended + MIN_MATCH;
+    if (d + length > size) throw new CorruptBlock(`match runs past uncompressed_size=${size}`, s, end, d, size);
     let from = d - offset;
-    if (offset >= length) {
+    if (offset >= length && length > SHORT_COPY) {
       dst.copyWithin(d, from, from + length);
       d += length;
     } else {
-      // Overlapping match: a repeating pattern, copied byte by byte.
+      // Short, or overlapping (a repeating pattern): byte by byte, front to back.
       for (const stop = d + length; d < stop;) dst[d++] = dst[from++]!;
     }
   }
-  if (d !== uncompressedSize) throw corrupt(`decoded ${d} bytes, but uncompressed_size=${uncompressedSize}`);
+  if (d !== size) throw new CorruptBlock(`decoded ${d} bytes, but uncompressed_size=${size}`, s, end, d, size);
   return dst;
 }
 
@@ -111,8 +137,7 @@ export function lz4CompressBlock(src: Uint8Array): Buffer {
     const tokenAt = d++;
     dst[tokenAt] = (Math.min(literals, 15) << 4) | Math.min(matchLength, 15);
     if (literals >= 15) d = writeLength(dst, d, literals - 15);
-    dst.set(src.subarray(anchor, i), d);
-    d += literals;
+    d = copyBytes(src, anchor, dst, d, literals);
     const offset = i - candidate;
     dst[d++] = offset & 0xff;
     dst[d++] = offset >>> 8;
