@@ -24,6 +24,10 @@ export class AckTracker {
   ) {}
 
   individualAck(id: MessageId): void {
+    if (id.chunks) {
+      for (const c of id.chunks) this.add({ ledgerId: c.ledgerId, entryId: c.entryId });
+      return;
+    }
     if (id.batchIndex >= 0 && id.batchSize > 1) {
       const key = `${id.ledgerId}:${id.entryId}`;
       let acked = this.partialBatches.get(key);

@@ -187,6 +187,8 @@ const MessageSpec_ = defineMessage('CommandMessage', [
   f(4, 'ackSet', 'int64big', rep), f(5, 'consumerEpoch', 'uint64'),
 ]);
 export const AckType = { Individual: 0, Cumulative: 1 } as const;
+/** CommandAck.validation_error: why a consumer acknowledged an entry it could not read. */
+export const ValidationError = { UncompressedSizeCorruption: 0, DecompressionError: 1, ChecksumMismatch: 2, BatchDeSerializeError: 3, DecryptionError: 4 } as const;
 const AckSpec = defineMessage('CommandAck', [
   f(1, 'consumerId', 'uint64'), f(2, 'ackType', 'enum'), msg(3, 'messageId', () => MessageIdDataSpec, true), f(4, 'validationError', 'enum'),
   f(8, 'requestId', 'uint64'),

@@ -11,7 +11,7 @@ import {
   type MessageMetadata,
 } from './commands.js';
 import { BrokerError, ConnectionClosedError, PulsarClientError, TimeoutError } from './errors.js';
-import { decodeFrame, encodeCommand, encodePayloadCommand, FrameReader } from './frame.js';
+import { ChecksumError, decodeFrame, encodeCommand, encodePayloadCommand, FrameReader } from './frame.js';
 import type { BrokerAddress } from './service-url.js';
 
 /** The protocol version this client speaks: v19 (TC client connect) is the last it needs. */
@@ -53,6 +53,8 @@ export interface ProducerHandler {
 
 export interface ConsumerHandler {
   handleMessage(command: CommandMessage, metadata: MessageMetadata, payload: Buffer): void;
+  /** A message whose checksum did not match: drop it (and tell the broker why). */
+  handleCorruptMessage(command: CommandMessage): void;
   handleActiveChange?(change: CommandActiveConsumerChange): void;
   handleEndOfTopic?(): void;
   handleDisconnect(reason: string): void;
@@ -202,7 +204,15 @@ export class Connection {
   }
 
   private onFrame(frame: Buffer): void {
-    const decoded = decodeFrame(frame);
+    let decoded;
+    try {
+      decoded = decodeFrame(frame);
+    } catch (err) {
+      const m = err instanceof ChecksumError && err.command.type === CommandType.MESSAGE ? err.command.message : undefined;
+      if (!m) throw err;
+      this.consumers.get(m.consumerId)?.handleCorruptMessage(m);
+      return;
+    }
     const cmd = decoded.command;
     switch (cmd.type) {
       case CommandType.MESSAGE: {

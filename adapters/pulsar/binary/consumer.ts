@@ -5,14 +5,15 @@
 // unload or a dropped connection. With durable=false it is the cursor of a reader: it starts at
 // startMessageId, and after a reconnect resumes after the last message the application took.
 import { AckTracker } from './ack-tracker.js';
+import { ChunkAssembler, type EntryPosition } from './chunk-assembler.js';
 import {
-  AckType, CommandType, InitialPosition, SubType, type CommandActiveConsumerChange, type CommandMessage, type MessageIdData, type MessageMetadata,
+  AckType, CommandType, InitialPosition, SubType, ValidationError, type CommandActiveConsumerChange, type CommandMessage, type MessageIdData, type MessageMetadata,
 } from './commands.js';
 import { decompress } from './compression.js';
 import type { ClientContext } from './client-context.js';
 import type { Connection, ConsumerHandler } from './connection.js';
 import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError } from './errors.js';
-import { unpackEntry, type Message } from './message.js';
+import { BatchFormatError, unpackEntry, type Message } from './message.js';
 import { MessageId } from './message-id.js';
 import { NegativeAckTracker } from './negative-ack-tracker.js';
 import { ReceiverQueue, type QueuedMessage } from './receiver-queue.js';
@@ -85,6 +86,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
   private readonly receiverQueueSize: number;
   private permits = 0;
   private readonly acks: AckTracker;
+  private readonly chunks = new ChunkAssembler();
   private readonly nacks: NegativeAckTracker;
   private lastDequeued?: MessageId;
   /** Messages before this (or at it, unless inclusive) are dropped: the broker resends the whole start entry. */
@@ -153,6 +155,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     }
     void dropped;
     this.acks.forgetAll();
+    this.chunks.clear();
     conn.consumers.set(this.consumerId, this);
     const requestId = conn.newRequestId();
     const subscribe: Record<string, unknown> = {
@@ -219,20 +222,24 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
       this.addPermits(metadata.numMessagesInBatch ?? 1);
       return;
     }
+    let chunks: readonly EntryPosition[] | undefined;
+    if (ChunkAssembler.isChunk(metadata)) {
+      const whole = this.chunks.add(metadata, command.messageId, payload);
+      if (!whole) {
+        this.addPermits(1); // a part: the application never takes it
+        return;
+      }
+      payload = whole.payload;
+      chunks = whole.positions;
+    }
     let messages: Message[];
     let skipped: number;
     try {
       const body = metadata.compression ? decompress(metadata.compression, payload, metadata.uncompressedSize ?? 0) : payload;
-      ({ messages, skipped } = unpackEntry(this.topic, this.partition, command.messageId, metadata, body, command.redeliveryCount ?? 0, command.ackSet));
+      ({ messages, skipped } = unpackEntry(this.topic, this.partition, command.messageId, metadata, body, command.redeliveryCount ?? 0, command.ackSet, chunks));
     } catch (err) {
-      // An entry this client cannot read: ack it with the reason, as Java does, so it does not
-      // block the subscription, and count its permits.
-      this.connection?.send({
-        type: CommandType.ACK,
-        ack: { consumerId: this.consumerId, ackType: AckType.Individual, messageId: [{ ledgerId: command.messageId.ledgerId, entryId: command.messageId.entryId }], validationError: 1 },
-      });
-      this.addPermits(metadata.numMessagesInBatch ?? 1);
-      process.emitWarning(`consumer ${this.subscription} on ${this.topic}: dropped entry ${command.messageId.ledgerId}:${command.messageId.entryId}: ${(err as Error).message}`);
+      const why = err instanceof BatchFormatError ? ValidationError.BatchDeSerializeError : ValidationError.DecompressionError;
+      this.discard(command, why, metadata.numMessagesInBatch ?? 1, (err as Error).message);
       return;
     }
     const f = this.startFilter;
@@ -245,6 +252,24 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
       this.queue.push(m as QueuedMessage);
     }
     if (skipped > 0) this.addPermits(skipped);
+  }
+
+  handleCorruptMessage(command: CommandMessage): void {
+    this.discard(command, ValidationError.ChecksumMismatch, 1, 'checksum mismatch');
+  }
+
+  /**
+   * An entry this client cannot read: acknowledged with the reason, as Java does, so that it does
+   * not come back forever, and its permits counted.
+   */
+  private discard(command: CommandMessage, validationError: number, permits: number, reason: string): void {
+    const { ledgerId, entryId } = command.messageId;
+    this.connection?.send({
+      type: CommandType.ACK,
+      ack: { consumerId: this.consumerId, ackType: AckType.Individual, messageId: [{ ledgerId, entryId }], validationError },
+    });
+    this.addPermits(permits);
+    process.emitWarning(`consumer ${this.subscription} on ${this.topic}: dropped entry ${ledgerId}:${entryId}: ${reason}`);
   }
 
   /** The application took a message from the queue. */
@@ -277,7 +302,9 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
   }
 
   nack(message: Message | MessageId): void {
-    this.nacks.add(idOf(message));
+    const id = idOf(message);
+    if (id.chunks) for (const c of id.chunks) this.nacks.add(new MessageId(c.ledgerId, c.entryId));
+    else this.nacks.add(id);
   }
 
   flushAcks(): void {
@@ -313,6 +340,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     const conn = this.connection!;
     const dropped = this.queue.remove((m) => m.onDequeue === this.dequeued);
     this.acks.forgetAll();
+    this.chunks.clear();
     this.epoch++;
     conn.send({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: { consumerId: this.consumerId, consumerEpoch: this.epoch } });
     if (dropped > 0) this.addPermits(dropped);
@@ -329,6 +357,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     // The broker disconnects the consumer after a seek; what is queued is from before it.
     this.queue.remove((m) => m.onDequeue === this.dequeued);
     this.acks.forgetAll();
+    this.chunks.clear();
     this.lastDequeued = undefined;
     this.startFilter = undefined;
     if (typeof target !== 'number') {

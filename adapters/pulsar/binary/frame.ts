@@ -11,7 +11,12 @@ const MAGIC_BROKER_ENTRY_METADATA = 0x0e02;
 /** Frames larger than this are refused unless the broker announced a larger max message size. */
 export const DEFAULT_MAX_FRAME_SIZE = 5 * 1024 * 1024 + 10 * 1024;
 
-export class ChecksumError extends Error {}
+/** A message frame whose checksum does not match; `command` (read before the check) names it. */
+export class ChecksumError extends Error {
+  constructor(message: string, readonly command: BaseCommand) {
+    super(message);
+  }
+}
 export class FrameError extends Error {}
 
 type Command = { type: number } & Record<string, unknown>;
@@ -77,7 +82,7 @@ export function decodeFrame(frame: Buffer): DecodedFrame {
   const expected = frame.readUInt32BE(pos + 2);
   pos += 6;
   const actual = crc32c(frame, 0, pos, frame.length);
-  if (actual !== expected) throw new ChecksumError(`message checksum mismatch: frame says ${expected.toString(16)}, computed ${actual.toString(16)}`);
+  if (actual !== expected) throw new ChecksumError(`message checksum mismatch: frame says ${expected.toString(16)}, computed ${actual.toString(16)}`, command);
   const metaSize = frame.readUInt32BE(pos);
   const metaEnd = pos + 4 + metaSize;
   if (metaEnd > frame.length) throw new FrameError(`metadata size ${metaSize} runs past the frame`);

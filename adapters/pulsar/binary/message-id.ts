@@ -13,6 +13,8 @@ export class MessageId {
     readonly batchIndex = -1,
     readonly batchSize = 0,
     readonly topic?: string,
+    /** For a message that came in chunks: the entry of every chunk (acks cover them all). */
+    readonly chunks?: readonly { ledgerId: number; entryId: number }[],
   ) {}
 
   /** Before the first message of a topic. */

@@ -76,12 +76,13 @@ export function unpackEntry(
   payload: Buffer,
   redeliveryCount: number,
   ackSet: bigint[] | undefined,
+  chunks?: readonly { ledgerId: number; entryId: number }[],
 ): { messages: Message[]; skipped: number } {
   const schemaVersion = metadata.schemaVersion as Buffer | undefined;
   if (metadata.numMessagesInBatch === undefined) {
     return {
       messages: [new ReceivedMessage(
-        new MessageId(idData.ledgerId, idData.entryId, partition, -1, 0, topic), topic,
+        new MessageId(idData.ledgerId, idData.entryId, partition, -1, 0, topic, chunks), topic,
         keyOf(metadata.partitionKey, metadata.partitionKeyB64Encoded), metadata.orderingKey as Buffer | undefined,
         propertiesObject(metadata.properties), metadata.eventTime || undefined, metadata.publishTime, payload,
         redeliveryCount, metadata.producerName, metadata.sequenceId, schemaVersion,

@@ -33,6 +33,11 @@ export interface ProducerOptions {
   batchingMaxMessages?: number;
   /** Default 128 KiB. */
   batchingMaxBytes?: number;
+  /**
+   * 'default' mixes keys in a batch; 'key-based' makes one batch per key, which Key_Shared
+   * consumers need (the broker routes a whole batch by its key). Default 'default'.
+   */
+  batchingType?: 'default' | 'key-based';
   compressionType?: CompressionName;
   schema?: SchemaInfo;
   /** Key/values attached to the producer (shown in topic stats). */
@@ -61,6 +66,13 @@ export interface Producer {
 interface Callback {
   resolve(id: MessageId): void;
   reject(err: Error): void;
+}
+
+/** A batch being filled: for one key with key-based batching, else for all messages. */
+interface OpenBatch {
+  builder: BatchBuilder;
+  callbacks: Callback[];
+  key?: string;
 }
 
 interface OpSend {
@@ -98,8 +110,10 @@ export class TopicProducer implements Producer, ProducerHandler {
   private readonly slotWaiters = new Fifo<() => void>();
   /** Entries sent (or to send) and not yet acknowledged, oldest first. */
   private readonly ops = new Fifo<OpSend>();
-  private readonly batch: BatchBuilder;
-  private batchCallbacks: Callback[] = [];
+  private readonly keyBased: boolean;
+  private readonly openBatches = new Map<string, OpenBatch>();
+  private openMessages = 0;
+  private openBytes = 0;
   private batchTimer?: NodeJS.Timeout;
   private timeoutTimer?: NodeJS.Timeout;
   private flushWaiters: { sequenceId: number; resolve(): void; reject(err: Error): void }[] = [];
@@ -122,7 +136,11 @@ export class TopicProducer implements Producer, ProducerHandler {
     if (!(c in CompressionType)) throw new PulsarClientError(`compressionType "${c}": expected one of ${Object.keys(CompressionType).join(', ')}`);
     this.compression = CompressionType[c];
     this.sendTimeoutMs = opts.sendTimeoutMs ?? 30_000;
-    this.batch = new BatchBuilder();
+    const batchingType = opts.batchingType ?? 'default';
+    if (batchingType !== 'default' && batchingType !== 'key-based') {
+      throw new PulsarClientError(`batchingType "${String(batchingType)}": expected default or key-based`);
+    }
+    this.keyBased = batchingType === 'key-based';
     this.reconnector = new Reconnector({
       description: `producer on ${this.topic}`,
       wantsConnection: () => this.state === 'connecting',
@@ -221,11 +239,15 @@ export class TopicProducer implements Producer, ProducerHandler {
     return new Promise<MessageId>((resolve, reject) => {
       const callback = { resolve, reject };
       if (this.batching) {
-        // A message that would push the batch past its byte limit starts the next batch.
-        if (this.batch.size > 0 && this.batch.bytes + msg.payload.length > this.maxBatchBytes) this.flushBatch();
-        this.batch.add(msg, sequenceId, propertiesList(message.properties));
-        this.batchCallbacks.push(callback);
-        if (this.batch.size >= this.maxBatchMessages || this.batch.bytes >= this.maxBatchBytes) this.flushBatch();
+        // A message that would push the open batches past the byte limit goes in the next ones.
+        if (this.openMessages > 0 && this.openBytes + msg.payload.length > this.maxBatchBytes) this.flushBatch();
+        const batch = this.openBatch(msg.key);
+        const before = batch.builder.bytes;
+        batch.builder.add(msg, sequenceId, propertiesList(message.properties));
+        batch.callbacks.push(callback);
+        this.openMessages++;
+        this.openBytes += batch.builder.bytes - before;
+        if (this.openMessages >= this.maxBatchMessages || this.openBytes >= this.maxBatchBytes) this.flushBatch();
         else if (!this.batchTimer) this.batchTimer = setTimeout(() => this.flushBatch(), this.maxDelay);
       } else {
         const metadata: MessageMetadata = { producerName: this.producerName, sequenceId, publishTime: Date.now() };
@@ -239,14 +261,37 @@ export class TopicProducer implements Producer, ProducerHandler {
     });
   }
 
+  private openBatch(key: string | undefined): OpenBatch {
+    const group = this.keyBased ? (key ?? '') : '';
+    let batch = this.openBatches.get(group);
+    if (!batch) {
+      batch = { builder: new BatchBuilder(this.keyBased ? 4096 : 64 * 1024), callbacks: [], key: this.keyBased ? key : undefined };
+      this.openBatches.set(group, batch);
+    }
+    return batch;
+  }
+
+  /** Sends every open batch, oldest first message first, so sequence ids stay in order. */
   private flushBatch(): void {
     clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
-    if (this.batch.size === 0) return;
-    const b = this.batch.build(this.producerName, Date.now());
-    const callbacks = this.batchCallbacks;
-    this.batchCallbacks = [];
-    this.enqueue(b.metadata, b.payload, b.firstSequenceId, b.lastSequenceId, b.count, true, callbacks);
+    if (this.openMessages === 0) return;
+    const ready: { built: ReturnType<BatchBuilder['build']>; callbacks: Callback[]; key?: string }[] = [];
+    const publishTime = Date.now();
+    for (const batch of this.openBatches.values()) {
+      if (batch.builder.size === 0) continue;
+      ready.push({ built: batch.builder.build(this.producerName, publishTime), callbacks: batch.callbacks, key: batch.key });
+      batch.callbacks = [];
+    }
+    // Key-based batches are dropped once sent (keys come and go); the one default batch is reused.
+    if (this.keyBased) this.openBatches.clear();
+    this.openMessages = 0;
+    this.openBytes = 0;
+    ready.sort((a, b) => a.built.firstSequenceId - b.built.firstSequenceId);
+    for (const { built, callbacks, key } of ready) {
+      if (key !== undefined) built.metadata.partitionKey = key;
+      this.enqueue(built.metadata, built.payload, built.firstSequenceId, built.lastSequenceId, built.count, true, callbacks);
+    }
   }
 
   private enqueue(metadata: MessageMetadata, payload: Buffer, first: number, last: number, count: number, batched: boolean, callbacks: Callback[]): void {
@@ -336,8 +381,10 @@ export class TopicProducer implements Producer, ProducerHandler {
     }
     if (fatal) {
       clearTimeout(this.batchTimer);
-      for (const c of this.batchCallbacks) c.reject(err);
-      this.batchCallbacks = [];
+      for (const batch of this.openBatches.values()) for (const c of batch.callbacks.splice(0)) c.reject(err);
+      this.openBatches.clear();
+      this.openMessages = 0;
+      this.openBytes = 0;
       this.pendingMessages = 0;
       for (const w of this.slotWaiters.drain()) w();
     }

@@ -95,4 +95,19 @@ describe('seek on a durable subscription', () => {
     expect(texts(await receiveN(consumer, 2))).toEqual(['5', '6']);
     await Promise.all([consumer.close(), producer.close()]);
   });
+
+  it('moves a reader to a publish time', async () => {
+    const topic = uniqueTopic('reader-time');
+    const producer = await client.createProducer({ topic, batchingEnabled: false });
+    await fill(producer, 5, false);
+    await new Promise((r) => setTimeout(r, 50));
+    const t = Date.now();
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all(['5', '6'].map((p) => producer.send({ payload: p })));
+    const reader = await client.createReader({ topic, startMessageId: MessageId.earliest });
+    expect(texts([await reader.readNext(5000)])).toEqual(['0']);
+    await reader.seek(t);
+    expect(texts([await reader.readNext(5000), await reader.readNext(5000)])).toEqual(['5', '6']);
+    await Promise.all([reader.close(), producer.close()]);
+  });
 });

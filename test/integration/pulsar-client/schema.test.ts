@@ -1,7 +1,9 @@
 // What this client declares on topics where a Java runner registered a schema: a Java function
 // over Strings registers STRING on its topics. Declaring nothing (bytes) works on such a topic
 // unless the namespace enforces schema validation; declaring STRING matches it; a conflicting
-// declaration fails with the broker's IncompatibleSchema.
+// declaration fails with the broker's IncompatibleSchema. The other way round: once bytes were
+// written to a topic without a schema, the broker refuses a STRING consumer (a Java String
+// runner) there, so a producer whose topic a Java String function reads declares STRING.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PulsarClient } from '../../../adapters/pulsar/binary/index.js';
 import { admin, broker, uniqueTopic, uploadSchema } from './support.js';
@@ -40,5 +42,18 @@ describe('schemas', () => {
     await uploadSchema(webUrl, topic, 'STRING');
     const json = { type: 'JSON' as const, schema: JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'string' }] }) };
     await expect(client.createProducer({ topic, schema: json })).rejects.toThrow(/IncompatibleSchema/);
+  });
+
+  it('refuses a STRING consumer on a topic written as bytes, and accepts it where the producer declared STRING', async () => {
+    const bytesTopic = uniqueTopic('schema-bytes-first');
+    const bytesProducer = await client.createProducer({ topic: bytesTopic });
+    await bytesProducer.send({ payload: 'bytes' });
+    await expect(client.subscribe({ topic: bytesTopic, subscription: 'java-like', schema: { type: 'STRING' } })).rejects.toThrow(/IncompatibleSchema/);
+    const stringTopic = uniqueTopic('schema-string-first');
+    const stringProducer = await client.createProducer({ topic: stringTopic, schema: { type: 'STRING' } });
+    await stringProducer.send({ payload: 'text' });
+    const consumer = await client.subscribe({ topic: stringTopic, subscription: 'java-like', schema: { type: 'STRING' }, subscriptionInitialPosition: 'Earliest' });
+    expect((await consumer.receive(5000)).payload.toString()).toBe('text');
+    await Promise.all([bytesProducer.close(), stringProducer.close(), consumer.close()]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MessageId, PulsarClient, murmur3Hash32 } from '../../../adapters/pulsar/binary/index.js';
-import { broker, createPartitionedTopic, receiveN, uniqueTopic, unloadTopic, waitFor } from './support.js';
+import { broker, createPartitionedTopic, receiveN, topicStats, uniqueTopic, unloadTopic, waitFor } from './support.js';
 
 const { brokerUrl, webUrl } = broker();
 let client: PulsarClient;
@@ -44,6 +44,28 @@ describe('partitioned and multi-topic', () => {
     await Promise.all([again.close(), p1.close(), p2.close()]);
   });
 
+  it('reads every partition of a partitioned topic with one reader', async () => {
+    const topic = uniqueTopic('partitioned-reader');
+    await createPartitionedTopic(webUrl, topic, 3);
+    const producer = await client.createProducer({ topic, batchingEnabled: false });
+    await Promise.all(Array.from({ length: 9 }, (_, i) => producer.send({ payload: String(i), key: `k${i}` })));
+    const reader = await client.createReader({ topic, startMessageId: MessageId.earliest });
+    const got = [];
+    while (await reader.hasMessageAvailable()) got.push((await reader.readNext(5000)).payload.toString());
+    expect(got.sort()).toEqual(Array.from({ length: 9 }, (_, i) => String(i)));
+    await Promise.all([reader.close(), producer.close()]);
+  });
+
+  it('unsubscribe removes the subscription; an id from elsewhere is refused by name', async () => {
+    const topic = uniqueTopic('unsubscribe');
+    const consumer = await client.subscribe({ topics: [topic, uniqueTopic('other')], subscription: 'gone' });
+    expect(Object.keys((await topicStats(webUrl, topic)).subscriptions)).toEqual(['gone']);
+    expect(() => consumer.ack(new MessageId(1, 2, -1, -1, 0, 'persistent://public/default/elsewhere')))
+      .toThrow(/names no topic of this consumer/);
+    await consumer.unsubscribe();
+    expect(Object.keys((await topicStats(webUrl, topic)).subscriptions)).toEqual([]);
+  });
+
   it('shares one connection per broker among producers, consumers and readers', async () => {
     const c = new PulsarClient({ serviceUrl: brokerUrl });
     const things = await Promise.all(Array.from({ length: 20 }, (_, i) => c.createReader({ topic: uniqueTopic(`share${i}`), startMessageId: MessageId.latest })));
@@ -79,5 +101,20 @@ describe('surviving a topic unload', () => {
     expect(received.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i));
     await waitFor('consumer connected', () => consumer.connected || undefined);
     await Promise.all([consumer.close(), producer.close()]);
+  });
+
+  it('a reader resumes right after the last message it handed out, in order, without repeats', async () => {
+    const topic = uniqueTopic('unload-reader');
+    const producer = await client.createProducer({ topic, batchingMaxMessages: 7, batchingMaxPublishDelayMs: 1 });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => producer.send({ payload: String(i) })));
+    const reader = await client.createReader({ topic, startMessageId: MessageId.earliest, receiverQueueSize: 10 });
+    const got: number[] = [];
+    for (let i = 0; i < 45; i++) got.push(Number((await reader.readNext(5000)).payload.toString()));
+    await unloadTopic(webUrl, topic);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => producer.send({ payload: String(100 + i) })));
+    while (got.length < 150) got.push(Number((await reader.readNext(20_000)).payload.toString()));
+    expect(got).toEqual(Array.from({ length: 150 }, (_, i) => i));
+    await expect(reader.readNext(500)).rejects.toThrow(/no message/);
+    await Promise.all([reader.close(), producer.close()]);
   });
 });

@@ -14,6 +14,12 @@ describe('murmur3Hash32', () => {
     expect(murmur3Hash32('The quick brown fox jumps over the lazy dog')).toBe(0x2e4ff723);
     expect(murmur3Hash32('abc')).toBe(0xb3dd93fa & 0x7fffffff);
   });
+
+  it("gives what the Java client's Murmur3Hash32 (4.0.7) gives, multi-byte UTF-8 included", () => {
+    // Values printed by org.apache.pulsar.client.impl.Murmur3Hash32.makeHash on the platform's jars.
+    const java: [string, number][] = [['alpha', 700453693], ['beta', 2022730153], ['gamma', 977130622], ['delta', 1728660268], ['ü-key', 947481586], ['order-17', 63080384]];
+    for (const [key, hash] of java) expect([key, murmur3Hash32(key)]).toEqual([key, hash]);
+  });
 });
 
 describe('message router', () => {
