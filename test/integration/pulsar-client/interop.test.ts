@@ -1,9 +1,10 @@
 // Our binary-protocol client against Pulsar's own Java client, on the real broker: what Java
-// produces (batched, each codec, keyed, with properties and event time) we consume intact and with
-// the ids Java was given; what we produce Java reads intact; both keep streaming through a broker
-// restart and topic unloads. The Java side is
-// test/support/java/PulsarInterop.java, run from the Pulsar jars the platform was built with.
+// produces (batched, each codec, chunked, keyed, with properties and event time) we consume intact
+// and with the ids Java was given; what we produce Java reads intact; both keep streaming through a
+// broker restart and topic unloads. The Java side is test/support/java/PulsarInterop.java, run
+// from the Pulsar jars the platform was built with.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { PulsarClient, type Message } from '../../../adapters/pulsar/binary/index.js';
 import { JavaSide, received, type JavaMessage, type JavaMessageId } from '../../support/java-interop.js';
 import { readPlatformEnv } from '../../support/platform.js';
@@ -98,6 +99,38 @@ describe('Java producer → our consumer', () => {
       .toEqual({ payload: 'bare', key: undefined, properties: {}, eventTime: undefined });
     await consumer.close();
   });
+});
+
+describe('Java producer, chunked (chunkMaxMessageSize 1,024) → our consumer', () => {
+  for (const compression of ['NONE', 'LZ4'] as const) {
+    it(`${compression}: each large message is handed out once, whole, with its key, properties and event time; small ones between stay as they are`, async () => {
+      const topic = topicName(`j2ts-chunked-${compression.toLowerCase()}`);
+      const consumer = await client.subscribe({ topic, subscription: 'interop', subscriptionInitialPosition: 'Earliest' });
+      // Random bytes do not compress, so LZ4 leaves them large enough to need chunks too.
+      const large = [randomBytes(10_000), Buffer.concat([randomBytes(3_000), Buffer.alloc(40_000, 7)]), randomBytes(5_000)];
+      const java = await JavaSide.start('produce', env.PULSAR_BROKER_URL, topic, { 'chunk-bytes': 1024, compression });
+      javas.push(java);
+      large.forEach((payload, i) => {
+        java.send({ payload: payload.toString('base64'), key: `big-${i}`, properties: { part: String(i) }, eventTime: 1_700_000_000_000 + i });
+        java.send({ payload: Buffer.from(`small ${i}`).toString('base64') });
+      });
+      expect(await java.end()).toBe(0);
+      // Java reports a chunked message's id as "first chunk;last chunk": several entries each.
+      const ids = java.lines.filter((l) => typeof l.sent === 'number').map((l) => (l.id as JavaMessageId).text);
+      expect(ids.filter((t) => t.includes(';'))).toHaveLength(3);
+
+      const got = await receiveAll(consumer, 6);
+      large.forEach((payload, i) => {
+        const m = got[2 * i]!;
+        expect({ i, whole: m.payload.equals(payload), length: m.payload.length, key: m.key, properties: m.properties, eventTime: m.eventTime })
+          .toEqual({ i, whole: true, length: payload.length, key: `big-${i}`, properties: { part: String(i) }, eventTime: 1_700_000_000_000 + i });
+        expect(got[2 * i + 1]!.payload.toString()).toBe(`small ${i}`);
+      });
+      // Nothing left over: the chunks were not also handed out one by one.
+      await expect(consumer.receive(2_000)).rejects.toThrow(/no message/);
+      await consumer.close();
+    });
+  }
 });
 
 describe('our producer → Java consumer', () => {
