@@ -20,7 +20,8 @@ export class AckTracker {
   constructor(
     private readonly groupingMs: number,
     private readonly batchIndexAck: boolean,
-    private readonly sendAcks: (individual: MessageIdData[], cumulative: MessageIdData | undefined) => void,
+    /** Sends; false when there is no connection (the acks are kept for the next flush). */
+    private readonly sendAcks: (individual: MessageIdData[], cumulative: MessageIdData | undefined) => boolean,
   ) {}
 
   individualAck(id: MessageId): void {
@@ -87,11 +88,9 @@ export class AckTracker {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.individual.length === 0 && !this.cumulative) return;
-    const individual = this.individual;
-    const cumulative = this.cumulative;
+    if (!this.sendAcks(this.individual, this.cumulative)) return; // kept: sent after the reconnect
     this.individual = [];
     this.cumulative = undefined;
-    this.sendAcks(individual, cumulative);
   }
 
   /** Acks not yet sent (they would be lost with the connection; the broker redelivers). */

@@ -148,12 +148,11 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     const { logicalUrl, physical } = await this.ctx.lookup.lookup(this.topic);
     const conn = await this.ctx.pool.get(logicalUrl, physical);
     // Messages queued from the old connection are redelivered by the broker: drop them.
-    const dropped = this.queue.remove((m) => m.onDequeue === this.dequeued);
+    this.queue.remove((m) => m.onDequeue === this.dequeued);
     if (!this.cursor.durable && this.lastDequeued) {
       this.startMessageId = this.lastDequeued;
       this.startFilter = { id: this.lastDequeued, inclusive: false };
     }
-    void dropped;
     this.acks.forgetAll();
     this.chunks.clear();
     conn.consumers.set(this.consumerId, this);
@@ -197,6 +196,8 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     this.connection = conn;
     this.state = 'ready';
     this.permits = 0;
+    // Acks made while disconnected go first, so the broker does not send those messages again.
+    this.acks.flush();
     conn.send({ type: CommandType.FLOW, flow: { consumerId: this.consumerId, messagePermits: this.receiverQueueSize } });
   }
 
@@ -311,15 +312,16 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     this.acks.flush();
   }
 
-  private sendAcks(individual: MessageIdData[], cumulative: MessageIdData | undefined): void {
+  private sendAcks(individual: MessageIdData[], cumulative: MessageIdData | undefined): boolean {
     const conn = this.connection;
-    if (!conn || this.state !== 'ready') return; // lost with the connection; the broker redelivers
+    if (!conn || this.state !== 'ready') return false;
     if (individual.length > 0) {
       conn.send({ type: CommandType.ACK, ack: { consumerId: this.consumerId, ackType: AckType.Individual, messageId: individual } });
     }
     if (cumulative) {
       conn.send({ type: CommandType.ACK, ack: { consumerId: this.consumerId, ackType: AckType.Cumulative, messageId: [cumulative] } });
     }
+    return true;
   }
 
   private redeliver(ids: MessageIdData[]): void {

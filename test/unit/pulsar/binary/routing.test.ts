@@ -51,7 +51,7 @@ describe('message router', () => {
 describe('ack tracker', () => {
   const collect = (batchIndexAck: boolean) => {
     const sent: { individual: MessageIdData[]; cumulative?: MessageIdData }[] = [];
-    const t = new AckTracker(0, batchIndexAck, (individual, cumulative) => sent.push({ individual, cumulative }));
+    const t = new AckTracker(0, batchIndexAck, (individual, cumulative) => sent.push({ individual, cumulative }) > 0);
     return { t, sent };
   };
 
@@ -83,9 +83,22 @@ describe('ack tracker', () => {
     expect(sent[1]!.cumulative).toEqual({ ledgerId: 2, entryId: 9 });
   });
 
+  it('keeps acks made while disconnected and sends them with the next flush', () => {
+    let connected = false;
+    const sent: MessageIdData[][] = [];
+    const t = new AckTracker(0, false, (individual) => connected && sent.push(individual) > 0);
+    t.individualAck(new MessageId(1, 1));
+    t.individualAck(new MessageId(1, 2));
+    expect(sent).toEqual([]);
+    connected = true;
+    t.flush();
+    expect(sent).toEqual([[{ ledgerId: 1, entryId: 1 }, { ledgerId: 1, entryId: 2 }]]);
+    expect(t.pending).toBe(0);
+  });
+
   it('groups individual acks until the grouping time passes', async () => {
     const sent: MessageIdData[][] = [];
-    const t = new AckTracker(20, false, (individual) => sent.push(individual));
+    const t = new AckTracker(20, false, (individual) => sent.push(individual) > 0);
     t.individualAck(new MessageId(1, 1));
     t.individualAck(new MessageId(1, 2));
     expect(sent).toHaveLength(0);
