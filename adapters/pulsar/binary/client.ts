@@ -12,6 +12,7 @@ import { PulsarClientError } from './errors.js';
 import { LookupService } from './lookup.js';
 import { MultiTopicConsumer } from './multi-topic-consumer.js';
 import { PartitionedProducer } from './partitioned-producer.js';
+import { subscribePattern } from './pattern-consumer.js';
 import { TopicProducer, type Producer, type ProducerOptions } from './producer.js';
 import { checkReaderOptions, Reader, readerSubscription, type ReaderOptions } from './reader.js';
 import { ReceiverQueue } from './receiver-queue.js';
@@ -85,8 +86,12 @@ export class PulsarClient {
 
   async subscribe(opts: ConsumerOptions): Promise<Consumer> {
     this.checkOpen();
+    if (opts.topicsPattern !== undefined) {
+      if (opts.topic || opts.topics) throw new PulsarClientError('subscribe: give topicsPattern, or topic/topics, not both');
+      return this.track(await subscribePattern(this.ctx, opts, opts.topicsPattern));
+    }
     const topics = opts.topics ?? (opts.topic ? [opts.topic] : []);
-    if (topics.length === 0) throw new PulsarClientError('subscribe: give topic or topics');
+    if (topics.length === 0) throw new PulsarClientError('subscribe: give topic, topics or topicsPattern');
     return this.track(await this.consumerOver(topics, opts, { durable: true }));
   }
 

@@ -220,6 +220,13 @@ const GetLastMessageIdSpec = defineMessage('CommandGetLastMessageId', [f(1, 'con
 const GetLastMessageIdResponseSpec = defineMessage('CommandGetLastMessageIdResponse', [
   msg(1, 'lastMessageId', () => MessageIdDataSpec), f(2, 'requestId', 'uint64'), msg(3, 'consumerMarkDeletePosition', () => MessageIdDataSpec),
 ]);
+export const TopicsMode = { PERSISTENT: 0, NON_PERSISTENT: 1, ALL: 2 } as const;
+const GetTopicsOfNamespaceSpec = defineMessage('CommandGetTopicsOfNamespace', [
+  f(1, 'requestId', 'uint64'), f(2, 'namespace', 'string'), f(3, 'mode', 'enum'), f(4, 'topicsPattern', 'string'), f(5, 'topicsHash', 'string'),
+]);
+const GetTopicsOfNamespaceResponseSpec = defineMessage('CommandGetTopicsOfNamespaceResponse', [
+  f(1, 'requestId', 'uint64'), f(2, 'topics', 'string', rep), f(3, 'filtered', 'bool'), f(4, 'topicsHash', 'string'), f(5, 'changed', 'bool'),
+]);
 const AckResponseSpec = defineMessage('CommandAckResponse', [f(1, 'consumerId', 'uint64'), f(4, 'error', 'enum'), f(5, 'message', 'string'), f(6, 'requestId', 'uint64')]);
 const TopicMigratedSpec = defineMessage('CommandTopicMigrated', [
   f(1, 'resourceId', 'uint64'), f(2, 'resourceType', 'enum'), f(3, 'brokerServiceUrl', 'string'), f(4, 'brokerServiceUrlTls', 'string'),
@@ -231,7 +238,7 @@ export const CommandType = {
   UNSUBSCRIBE: 12, SUCCESS: 13, ERROR: 14, CLOSE_PRODUCER: 15, CLOSE_CONSUMER: 16, PRODUCER_SUCCESS: 17, PING: 18, PONG: 19,
   REDELIVER_UNACKNOWLEDGED_MESSAGES: 20, PARTITIONED_METADATA: 21, PARTITIONED_METADATA_RESPONSE: 22, LOOKUP: 23,
   LOOKUP_RESPONSE: 24, REACHED_END_OF_TOPIC: 27, SEEK: 28, GET_LAST_MESSAGE_ID: 29, GET_LAST_MESSAGE_ID_RESPONSE: 30,
-  ACTIVE_CONSUMER_CHANGE: 31, AUTH_CHALLENGE: 36, AUTH_RESPONSE: 37, ACK_RESPONSE: 38, TOPIC_MIGRATED: 68,
+  ACTIVE_CONSUMER_CHANGE: 31, GET_TOPICS_OF_NAMESPACE: 32, GET_TOPICS_OF_NAMESPACE_RESPONSE: 33, AUTH_CHALLENGE: 36, AUTH_RESPONSE: 37, ACK_RESPONSE: 38, TOPIC_MIGRATED: 68,
 } as const;
 
 /** The BaseCommand field name that carries each type, and its table. */
@@ -264,6 +271,8 @@ const bodies: [number, string, MessageSpec][] = [
   [CommandType.GET_LAST_MESSAGE_ID, 'getLastMessageId', GetLastMessageIdSpec],
   [CommandType.GET_LAST_MESSAGE_ID_RESPONSE, 'getLastMessageIdResponse', GetLastMessageIdResponseSpec],
   [CommandType.ACTIVE_CONSUMER_CHANGE, 'activeConsumerChange', ActiveConsumerChangeSpec],
+  [CommandType.GET_TOPICS_OF_NAMESPACE, 'getTopicsOfNamespace', GetTopicsOfNamespaceSpec],
+  [CommandType.GET_TOPICS_OF_NAMESPACE_RESPONSE, 'getTopicsOfNamespaceResponse', GetTopicsOfNamespaceResponseSpec],
   [CommandType.AUTH_CHALLENGE, 'authChallenge', AuthChallengeSpec],
   [CommandType.AUTH_RESPONSE, 'authResponse', AuthResponseSpec],
   [CommandType.ACK_RESPONSE, 'ackResponse', AckResponseSpec],
@@ -314,6 +323,7 @@ export interface BaseCommand {
   reachedEndOfTopic?: { consumerId: number };
   getLastMessageIdResponse?: CommandGetLastMessageIdResponse;
   activeConsumerChange?: CommandActiveConsumerChange;
+  getTopicsOfNamespaceResponse?: { requestId: number; topics?: string[]; filtered?: boolean; topicsHash?: string; changed?: boolean };
   ackResponse?: CommandAckResponse;
   topicMigrated?: CommandTopicMigrated;
   [body: string]: unknown;

@@ -250,6 +250,9 @@ export class Connection {
       case CommandType.GET_LAST_MESSAGE_ID_RESPONSE:
         this.settle(cmd.getLastMessageIdResponse!.requestId, cmd);
         return;
+      case CommandType.GET_TOPICS_OF_NAMESPACE_RESPONSE:
+        this.settle(cmd.getTopicsOfNamespaceResponse!.requestId, cmd);
+        return;
       case CommandType.ACK_RESPONSE:
         if (cmd.ackResponse!.requestId !== undefined) this.settle(cmd.ackResponse!.requestId, cmd);
         return;

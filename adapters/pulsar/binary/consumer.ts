@@ -26,6 +26,10 @@ export interface ConsumerOptions {
   /** One topic; or `topics` for several (a partitioned topic counts as one). */
   topic?: string;
   topics?: string[];
+  /** A regex over full topic names, starting persistent://tenant/namespace/ (instead of topic/topics). */
+  topicsPattern?: string;
+  /** How often a pattern consumer looks for new matching topics. Default 60 s. */
+  patternAutoDiscoveryPeriodMs?: number;
   subscription: string;
   /** Default Exclusive. */
   subscriptionType?: SubscriptionType;

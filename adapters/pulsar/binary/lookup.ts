@@ -1,7 +1,7 @@
 // Finding the broker that serves a topic: CommandLookupTopic on a service-URL connection, following
 // Redirect answers (with the authoritative flag the broker sets) until one says Connect, at most
 // 20 hops. Also the partition count of a topic (0 = not partitioned).
-import { CommandType, LookupType } from './commands.js';
+import { CommandType, LookupType, TopicsMode } from './commands.js';
 import type { ConnectionPool } from './connection-pool.js';
 import { BrokerError, PulsarClientError } from './errors.js';
 import { parseBrokerUrl, type BrokerAddress } from './service-url.js';
@@ -71,5 +71,20 @@ export class LookupService {
     if (!r) throw new BrokerError(res.error!.error, res.error!.message, `partition metadata of ${topic}`);
     if (r.response === 1) throw new BrokerError(r.error ?? 0, r.message ?? 'failed', `partition metadata of ${topic}`);
     return r.partitions ?? 0;
+  }
+
+  /** The persistent topics of a namespace (tenant/namespace), partitions by their own names. */
+  async topicsOfNamespace(namespace: string): Promise<string[]> {
+    const service = this.serviceAddress();
+    const conn = await this.pool.get(service.url, service);
+    const requestId = conn.newRequestId();
+    const res = await conn.request(
+      { type: CommandType.GET_TOPICS_OF_NAMESPACE, getTopicsOfNamespace: { requestId, namespace, mode: TopicsMode.PERSISTENT } },
+      requestId,
+      `topics of namespace ${namespace}`,
+    );
+    const r = res.getTopicsOfNamespaceResponse;
+    if (!r) throw new BrokerError(res.error!.error, res.error!.message, `topics of namespace ${namespace}`);
+    return r.topics ?? [];
   }
 }

@@ -10,32 +10,51 @@ import { ReceiverQueue } from './receiver-queue.js';
 
 export class MultiTopicConsumer implements Consumer {
   readonly subscription: string;
+  private readonly children: TopicConsumer[] = [];
   private readonly byTopic = new Map<string, TopicConsumer>();
+  private readonly queue = new ReceiverQueue();
+  private readonly closeHooks: (() => void)[] = [];
 
   private constructor(
-    private readonly children: TopicConsumer[],
-    private readonly queue: ReceiverQueue,
-    subscription: string,
+    private readonly ctx: ClientContext,
+    private readonly opts: ConsumerOptions,
+    private readonly cursor: CursorOptions | undefined,
   ) {
-    this.subscription = subscription;
-    for (const c of children) this.byTopic.set(c.topic, c);
+    this.subscription = opts.subscription;
   }
 
   /** `topics` with their partition counts (0 = not partitioned). */
   static async create(ctx: ClientContext, opts: ConsumerOptions, topics: [string, number][], cursor?: CursorOptions): Promise<MultiTopicConsumer> {
-    const queue = new ReceiverQueue();
-    const children: TopicConsumer[] = [];
-    for (const [topic, partitions] of topics) {
-      if (partitions === 0) children.push(new TopicConsumer(ctx, topic, opts, queue, false, -1, cursor));
-      else for (let i = 0; i < partitions; i++) children.push(new TopicConsumer(ctx, `${topic}-partition-${i}`, opts, queue, false, i, cursor));
+    const consumer = new MultiTopicConsumer(ctx, opts, cursor);
+    try {
+      for (const [topic, partitions] of topics) await consumer.addTopic(topic, partitions);
+    } catch (err) {
+      await consumer.close();
+      throw err;
     }
-    const started = await Promise.allSettled(children.map((c) => c.start()));
+    return consumer;
+  }
+
+  /** Subscribes one more topic (every partition of it when partitioned) into the same queue. */
+  async addTopic(topic: string, partitions: number): Promise<void> {
+    const added: TopicConsumer[] = [];
+    if (partitions === 0) added.push(new TopicConsumer(this.ctx, topic, this.opts, this.queue, false, -1, this.cursor));
+    else for (let i = 0; i < partitions; i++) added.push(new TopicConsumer(this.ctx, `${topic}-partition-${i}`, this.opts, this.queue, false, i, this.cursor));
+    const started = await Promise.allSettled(added.map((c) => c.start()));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) {
-      await Promise.all(children.map((c) => c.close()));
+      await Promise.all(added.map((c) => c.close()));
       throw (failed as PromiseRejectedResult).reason;
     }
-    return new MultiTopicConsumer(children, queue, opts.subscription);
+    for (const c of added) {
+      this.children.push(c);
+      this.byTopic.set(c.topic, c);
+    }
+  }
+
+  /** Runs `hook` when the consumer closes or unsubscribes (a pattern watcher's timer). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
   }
 
   get topics(): string[] {
@@ -97,11 +116,13 @@ export class MultiTopicConsumer implements Consumer {
   }
 
   async unsubscribe(): Promise<void> {
+    for (const h of this.closeHooks.splice(0)) h();
     await Promise.all(this.children.map((c) => c.unsubscribe()));
     this.queue.close(new PulsarClientError(`consumer ${this.subscription} unsubscribed`));
   }
 
   async close(): Promise<void> {
+    for (const h of this.closeHooks.splice(0)) h();
     await Promise.all(this.children.map((c) => c.close()));
     this.queue.close(new PulsarClientError(`consumer ${this.subscription} is closed`));
   }

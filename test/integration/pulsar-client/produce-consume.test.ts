@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MessageId, PulsarClient, TimeoutError } from '../../../adapters/pulsar/binary/index.js';
-import { broker, receiveN, topicStats, uniqueTopic, waitFor } from './support.js';
+import { describe, expect, it } from '@jest/globals';
+import { MessageId, TimeoutError } from '../../../adapters/pulsar/binary/index.js';
+import { broker, suiteClient, receiveN, topicStats, uniqueTopic, waitFor } from './support.js';
 
-const { brokerUrl, webUrl } = broker();
-let client: PulsarClient;
-
-beforeAll(() => {
-  client = new PulsarClient({ serviceUrl: brokerUrl, operationTimeoutMs: 20_000 });
-});
-afterAll(() => client.close());
+const { webUrl } = broker();
+const client = suiteClient({ operationTimeoutMs: 20_000 });
 
 describe('producing and consuming over the binary protocol', () => {
   it('round-trips key, properties, event time and payload, with receipts and sequence ids', async () => {
     const topic = uniqueTopic('roundtrip');
-    const consumer = await client.subscribe({ topic, subscription: 's', subscriptionInitialPosition: 'Earliest' });
-    const producer = await client.createProducer({ topic, producerName: `p-${Date.now()}` });
+    const consumer = await client().subscribe({ topic, subscription: 's', subscriptionInitialPosition: 'Earliest' });
+    const producer = await client().createProducer({ topic, producerName: `p-${Date.now()}` });
     const before = Date.now();
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => producer.send({
       payload: `message ${i}`, key: `k${i % 3}`, properties: { n: String(i) }, eventTime: 1_700_000_000_000 + i,
@@ -36,20 +31,20 @@ describe('producing and consuming over the binary protocol', () => {
 
   it('batches by count, by bytes and by delay, and sends unbatched when asked', async () => {
     const topic = uniqueTopic('batching');
-    const consumer = await client.subscribe({ topic, subscription: 's' });
-    const byCount = await client.createProducer({ topic, batchingMaxMessages: 10, batchingMaxPublishDelayMs: 60_000 });
+    const consumer = await client().subscribe({ topic, subscription: 's' });
+    const byCount = await client().createProducer({ topic, batchingMaxMessages: 10, batchingMaxPublishDelayMs: 60_000 });
     const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => byCount.send({ payload: String(i) })));
     expect(new Set(ids.map((id) => id.entryId)).size).toBe(3);
     expect(ids.every((id) => id.batchSize === 10)).toBe(true);
-    const byDelay = await client.createProducer({ topic, batchingMaxPublishDelayMs: 5 });
+    const byDelay = await client().createProducer({ topic, batchingMaxPublishDelayMs: 5 });
     const single = await byDelay.send({ payload: 'alone' });
     expect(single.batchSize).toBe(1);
-    const bySize = await client.createProducer({ topic, batchingMaxBytes: 2048, batchingMaxPublishDelayMs: 60_000 });
+    const bySize = await client().createProducer({ topic, batchingMaxBytes: 2048, batchingMaxPublishDelayMs: 60_000 });
     const bigSends = Array.from({ length: 4 }, () => bySize.send({ payload: Buffer.alloc(1500, 1) }));
     await bySize.flush(); // the last batch is not full: flush() sends it before the 60 s delay
     const big = await Promise.all(bigSends);
     expect(new Set(big.map((id) => id.entryId)).size).toBe(4);
-    const unbatched = await client.createProducer({ topic, batchingEnabled: false });
+    const unbatched = await client().createProducer({ topic, batchingEnabled: false });
     const u = await unbatched.send({ payload: 'plain' });
     expect(u.batchIndex).toBe(-1);
     const got = await receiveN(consumer, 36);
@@ -60,7 +55,7 @@ describe('producing and consuming over the binary protocol', () => {
 
   it('makes send() wait while maxPendingMessages are without a receipt', async () => {
     const topic = uniqueTopic('backpressure');
-    const producer = await client.createProducer({ topic, maxPendingMessages: 5, batchingMaxPublishDelayMs: 200, batchingMaxMessages: 100 });
+    const producer = await client().createProducer({ topic, maxPendingMessages: 5, batchingMaxPublishDelayMs: 200, batchingMaxMessages: 100 });
     const started: number[] = [];
     const sends = Array.from({ length: 12 }, (_, i) => producer.send({ payload: String(i) }).then((id) => {
       started.push(i);
@@ -81,9 +76,9 @@ describe('producing and consuming over the binary protocol', () => {
 
   it('receive() times out on an empty topic, and the ack removes the backlog', async () => {
     const topic = uniqueTopic('ack');
-    const consumer = await client.subscribe({ topic, subscription: 'sub', ackGroupingTimeMs: 10 });
+    const consumer = await client().subscribe({ topic, subscription: 'sub', ackGroupingTimeMs: 10 });
     await expect(consumer.receive(300)).rejects.toThrow(TimeoutError);
-    const producer = await client.createProducer({ topic });
+    const producer = await client().createProducer({ topic });
     await Promise.all([producer.send({ payload: 'a' }), producer.send({ payload: 'b' })]);
     await receiveN(consumer, 2);
     await waitFor('backlog 0', async () => (await topicStats(webUrl, topic)).subscriptions.sub!.msgBacklog === 0);
@@ -93,7 +88,7 @@ describe('producing and consuming over the binary protocol', () => {
 
   it('serializes message ids as the Java client does and parses them back', async () => {
     const topic = uniqueTopic('ids');
-    const producer = await client.createProducer({ topic });
+    const producer = await client().createProducer({ topic });
     const id = await producer.send({ payload: 'x' });
     const back = MessageId.deserialize(id.serialize());
     expect(back.equals(id)).toBe(true);

@@ -4,26 +4,20 @@
 // declaration fails with the broker's IncompatibleSchema. The other way round: once bytes were
 // written to a topic without a schema, the broker refuses a STRING consumer (a Java String
 // runner) there, so a producer whose topic a Java String function reads declares STRING.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PulsarClient } from '../../../adapters/pulsar/binary/index.js';
-import { admin, broker, uniqueTopic, uploadSchema } from './support.js';
+import { describe, expect, it } from '@jest/globals';
+import { admin, broker, suiteClient, uniqueTopic, uploadSchema } from './support.js';
 
-const { brokerUrl, webUrl } = broker();
-let client: PulsarClient;
-
-beforeAll(() => {
-  client = new PulsarClient({ serviceUrl: brokerUrl });
-});
-afterAll(() => client.close());
+const { webUrl } = broker();
+const client = suiteClient();
 
 describe('schemas', () => {
   it('reads and writes bytes, or declares STRING, on a topic with a STRING schema', async () => {
     const topic = uniqueTopic('schema-string');
     await uploadSchema(webUrl, topic, 'STRING');
-    const bytesConsumer = await client.subscribe({ topic, subscription: 'bytes' });
-    const stringConsumer = await client.subscribe({ topic, subscription: 'string', schema: { type: 'STRING' } });
-    const bytesProducer = await client.createProducer({ topic });
-    const stringProducer = await client.createProducer({ topic, schema: { type: 'STRING' } });
+    const bytesConsumer = await client().subscribe({ topic, subscription: 'bytes' });
+    const stringConsumer = await client().subscribe({ topic, subscription: 'string', schema: { type: 'STRING' } });
+    const bytesProducer = await client().createProducer({ topic });
+    const stringProducer = await client().createProducer({ topic, schema: { type: 'STRING' } });
     await bytesProducer.send({ payload: 'from bytes' });
     await stringProducer.send({ payload: 'from string' });
     for (const c of [bytesConsumer, stringConsumer]) {
@@ -41,18 +35,18 @@ describe('schemas', () => {
     const topic = uniqueTopic('schema-conflict');
     await uploadSchema(webUrl, topic, 'STRING');
     const json = { type: 'JSON' as const, schema: JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'string' }] }) };
-    await expect(client.createProducer({ topic, schema: json })).rejects.toThrow(/IncompatibleSchema/);
+    await expect(client().createProducer({ topic, schema: json })).rejects.toThrow(/IncompatibleSchema/);
   });
 
   it('refuses a STRING consumer on a topic written as bytes, and accepts it where the producer declared STRING', async () => {
     const bytesTopic = uniqueTopic('schema-bytes-first');
-    const bytesProducer = await client.createProducer({ topic: bytesTopic });
+    const bytesProducer = await client().createProducer({ topic: bytesTopic });
     await bytesProducer.send({ payload: 'bytes' });
-    await expect(client.subscribe({ topic: bytesTopic, subscription: 'java-like', schema: { type: 'STRING' } })).rejects.toThrow(/IncompatibleSchema/);
+    await expect(client().subscribe({ topic: bytesTopic, subscription: 'java-like', schema: { type: 'STRING' } })).rejects.toThrow(/IncompatibleSchema/);
     const stringTopic = uniqueTopic('schema-string-first');
-    const stringProducer = await client.createProducer({ topic: stringTopic, schema: { type: 'STRING' } });
+    const stringProducer = await client().createProducer({ topic: stringTopic, schema: { type: 'STRING' } });
     await stringProducer.send({ payload: 'text' });
-    const consumer = await client.subscribe({ topic: stringTopic, subscription: 'java-like', schema: { type: 'STRING' }, subscriptionInitialPosition: 'Earliest' });
+    const consumer = await client().subscribe({ topic: stringTopic, subscription: 'java-like', schema: { type: 'STRING' }, subscriptionInitialPosition: 'Earliest' });
     expect((await consumer.receive(5000)).payload.toString()).toBe('text');
     await Promise.all([bytesProducer.close(), stringProducer.close(), consumer.close()]);
   });

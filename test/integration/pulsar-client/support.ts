@@ -1,11 +1,23 @@
 // What the binary client's suites share: the shared platform's broker, unique topic names, and
 // the few admin REST calls the tests make (partitioned topics, unload, schemas, stats).
+import { afterAll, beforeAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { PulsarClient, type ClientOptions } from '../../../adapters/pulsar/binary/index.js';
 import { readPlatformEnv } from '../../support/platform.js';
 
 export function broker(): { brokerUrl: string; webUrl: string } {
   const env = readPlatformEnv();
   return { brokerUrl: env.PULSAR_BROKER_URL, webUrl: env.PULSAR_WEB_URL };
+}
+
+/** One client for a suite, on the shared broker, closed after it; call at the top of the file. */
+export function suiteClient(opts: Partial<ClientOptions> = {}): () => PulsarClient {
+  let client: PulsarClient | undefined;
+  beforeAll(() => {
+    client = new PulsarClient({ serviceUrl: broker().brokerUrl, ...opts });
+  });
+  afterAll(() => client?.close());
+  return () => client!;
 }
 
 /** A fresh topic name in public/default. */
