@@ -157,6 +157,11 @@ describe('our producer → Java consumer', () => {
     });
   }
 
+  it('ZSTD, which this client reads but does not write, is refused when the producer is created', async () => {
+    await expect(client.createProducer({ topic: topicName('ts2j-zstd'), compressionType: 'ZSTD' }))
+      .rejects.toThrow('compressionType "ZSTD": expected one of NONE, LZ4, ZLIB, SNAPPY (ZSTD messages are read, not written)');
+  });
+
   it('unbatched: single messages, an empty payload, and one without key, properties or event time', async () => {
     const topic = topicName('ts2j-single');
     const java = await JavaSide.start('consume', env.PULSAR_BROKER_URL, topic, { subscription: 'interop', count: 22 });
