@@ -133,7 +133,7 @@ export class TopicProducer implements Producer, ProducerHandler {
     this.maxBatchMessages = positive(opts.batchingMaxMessages ?? 1000, 'batchingMaxMessages');
     this.maxBatchBytes = positive(opts.batchingMaxBytes ?? 128 * 1024, 'batchingMaxBytes');
     const c = opts.compressionType ?? 'NONE';
-    if (!(c in CompressionType)) throw new PulsarClientError(`compressionType "${c}": expected one of ${Object.keys(CompressionType).join(', ')}`);
+    if (!(c in CompressionType) || c === 'ZSTD') throw new PulsarClientError(`compressionType "${c}": expected one of NONE, LZ4, ZLIB, SNAPPY (ZSTD messages are read, not written)`);
     this.compression = CompressionType[c];
     this.sendTimeoutMs = opts.sendTimeoutMs ?? 30_000;
     const batchingType = opts.batchingType ?? 'default';
