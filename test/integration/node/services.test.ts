@@ -3,12 +3,13 @@
 // /etc/resolv.conf naming cluster DNS, in a private mount namespace).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readPlatformEnv } from '../../support/platform.js';
 import { createTestNamespace, deleteNamespace, kubectlJson, kubectlOk } from '../../support/kubectl.js';
 import { waitFor } from '../../support/wait.js';
-import { exec, runPod } from './real-node.js';
+import { exec, realNode, runPod } from './real-node.js';
 
 const run = promisify(execFile);
 
@@ -35,6 +36,16 @@ describe('Services on the real node', () => {
       return r.code === 0 ? r.stdout : undefined;
     }, { timeoutMs: 30_000 });
     expect(got.trim()).toBe('served by web');
+  });
+
+  it('are what KEDA resolves through: its operator sees cluster DNS as its only name server', () => {
+    const platform = readPlatformEnv().FM_PLATFORM_DIR;
+    const pid = readFileSync(path.join(platform, 'pids'), 'utf8').split('\n').find((l) => l.startsWith('keda-operator '))?.split(' ')[1];
+    expect(pid).toBeDefined();
+    // The operator's own view of /etc/resolv.conf (its mount namespace), not the host's.
+    const seen = readFileSync(`/proc/${pid}/root/etc/resolv.conf`, 'utf8');
+    expect(seen.match(/^nameserver .*$/gm)).toEqual([`nameserver ${realNode().gateway}`]);
+    expect(readFileSync('/etc/resolv.conf', 'utf8')).not.toContain(realNode().gateway);
   });
 
   it('route a host process that resolves through cluster DNS, as KEDA does', async () => {
