@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { createTestNamespace, deleteNamespace, kubectl, kubectlJson, kubectlOk } from '../../support/kubectl.js';
 import { waitFor } from '../../support/wait.js';
-import { exec, type Pod, realNode, runPod } from './real-node.js';
+import { exec, onRealNode, type Pod, realNode, runPod } from './real-node.js';
 
 interface Node {
   metadata: { name: string; labels: Record<string, string> };
@@ -71,5 +71,21 @@ describe('the real node', () => {
     expect(gone.stderr).toMatch(/NotFound/);
     await waitFor('the pod cgroup emptied', async () => hostProcesses() === 0, { timeoutMs: 30_000 });
     console.log(JSON.stringify({ measure: 'real-node.pod-delete', ms: deleteMs }));
+  });
+
+  it('pulls no image from outside: a missing image fails at a closed port on this machine', async () => {
+    const node = realNode();
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nopull', namespace: ns },
+      spec: { ...onRealNode(node), containers: [{ name: 'main', image: 'example.invalid/nothing:1', imagePullPolicy: 'Always' }] },
+    };
+    await kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    const waiting = await waitFor('the pull to fail', async () => {
+      const p = await kubectlJson<Pod>(['-n', ns, 'get', 'pod', 'nopull']);
+      const w = p.status.containerStatuses?.[0]?.state.waiting as { reason?: string; message?: string } | undefined;
+      return w?.message ? w : undefined;
+    });
+    expect(waiting.reason).toMatch(/ErrImagePull|ImagePullBackOff/);
+    expect(waiting.message).toContain('127.0.0.1:9');
   });
 });
