@@ -61,7 +61,7 @@ describe('the platform, from a pod', () => {
     const host = await fetch(`${web}${path}`);
     expect(await host.text()).toBe(content);
 
-    const fromPod = await exec(ns, 'client', ['timeout', '10', 'wget', '-q', '-O', '-', `${web}${path}`]);
+    const fromPod = await exec(ns, 'client', ['timeout', '30', 'wget', '-q', '-O', '-', `${web}${path}`]);
     expect(fromPod.code).toBe(0);
     expect(fromPod.stdout).toBe(content);
   });
