@@ -7,6 +7,8 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 PULSAR_VERSION="${PULSAR_VERSION:-4.0.7}" # newest 4.0.x whose whole dependency tree Maven Central serves here (4.0.8 lacks jetcd-core-shaded, pulsar-opentelemetry)
 KEDA_VERSION="${KEDA_VERSION:-v2.20.2}"
+CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.4.2}" # Kubernetes 1.36 needs containerd 2.x
+COREDNS_VERSION="${COREDNS_VERSION:-v1.14.7}"
 GHZ_VERSION="${GHZ_VERSION:-v0.93.0}" # gRPC load generator (Go, like KEDA's client) for the scaler bench only
 
 # Built binaries and the Pulsar classpath live outside the checkout, keyed by version,
@@ -67,3 +69,24 @@ wait_for() {
   log "$name: ready ($((SECONDS - t0)) s)"
 }
 
+
+# The real node (FM_REAL_NODE=1): one per machine. Its pods live on a bridge and subnet that exist
+# only on this machine; the gateway address is the host's side, where pods reach the platform.
+NODE_NAME="${FM_NODE_NAME:-fm-real-node}"
+NODE_BRIDGE=fmbr0
+NODE_SUBNET=10.123.0.0/24
+NODE_GATEWAY=10.123.0.1
+SERVICE_CIDR=10.0.0.0/16
+# What the node changed on the host (saved sysctls, directories it created) survives a killed
+# run here, outside the platform dir, so the next local-up / local-down can restore it.
+NODE_HOST_RECORD=/run/function-mesh-ts/real-node
+NODE_TAINT_KEY=function-mesh.io/real-node # taint (NoSchedule) and label: only pods that ask land there
+NODE_ROUTE_TABLE=4123                     # policy routing table (and rule priority) of the pod subnet
+PAUSE_IMAGE="${PAUSE_IMAGE:-localhost/function-mesh-ts/pause:1}"
+TEST_IMAGE="${TEST_IMAGE:-localhost/function-mesh-ts/busybox:1}" # busybox-static: the node tests' containers
+# Host state the node's parts change: saved before, restored by hack/stop-node.
+HOST_SYSCTLS=(vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.ip_forward
+  net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables net.netfilter.nf_conntrack_max)
+HOST_DIRS=(/var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni /etc/cni /opt/cni)
+# Shared with any other containerd on the machine (shim sockets): removed only when empty.
+HOST_SHARED_DIRS=(/run/containerd/s /run/containerd)
