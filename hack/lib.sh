@@ -8,6 +8,7 @@ KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 PULSAR_VERSION="${PULSAR_VERSION:-4.0.7}" # newest 4.0.x whose whole dependency tree Maven Central serves here (4.0.8 lacks jetcd-core-shaded, pulsar-opentelemetry)
 KEDA_VERSION="${KEDA_VERSION:-v2.20.2}"
 GHZ_VERSION="${GHZ_VERSION:-v0.93.0}" # gRPC load generator (Go, like KEDA's client) for the scaler bench only
+HELM_VERSION="${HELM_VERSION:-v4.3.2}" # the chart tests only (test/integration/helm)
 
 # Built binaries and the Pulsar classpath live outside the checkout, keyed by version,
 # so a fresh clone (and CI) reuses them.

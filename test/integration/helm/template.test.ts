@@ -1,0 +1,63 @@
+// What values change in `helm template`: the settings users turn, and the errors for bad ones.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chartDir, helm, renderChart, type KubeObject } from './helm.js';
+
+type PodSpec = { containers: { args: string[]; image: string }[]; imagePullSecrets?: { name: string }[]; nodeSelector?: Record<string, string> };
+
+function deployment(objects: KubeObject[], name: string): { spec: { replicas: number; template: { spec: PodSpec } } } {
+  const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
+  if (!d) throw new Error(`no Deployment ${name} rendered`);
+  return d as unknown as { spec: { replicas: number; template: { spec: PodSpec } } };
+}
+
+describe('helm template of charts/function-mesh-ts', () => {
+  let home: string;
+  beforeAll(() => { home = mkdtempSync(path.join(tmpdir(), 'fm-helm-')); });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('follows the release namespace, into the scaler address the controller writes into ScaledObjects', async () => {
+    const objects = await renderChart(home, 'fm-other');
+    expect(deployment(objects, 'functionmesh-controller').spec.template.spec.containers[0]!.args)
+      .toContain('--scaler-address=functionmesh-scaler.fm-other.svc:9090');
+    const binding = objects.find((o) => o.kind === 'ClusterRoleBinding') as unknown as { subjects: { namespace: string }[] };
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'functionmesh-controller', namespace: 'fm-other' }]);
+  });
+
+  it('passes upstream-named settings to the controller and the scaler', async () => {
+    const objects = await renderChart(home, 'functionmesh-system', [
+      '--set', 'operatorImage=registry.example/fm/controller:1.2.3',
+      '--set', 'imagePullSecrets[0].name=regcred',
+      '--set', 'controllerManager.addDefaultAffinity=false',
+      '--set', 'controllerManager.runnerImages.java=registry.example/java-runner:4.0',
+      '--set', 'controllerManager.nodeSelector.pool=system',
+      '--set', 'scaler.pulsar.adminUrl=http://pulsar.example:8080',
+      '--set', 'keda.scalerAddress=scaler.elsewhere.svc:9443',
+    ]);
+    const controller = deployment(objects, 'functionmesh-controller').spec.template.spec;
+    expect(controller.containers[0]!.image).toBe('registry.example/fm/controller:1.2.3');
+    expect(controller.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    expect(controller.nodeSelector).toEqual({ pool: 'system' });
+    expect(controller.containers[0]!.args).toEqual([
+      '--leader-elect=true', '--ops-port=8080', '--scaler-address=scaler.elsewhere.svc:9443',
+      '--default-affinity=false', '--java-runner-image=registry.example/java-runner:4.0',
+    ]);
+    const scaler = deployment(objects, 'functionmesh-scaler').spec.template.spec;
+    expect(scaler.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    expect(scaler.containers[0]!.args).toEqual(['--port=9090', '--ops-port=8081', '--admin-url=http://pulsar.example:8080']);
+  });
+
+  it('with rbac.create=false renders no account, role or binding', async () => {
+    const kinds = (await renderChart(home, 'functionmesh-system', ['--set', 'rbac.create=false'])).map((o) => o.kind);
+    expect(kinds.filter((k) => /ServiceAccount|Role/.test(k))).toEqual([]);
+    expect(kinds).toContain('Deployment');
+  });
+
+  it('rejects a runner image for a runtime that does not exist, naming the value and the fix', async () => {
+    const r = await helm(['template', 'x', chartDir, '--set', 'controllerManager.runnerImages.rust=img'], { home });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('controllerManager.runnerImages.rust: no such runtime; set java, python or go');
+  });
+});
