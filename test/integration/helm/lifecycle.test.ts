@@ -12,6 +12,7 @@ import { startOwnApiserver } from '../../support/processes.js';
 import { chartDir, helm, helmOk, objectKey, renderChart, type KubeObject } from './helm.js';
 
 const exec = promisify(execFile);
+const repo = path.resolve(import.meta.dirname, '../../..');
 const namespace = 'functionmesh-system';
 const release = 'function-mesh-ts';
 
@@ -109,7 +110,10 @@ describe('helm: lint, install, upgrade, uninstall', () => {
 
   it('uninstalls every object it installed, and keeps the CRDs (and so the custom resources)', async () => {
     const rendered = await renderChart(home, namespace);
+    const sample = path.join(repo, 'manifests/samples/exclamation-java.yaml');
+    expect((await kubectl(['apply', '-n', 'default', '-f', sample])).code).toBe(0);
     await helmHereOk(['uninstall', release, '--namespace', namespace, '--wait']);
+    expect((await kubectl(['get', '-n', 'default', '-f', sample, '-o', 'name'])).stdout.trim()).toBe('function.compute.functionmesh.io/exclamation-java');
     const crds = rendered.filter((o) => o.kind === 'CustomResourceDefinition');
     expect(await existing(rendered)).toEqual(crds.map(objectKey).sort());
     expect(crds.length).toBeGreaterThan(0);
