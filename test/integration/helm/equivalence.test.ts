@@ -20,7 +20,7 @@ describe('charts/function-mesh-ts renders the objects of manifests/base', () => 
   beforeAll(async () => {
     home = mkdtempSync(path.join(tmpdir(), 'fm-helm-'));
     [base, chart] = await Promise.all([renderKustomize(readPlatformEnv().KUBECTL), renderChart(home, baseNamespace)]);
-  }, 1_200_000);
+  }, 1_800_000);
 
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 

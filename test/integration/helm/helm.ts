@@ -19,7 +19,7 @@ let helmPath: string | undefined;
 /** Path of the helm binary, built into the cache by hack/build-helm the first time (minutes, cold). */
 export function helmBinary(): string {
   if (!helmPath) {
-    const res = spawnSync(path.join(repo, 'hack/build-helm'), { stdio: ['ignore', 'inherit', 'inherit'], timeout: 1_200_000 });
+    const res = spawnSync(path.join(repo, 'hack/build-helm'), { stdio: ['ignore', 'inherit', 'inherit'], timeout: 1_800_000 });
     if (res.status !== 0) throw new Error(`hack/build-helm failed (exit ${res.status ?? res.signal})`);
     const version = /HELM_VERSION:-([^}]+)\}/.exec(readFileSync(path.join(repo, 'hack/lib.sh'), 'utf8'))?.[1];
     helmPath = path.join(process.env.FM_CACHE ?? path.join(homedir(), '.cache/function-mesh-ts'), `helm-${version}`, 'bin/helm');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { readEnvFile } from '../../../hack/platform-env.js';
 import { startOwnApiserver } from '../../support/processes.js';
-import { chartDir, helm, helmOk, objectKey, renderChart, type KubeObject } from './helm.js';
+import { chartDir, helm, helmBinary, helmOk, objectKey, renderChart, type KubeObject } from './helm.js';
 
 const exec = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../../..');
@@ -59,10 +59,11 @@ describe('helm: lint, install, upgrade, uninstall', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(tmpdir(), 'fm-helm-'));
+    helmBinary(); // built here on a cold cache, under this hook's timeout rather than a test's
     apiserver = await startOwnApiserver();
     const env = readEnvFile(path.join(apiserver.dir, 'env'));
     kube = { KUBECONFIG: env.KUBECONFIG!, KUBECTL: env.KUBECTL! };
-  }, 1_200_000);
+  }, 1_800_000);
 
   afterAll(async () => {
     await apiserver?.stop();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chartDir, helm, renderChart, type KubeObject } from './helm.js';
+import { chartDir, helm, helmBinary, renderChart, type KubeObject } from './helm.js';
 
 type PodSpec = { containers: { args: string[]; image: string }[]; imagePullSecrets?: { name: string }[]; nodeSelector?: Record<string, string> };
 
@@ -15,7 +15,10 @@ function deployment(objects: KubeObject[], name: string): { spec: { replicas: nu
 
 describe('helm template of charts/function-mesh-ts', () => {
   let home: string;
-  beforeAll(() => { home = mkdtempSync(path.join(tmpdir(), 'fm-helm-')); });
+  beforeAll(() => {
+    home = mkdtempSync(path.join(tmpdir(), 'fm-helm-'));
+    helmBinary(); // built here on a cold cache, under this hook's timeout rather than a test's
+  }, 1_800_000);
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it('follows the release namespace, into the scaler address the controller writes into ScaledObjects', async () => {
