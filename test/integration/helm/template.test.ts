@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseConfig } from '../../../controller/config.js';
+import { parseScalerFlags } from '../../../scaler/config.js';
 import { chartDir, helm, helmBinary, renderChart, type KubeObject } from './helm.js';
 
 type PodSpec = { containers: { args: string[]; image: string }[]; imagePullSecrets?: { name: string }[]; nodeSelector?: Record<string, string> };
@@ -50,6 +52,27 @@ describe('helm template of charts/function-mesh-ts', () => {
     const scaler = deployment(objects, 'functionmesh-scaler').spec.template.spec;
     expect(scaler.imagePullSecrets).toEqual([{ name: 'regcred' }]);
     expect(scaler.containers[0]!.args).toEqual(['--port=9090', '--ops-port=8081', '--admin-url=http://pulsar.example:8080']);
+  });
+
+  // The chart writes flags; the controller's and the scaler's own parsers must take every one.
+  it('writes only flags the controller and the scaler accept, with the values set', async () => {
+    const objects = await renderChart(home, 'functionmesh-system', [
+      '--set', 'controllerManager.enableLeaderElection=false', '--set', 'controllerManager.addDefaultAffinity=false',
+      '--set', 'controllerManager.watchNamespace=team-a', '--set', 'controllerManager.workers=4',
+      '--set', 'controllerManager.bridgeImage=b:1', '--set', 'controllerManager.runnerImages.java=j:1',
+      '--set', 'controllerManager.runnerImages.python=p:1', '--set', 'controllerManager.runnerImages.go=g:1',
+      '--set', 'scaler.pulsar.adminUrl=https://pulsar:8443', '--set', 'scaler.backlogSource=stats',
+      '--set', 'scaler.pulsar.tokenSecret.name=pulsar-token', '--set', 'scaler.grpcPort=9443',
+    ]);
+    const controllerArgs = deployment(objects, 'functionmesh-controller').spec.template.spec.containers[0]!.args;
+    expect(parseConfig(controllerArgs, {}, 'host')).toMatchObject({
+      leaderElect: false, defaultAffinity: false, watchNamespace: 'team-a', workers: 4, bridgeImage: 'b:1',
+      runnerImages: { java: 'j:1', python: 'p:1', go: 'g:1' }, scalerAddress: 'functionmesh-scaler.functionmesh-system.svc:9443',
+    });
+    const scalerArgs = deployment(objects, 'functionmesh-scaler').spec.template.spec.containers[0]!.args;
+    expect(parseScalerFlags(scalerArgs, {})).toMatchObject({
+      port: 9443, 'admin-url': 'https://pulsar:8443', 'backlog-source': 'stats', 'token-file': '/var/run/secrets/pulsar/token',
+    });
   });
 
   it('with rbac.create=false renders no account, role or binding', async () => {
