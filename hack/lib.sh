@@ -10,6 +10,7 @@ KEDA_VERSION="${KEDA_VERSION:-v2.20.2}"
 CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.4.2}" # Kubernetes 1.36 needs containerd 2.x
 COREDNS_VERSION="${COREDNS_VERSION:-v1.14.7}"
 GHZ_VERSION="${GHZ_VERSION:-v0.93.0}" # gRPC load generator (Go, like KEDA's client) for the scaler bench only
+HELM_VERSION="${HELM_VERSION:-v4.3.2}" # the chart tests only (test/integration/helm)
 
 # Built binaries and the Pulsar classpath live outside the checkout, keyed by version,
 # so a fresh clone (and CI) reuses them.
