@@ -15,7 +15,9 @@ export default async function globalSetup() {
     if (existsSync(path.join(dir, 'pids'))) {
       throw new Error(`the platform in ${dir} is not healthy: hack/local-down, then run the tests again`);
     }
-    execFileSync(path.resolve('hack/local-up'), [], { stdio: 'inherit', env: process.env });
+    // The suites under test/integration/node need pods that really run: `npm test` starts the
+    // platform with the real node unless told otherwise (`npm start` never does, unasked).
+    execFileSync(path.resolve('hack/local-up'), [], { stdio: 'inherit', env: { FM_REAL_NODE: '1', ...process.env } });
     process.env.FM_PLATFORM_STARTED_BY_JEST = '1';
   }
   await installCrds(dir);
