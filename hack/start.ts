@@ -61,7 +61,8 @@ async function printNextSteps(): Promise<void> {
       const functions = (await get('functions')).items ?? [];
       const notReady = functions.filter((f) => !f.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((f) => f.metadata.name);
       if (functions.length === 0 || notReady.length > 0) throw new Error(`not Ready yet: ${notReady.join(', ') || 'no Functions listed'}`);
-      const replicas = (await get('deployment', fn.name)).spec?.replicas;
+      // A Function's Deployment is named `<name>-function` (controller/render/names.ts).
+      const replicas = (await get('deployment', `${fn.name}-function`)).spec?.replicas;
       if (replicas !== 0) throw new Error(`${fn.name} has ${replicas} replicas`);
       return true;
     }, { timeoutMs: 300_000, intervalMs: 2000 });
