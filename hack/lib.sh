@@ -36,11 +36,12 @@ step() {
 }
 
 # free_ports N: N distinct free TCP ports on 127.0.0.1, on one line.
+# Picked on the wildcard address, so a port is free on 127.0.0.1 and on the pod gateway alike.
 free_ports() {
   node -e '
     const net = require("net"), n = Number(process.argv[1]), servers = [];
     (async () => {
-      for (let i = 0; i < n; i++) servers.push(await new Promise((r) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => r(s)); }));
+      for (let i = 0; i < n; i++) servers.push(await new Promise((r) => { const s = net.createServer(); s.listen(0, "0.0.0.0", () => r(s)); }));
       console.log(servers.map((s) => s.address().port).join(" "));
       servers.forEach((s) => s.close());
     })();' "$1"

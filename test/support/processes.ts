@@ -31,11 +31,16 @@ export async function freePort(): Promise<number> {
   return (await freePorts(1))[0]!;
 }
 
-/** n distinct free ports, held together while they are picked so none repeats. */
+/**
+ * n distinct free ports, held together while they are picked so none repeats. Picked on the
+ * wildcard address: with the real node, Pulsar and the apiserver listen on the pod gateway, and a
+ * port free on 127.0.0.1 alone may be theirs (the scaler, which listens on all addresses, then
+ * failed with EADDRINUSE). Nothing is served: each socket is closed at once.
+ */
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
     const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
+    s.listen(0, '0.0.0.0', () => resolve(s));
   })));
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
