@@ -9,7 +9,7 @@ import { ConfigError, parseConfig, usage, type ControllerConfig } from './config
 import { defaultRenderSettings, renderChildren, type RenderSettings } from './render/index.js';
 import { servedKinds } from './reconcile/discovery.js';
 import { FIELD_MANAGER_NAME } from './reconcile/field-manager.js';
-import { OPTIONAL_CHILD_KINDS } from './reconcile/kinds.js';
+import { OPTIONAL_CHILD_KINDS, SCALED_OBJECTS } from './reconcile/kinds.js';
 import { registerReconcilers } from './reconcile/register.js';
 import { KubeClient, Manager } from './runtime/index.js';
 
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   log.info({ server: client.server, opsPort: ops.port, leaderElect: config.leaderElect, watchNamespace: config.watchNamespace ?? '(all)', workers: config.workers }, 'starting');
 
   const served = await servedKinds(client, OPTIONAL_CHILD_KINDS, log);
+  const settings = { ...renderSettings(config), kedaServed: served.includes(SCALED_OBJECTS) };
   const manager = new Manager({
     client,
     log,
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     client,
     log,
     render: renderChildren,
-    settings: renderSettings(config),
+    settings,
     servedOptionalKinds: served,
     workers: config.workers,
     instance: config.instance,

@@ -58,7 +58,8 @@ export class MeshReconciler {
       resourceName: o.metadata.name ?? '',
     }));
 
-    // A KindNotServed or ChildConflict throws a TerminalError (reported by the wrapper, not retried).
+    // Every member kind is required: a KindNotServed or ChildConflict throws a TerminalError
+    // (reported by the wrapper, not retried).
     const sync = await syncChildren({
       client: this.deps.client,
       caches: this.caches,

@@ -21,6 +21,11 @@ export interface RenderSettings {
   managedBy: string;
   /** Add the preferred pod anti-affinity (replicas on different nodes) unless `pod.disableDefaultAffinity`. */
   defaultAffinity: boolean;
+  /**
+   * Whether the cluster serves KEDA's ScaledObject (asked at start). When it does not, what
+   * would scale on KEDA gets upstream's CPU HPA instead.
+   */
+  kedaServed: boolean;
 }
 
 export interface RenderContext {
@@ -46,6 +51,7 @@ export function defaultRenderSettings(controllerNamespace = 'function-mesh', ove
     scalerAddress: `functionmesh-scaler.${controllerNamespace}.svc:9090`,
     managedBy: 'function-mesh-ts',
     defaultAffinity: true,
+    kedaServed: true,
     ...overrides,
   };
 }
