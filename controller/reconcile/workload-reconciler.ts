@@ -11,6 +11,7 @@ import { childId } from './apply-plan.js';
 import { autoscalingCondition, type AutoscalerObject } from './autoscaler-status.js';
 import { syncChildren, type ChildCaches, type SyncResult } from './child-sync.js';
 import { CONDITION, notApplied, notReady } from './conditions.js';
+import { currentSettings } from './settings.js';
 import type { EventRecorder } from './events.js';
 import { resolveInputs, type ConfigMapObject } from './inputs.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
@@ -23,7 +24,8 @@ export type RenderChildren = typeof renderChildren;
 export interface WorkloadReconcilerDeps {
   client: ObjectClient;
   render: RenderChildren;
-  settings: RenderSettings;
+  /** A function: the operator config file can change them while the controller runs. */
+  settings: RenderSettings | (() => RenderSettings);
   events: EventRecorder;
   cleaner: SubscriptionCleaner;
   configMaps: Store<ConfigMapObject>;
@@ -67,7 +69,7 @@ export class WorkloadReconciler {
     }
     report.condition(inputs.condition);
 
-    const rendered = this.deps.render(stored, { settings: this.deps.settings, pulsarConfig: inputs.pulsarConfig });
+    const rendered = this.deps.render(stored, { settings: currentSettings(this.deps.settings), pulsarConfig: inputs.pulsarConfig });
     const errors = rendered.problems.filter((p) => p.severity === 'error');
     if (errors.length) {
       const message = errors.map((p) => `${p.field}: ${p.message}`).join('; ');
