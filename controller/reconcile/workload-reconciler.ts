@@ -3,7 +3,7 @@
 //   defaults → finalizer → Pulsar ConfigMap/Secrets → render → apply children → prune → status.
 // A resource whose inputs or rendering fail keeps its running children untouched and says why
 // in its conditions. The body reports; kind-reconciler.ts writes status and events once.
-import { applyDefaults, type Condition, type WorkloadKind, type WorkloadResource } from '../api/index.js';
+import { AUTOSCALER_FALLBACK_ANNOTATION, applyDefaults, type Condition, type WorkloadKind, type WorkloadResource } from '../api/index.js';
 import type { RenderProblem, RenderSettings, renderChildren } from '../render/index.js';
 import { workloadName } from '../render/index.js';
 import { ignoreNotFound, isNotFound, keyOf, type KubeObject, type ObjectClient, type Reconcile, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
@@ -11,6 +11,7 @@ import { childId } from './apply-plan.js';
 import { autoscalingCondition, type AutoscalerObject } from './autoscaler-status.js';
 import { syncChildren, type ChildCaches, type SyncResult } from './child-sync.js';
 import { CONDITION, notApplied, notReady } from './conditions.js';
+import { currentSettings } from './settings.js';
 import type { EventRecorder } from './events.js';
 import { resolveInputs, type ConfigMapObject } from './inputs.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
@@ -23,7 +24,8 @@ export type RenderChildren = typeof renderChildren;
 export interface WorkloadReconcilerDeps {
   client: ObjectClient;
   render: RenderChildren;
-  settings: RenderSettings;
+  /** A function: the operator config file can change them while the controller runs. */
+  settings: RenderSettings | (() => RenderSettings);
   events: EventRecorder;
   cleaner: SubscriptionCleaner;
   configMaps: Store<ConfigMapObject>;
@@ -67,7 +69,7 @@ export class WorkloadReconciler {
     }
     report.condition(inputs.condition);
 
-    const rendered = this.deps.render(stored, { settings: this.deps.settings, pulsarConfig: inputs.pulsarConfig });
+    const rendered = this.deps.render(stored, { settings: currentSettings(this.deps.settings), pulsarConfig: inputs.pulsarConfig });
     const errors = rendered.problems.filter((p) => p.severity === 'error');
     if (errors.length) {
       const message = errors.map((p) => `${p.field}: ${p.message}`).join('; ');
@@ -76,22 +78,14 @@ export class WorkloadReconciler {
       return;
     }
 
-    // A KindNotServed or ChildConflict throws a TerminalError: it waits for the user, and a
-    // foreign object going away wakes nothing, so a conflict is looked at again later.
-    const sync = await syncChildren({
-      client,
-      caches: this.caches,
-      owner: asObject(resource),
-      rendered: rendered.objects,
-      signal: ctx.signal,
-      conflictRecheckMs: this.recheckMs,
-      unknownKind: (obj) =>
-        `${obj.kind} ${obj.metadata.name} cannot be created: the cluster does not serve ${obj.apiVersion} ${obj.kind}` +
-        (obj.kind === 'ScaledObject' ? ' (scale to zero and backlog scaling need KEDA: install KEDA, then restart the controller)' : ''),
-    });
+    // A ChildConflict throws a TerminalError: it waits for the user, and a foreign object going
+    // away wakes nothing, so it is looked at again later. A kind the cluster does not serve (the
+    // VPA, KEDA) leaves that child out: the rest are applied, and ChildrenApplied names it.
+    const sync = await syncChildren({ client, caches: this.caches, owner: asObject(resource), rendered: rendered.objects, signal: ctx.signal, conflictRecheckMs: this.recheckMs });
     reportChanges(report, sync, ctx);
     const warnings = rendered.problems.filter((p) => p.severity === 'warning');
     for (const w of warnings) report.event('Warning', 'SettingIgnored', `${w.field}: ${w.message}`);
+    if (sync.missing.length) report.event('Warning', 'KindNotServed', notServedMessage(sync.missing));
     this.reportChildren(resource, rendered.objects, warnings, sync, report);
   };
 
@@ -101,9 +95,22 @@ export class WorkloadReconciler {
     const autoscaler = objects.find((o) => o.kind === 'ScaledObject' || o.kind === 'HorizontalPodAutoscaler');
     const readiness = workloadReadiness(workload && (this.current(workload, sync) as WorkloadObject | undefined), `${workload?.kind ?? 'Deployment'} ${workload?.metadata.name ?? workloadName(resource)}`);
     const ignored = warnings.length ? `; ignored: ${warnings.map((w) => `${w.field}: ${w.message}`).join('; ')}` : '';
-    report.condition({ type: CONDITION.ChildrenApplied, status: 'True', reason: 'Applied', message: `${objects.map(childId).join(', ')} up to date${ignored}` });
-    const autoscaling = autoscaler && autoscalingCondition(this.current(autoscaler, sync) as AutoscalerObject);
+    const applied = objects.filter((o) => !sync.missing.includes(o) && !sync.waiting.some((w) => w.child === childId(o)));
+    const upToDate = `${applied.map(childId).join(', ')} up to date`;
+    report.condition(
+      sync.missing.length
+        ? notApplied('KindNotServed', `${upToDate}; ${notServedMessage(sync.missing)}${ignored}`)
+        : { type: CONDITION.ChildrenApplied, status: 'True', reason: 'Applied', message: `${upToDate}${ignored}` },
+    );
+    const waiting = sync.waiting[0];
+    const autoscaling = waiting
+      ? { type: CONDITION.Autoscaling, status: 'Unknown' as const, reason: 'AutoscalerSwitching', message: `${waiting.child} is created once ${waiting.for.join(', ')} is deleted: one autoscaler at a time` }
+      : autoscaler && !sync.missing.includes(autoscaler)
+        ? autoscalingCondition(this.current(autoscaler, sync) as AutoscalerObject, autoscaler.metadata.annotations?.[AUTOSCALER_FALLBACK_ANNOTATION])
+        : undefined;
     if (autoscaling) report.condition(autoscaling);
+    const fallback = autoscaler?.metadata.annotations?.[AUTOSCALER_FALLBACK_ANNOTATION];
+    if (fallback) report.event('Warning', 'KedaNotServed', fallback);
     report.condition(readiness.ready);
     report.fields.replicas = readiness.replicas;
     const selector = selectorString(workload?.spec?.selector?.matchLabels);
@@ -201,4 +208,11 @@ export class WorkloadReconciler {
       return undefined;
     }
   }
+}
+
+/** The children left out, each with its apiVersion and what installs it. */
+export function notServedMessage(missing: readonly KubeObject[]): string {
+  const hint = (kind: string | undefined) => (kind === 'ScaledObject' ? ': install KEDA' : kind === 'VerticalPodAutoscaler' ? ': install the VPA' : ': install its CRDs');
+  const list = missing.map((o) => `${o.kind} ${o.metadata.name} (${o.apiVersion}${hint(o.kind)})`).join(', ');
+  return `not served by this cluster, so not applied: ${list}, then restart the controller`;
 }
