@@ -3,10 +3,13 @@
 // the attempts are bounded (by count, and by time since deletion so a controller restart does
 // not start the count over): after the last one the controller records a Warning event naming
 // what is left behind and releases the finalizer. Deletion is never blocked forever.
+// A topic pattern is cleaned on every topic of its namespace that it matches (upstream
+// unsubscribes the whole namespace); OAuth2 credentials are exchanged for a token first.
 import type { PulsarMessagingSpec, WorkloadResource } from '../api/index.js';
 import { PulsarAdmin } from '../../adapters/pulsar/admin-client.js';
 import { bearerToken } from '../../adapters/pulsar/bearer-token.js';
-import { parseTopicName } from '../../adapters/pulsar/topic-name.js';
+import { fetchOAuth2Token } from '../../adapters/pulsar/oauth2-token.js';
+import { formatTopicName, parseTopicName, type TopicDomain, type TopicName } from '../../adapters/pulsar/topic-name.js';
 import { inputOf, inputTopics, subscriptionOf } from '../render/pulsar-identity.js';
 
 export const SUBSCRIPTION_FINALIZER = 'compute.functionmesh.io/subscription-cleanup';
@@ -47,6 +50,8 @@ export interface CleanupConnection {
   ca?: string;
   /** Accept any broker certificate (`tlsConfig.allowInsecure`). */
   allowInsecure?: boolean;
+  /** OAuth2 client credentials (the key file's content): exchanged for a token on each attempt. */
+  oauth2?: { issuerUrl: string; audience?: string; scope?: string; keyFile: string };
   /** Why the connection is incomplete (an unreadable Secret): the attempt fails with it. */
   problem?: string;
 }
@@ -58,6 +63,33 @@ export function cleanupToken(pulsar: PulsarMessagingSpec | undefined, authSecret
   const params = generic?.clientAuthenticationParameters ?? authSecretData?.clientAuthenticationParameters;
   if (!plugin?.endsWith('AuthenticationToken') || !params) return undefined;
   return bearerToken(params);
+}
+
+/** The OAuth2 settings the cleanup authenticates with: cleanupAuthConfig's, else authConfig's. */
+export function cleanupOAuth2(pulsar: PulsarMessagingSpec | undefined) {
+  return (pulsar?.cleanupAuthConfig ?? pulsar?.authConfig)?.oauth2Config;
+}
+
+/** Pulsar's regex subscription: the pattern matches whole topic names, partitions by their base name. */
+export function topicsMatching(pattern: string, topics: readonly TopicName[]): TopicName[] {
+  const regex = new RegExp(`^(?:${pattern})$`);
+  return topics.filter((t) => regex.test(formatTopicName(t)));
+}
+
+/** The namespace a `domain://tenant/namespace/<regex>` pattern lists topics from. */
+function patternNamespace(pattern: string): { domain: TopicDomain; tenant: string; namespace: string } {
+  const m = /^(persistent|non-persistent):\/\/([^/]+)\/([^/]+)\//.exec(pattern);
+  if (!m) throw new Error(`topic pattern ${pattern} names no tenant/namespace`);
+  return { domain: m[1] as TopicDomain, tenant: m[2]!, namespace: m[3]! };
+}
+
+async function topicsOf(admin: PulsarAdmin, target: CleanupTarget): Promise<TopicName[]> {
+  const topics = new Map(target.topics.map((t) => [t, parseTopicName(t)]));
+  for (const pattern of target.patterns) {
+    const ns = patternNamespace(pattern);
+    for (const t of topicsMatching(pattern, await admin.listTopics(ns.tenant, ns.namespace, ns.domain))) topics.set(formatTopicName(t), t);
+  }
+  return [...topics.values()];
 }
 
 /** The delay before attempt `n + 1` after `n` failures. */
@@ -88,20 +120,21 @@ export class SubscriptionCleaner {
    * counts as a failed attempt (it may come back).
    */
   async attempt(resource: WorkloadResource, pulsar: CleanupConnection, now = Date.now()): Promise<CleanupOutcome> {
-    const { webServiceURL, token, ca, allowInsecure, problem } = pulsar;
+    const { webServiceURL, ca, allowInsecure, problem, oauth2 } = pulsar;
     const uid = resource.metadata.uid ?? '';
     const target = cleanupTarget(resource);
     try {
       if (problem) throw new Error(problem);
       if (!webServiceURL) throw new Error(`ConfigMap ${resource.spec.pulsar?.pulsarConfig ?? '(unset)'} with webServiceURL not found`);
-      const admin = new PulsarAdmin({ url: webServiceURL, token, ca, allowInsecure, timeoutMs: this.policy.requestTimeoutMs });
+      const timeoutMs = this.policy.requestTimeoutMs;
+      const token = oauth2 ? await fetchOAuth2Token({ ...oauth2, timeoutMs }) : pulsar.token;
+      const admin = new PulsarAdmin({ url: webServiceURL, token, ca, allowInsecure, timeoutMs });
       const deleted: string[] = [];
-      for (const topic of target.topics) {
-        if (await admin.deleteSubscription(parseTopicName(topic), target.subscription, { force: true })) deleted.push(topic);
+      for (const topic of await topicsOf(admin, target)) {
+        if (await admin.deleteSubscription(topic, target.subscription, { force: true })) deleted.push(formatTopicName(topic));
       }
       this.failures.delete(uid);
-      const skipped = target.patterns.length ? `; topic patterns skipped: ${target.patterns.join(', ')}` : '';
-      return { state: 'done', message: `subscription ${target.subscription} deleted from ${deleted.length ? deleted.join(', ') : 'no topic (none had it)'}${skipped}` };
+      return { state: 'done', message: `subscription ${target.subscription} deleted from ${deleted.length ? deleted.join(', ') : 'no topic (none had it)'}` };
     } catch (err) {
       const failures = (this.failures.get(uid) ?? 0) + 1;
       const error = err instanceof Error ? err.message : String(err);
