@@ -183,6 +183,8 @@ describe('HTTP functions: user container + bridge sidecar', () => {
     { name: 'autoAck false', spec: { autoAck: false }, field: 'spec.autoAck' },
     { name: 'a port the bridge uses', spec: { http: { image: 'x', port: 9094 } }, field: 'spec.http.port' },
     { name: 'topics and a pattern', spec: { input: { topics: ['a'], topicPattern: 'b.*' } }, field: 'spec.input' },
+    { name: 'an embedded source connector', spec: { sourceConfig: { sourceType: 'kafka' } }, field: 'spec.sourceConfig' },
+    { name: 'an embedded sink connector', spec: { sinkConfig: { sinkType: 'elastic_search' } }, field: 'spec.sinkConfig' },
     {
       name: 'an empty token',
       spec: { pulsar: { pulsarConfig: 'p', authConfig: { genericAuth: { clientAuthenticationPlugin: 'token', clientAuthenticationParameters: 'token:  ' } } } },
