@@ -50,6 +50,8 @@ export interface CleanupConnection {
   ca?: string;
   /** Accept any broker certificate (`tlsConfig.allowInsecure`). */
   allowInsecure?: boolean;
+  /** A TLS client certificate and key (PEM) for a broker using AuthenticationTls. */
+  clientCert?: { cert: string; key: string };
   /** OAuth2 client credentials (the key file's content): exchanged for a token on each attempt. */
   oauth2?: { issuerUrl: string; audience?: string; scope?: string; keyFile: string };
   /** Why the connection is incomplete (an unreadable Secret): the attempt fails with it. */
@@ -63,6 +65,72 @@ export function cleanupToken(pulsar: PulsarMessagingSpec | undefined, authSecret
   const params = generic?.clientAuthenticationParameters ?? authSecretData?.clientAuthenticationParameters;
   if (!plugin?.endsWith('AuthenticationToken') || !params) return undefined;
   return bearerToken(params);
+}
+
+const TLS_PLUGIN_SUFFIX = 'AuthenticationTls';
+
+/** Where a file inside the pod comes from: a key of a Secret mounted there. */
+export interface SecretFile {
+  secretName: string;
+  key: string;
+}
+
+/**
+ * AuthenticationTls (genericAuth, else the auth Secret): its tlsCertFile and tlsKeyFile are paths
+ * inside the pod, traced back through spec.volumeMounts and pod.volumes to the Secrets mounted
+ * there, which the controller reads. Undefined when TLS client auth is not used; a problem when
+ * a file is not on a mounted Secret.
+ */
+export function tlsClientFiles(resource: WorkloadResource, authSecretData?: Record<string, string>): { cert: SecretFile; key: SecretFile } | { problem: string } | undefined {
+  const pulsar = resource.spec.pulsar;
+  const generic = pulsar?.cleanupAuthConfig?.genericAuth ?? pulsar?.authConfig?.genericAuth;
+  const plugin = generic?.clientAuthenticationPlugin ?? authSecretData?.clientAuthenticationPlugin;
+  const params = generic?.clientAuthenticationParameters ?? authSecretData?.clientAuthenticationParameters;
+  if (!plugin?.endsWith(TLS_PLUGIN_SUFFIX) || !params) return undefined;
+  const parsed = parseAuthParams(params);
+  const files = { cert: parsed.tlsCertFile, key: parsed.tlsKeyFile };
+  const out: Partial<Record<'cert' | 'key', SecretFile>> = {};
+  for (const which of ['cert', 'key'] as const) {
+    const file = files[which]?.replace(/^file:(\/\/)?/, '');
+    const found = file ? secretFileAt(resource, file) : undefined;
+    if (!found) return { problem: `TLS client ${which} file ${file ?? '(unset)'} of ${plugin} is not on a Secret mounted through spec.volumeMounts and pod.volumes: the controller cannot read it to clean up the subscription` };
+    out[which] = found;
+  }
+  return { cert: out.cert!, key: out.key! };
+}
+
+/** Pulsar's two spellings of plugin parameters: JSON, or `k1:v1,k2:v2`. */
+function parseAuthParams(params: string): Record<string, string> {
+  const text = params.trim();
+  if (text.startsWith('{')) {
+    try {
+      return JSON.parse(text) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(text.split(',').map((kv) => { const i = kv.indexOf(':'); return [kv.slice(0, i).trim(), kv.slice(i + 1).trim()]; }));
+}
+
+interface SecretVolume {
+  name?: string;
+  secret?: { secretName?: string; items?: { key: string; path: string }[] };
+}
+
+function secretFileAt(resource: WorkloadResource, file: string): SecretFile | undefined {
+  const volumes = (resource.spec.pod?.volumes ?? []) as SecretVolume[];
+  for (const mount of resource.spec.volumeMounts ?? []) {
+    const dir = mount.mountPath.replace(/\/+$/, '');
+    if (!file.startsWith(`${dir}/`)) continue;
+    const secret = volumes.find((v) => v.name === mount.name)?.secret;
+    if (!secret?.secretName) continue;
+    const rel = file.slice(dir.length + 1);
+    const inVolume = mount.subPath ? `${mount.subPath.replace(/\/+$/, '')}/${rel}` : rel;
+    const item = secret.items?.find((i) => i.path === inVolume);
+    if (secret.items && !item) continue;
+    return { secretName: secret.secretName, key: item ? item.key : inVolume };
+  }
+  return undefined;
 }
 
 /** The OAuth2 settings the cleanup authenticates with: cleanupAuthConfig's, else authConfig's. */
@@ -120,7 +188,7 @@ export class SubscriptionCleaner {
    * counts as a failed attempt (it may come back).
    */
   async attempt(resource: WorkloadResource, pulsar: CleanupConnection, now = Date.now()): Promise<CleanupOutcome> {
-    const { webServiceURL, ca, allowInsecure, problem, oauth2 } = pulsar;
+    const { webServiceURL, ca, allowInsecure, problem, oauth2, clientCert } = pulsar;
     const uid = resource.metadata.uid ?? '';
     const target = cleanupTarget(resource);
     try {
@@ -128,7 +196,7 @@ export class SubscriptionCleaner {
       if (!webServiceURL) throw new Error(`ConfigMap ${resource.spec.pulsar?.pulsarConfig ?? '(unset)'} with webServiceURL not found`);
       const timeoutMs = this.policy.requestTimeoutMs;
       const token = oauth2 ? await fetchOAuth2Token({ ...oauth2, timeoutMs }) : pulsar.token;
-      const admin = new PulsarAdmin({ url: webServiceURL, token, ca, allowInsecure, timeoutMs });
+      const admin = new PulsarAdmin({ url: webServiceURL, token, ca, allowInsecure, clientCert, timeoutMs });
       const deleted: string[] = [];
       for (const topic of await topicsOf(admin, target)) {
         if (await admin.deleteSubscription(topic, target.subscription, { force: true })) deleted.push(formatTopicName(topic));
