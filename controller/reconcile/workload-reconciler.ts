@@ -16,7 +16,7 @@ import type { EventRecorder } from './events.js';
 import { resolveInputs, type ConfigMapObject } from './inputs.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
 import { DEPLOYMENTS, HPAS, SCALED_OBJECTS, SECRETS, STATEFUL_SETS, asObject } from './kinds.js';
-import { SUBSCRIPTION_FINALIZER, cleanupToken, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
+import { SUBSCRIPTION_FINALIZER, cleanupOAuth2, cleanupToken, tlsClientFiles, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
 import { selectorString, workloadReadiness, type WorkloadObject } from './workload-readiness.js';
 
 export type RenderChildren = typeof renderChildren;
@@ -179,13 +179,21 @@ export class WorkloadReconciler {
     // only a path inside the runner image, which the controller cannot read).
     const tls = pulsar?.tlsConfig;
     const caSecret = tls?.enabled && tls.certSecretName && tls.certSecretKey ? await read('spec.pulsar.tlsConfig.certSecretName', tls.certSecretName) : undefined;
+    const oauth2 = cleanupOAuth2(pulsar);
+    const keyFile = oauth2 ? (await read('spec.pulsar.authConfig.oauth2Config.keySecretName', oauth2.keySecretName))?.[oauth2.keySecretKey] : undefined;
+    if (oauth2 && keyFile === undefined && !problems.length) problems.push(`Secret ${oauth2.keySecretName} with key ${oauth2.keySecretKey} (OAuth2 key file) not found in namespace ${namespace}: create it`);
+    const tlsFiles = tlsClientFiles(resource, authSecret);
+    if (tlsFiles && 'problem' in tlsFiles) problems.push(tlsFiles.problem);
+    const fileOf = async (f: { secretName: string; key: string }) => (await read('spec.volumeMounts (TLS client auth)', f.secretName))?.[f.key];
+    const [cert, key] = tlsFiles && !('problem' in tlsFiles) ? await Promise.all([fileOf(tlsFiles.cert), fileOf(tlsFiles.key)]) : [];
     const problem = problems.length ? problems.join('; ') : undefined;
     if (problem) {
       const others = (resource.status?.conditions as Condition[] | undefined)?.filter((c) => c.type !== CONDITION.SubscriptionCleanup) ?? [];
       report.condition(...others, { type: CONDITION.SubscriptionCleanup, status: 'False', reason: 'SecretUnreadable', message: problem });
     }
     const ca = tls?.certSecretKey ? caSecret?.[tls.certSecretKey] : undefined;
-    return { webServiceURL: configMap?.data?.webServiceURL, token: cleanupToken(pulsar, authSecret), ca, allowInsecure: Boolean(tls?.enabled && tls.allowInsecure), problem };
+    const oauth2Creds = oauth2 && keyFile !== undefined ? { issuerUrl: oauth2.issuerUrl, audience: oauth2.audience, scope: oauth2.scope, keyFile } : undefined;
+    return { webServiceURL: configMap?.data?.webServiceURL, token: cleanupToken(pulsar, authSecret), ca, allowInsecure: Boolean(tls?.enabled && tls.allowInsecure), oauth2: oauth2Creds, clientCert: cert && key ? { cert, key } : undefined, problem };
   }
 
   /**
