@@ -1,7 +1,7 @@
 // The controller's settings: command-line flags, each with an environment fallback (for the
 // Deployment manifest) and a default, in one table. Bad values fail at start with the flag and the fix.
 import { Rejection, flagOrEnv, flagsOf, readArgs, readSettings, usageLines, type ValueType } from '../process/config-table.js';
-import { boolean, integer, text } from '../process/config-values.js';
+import { boolean, file, integer, text } from '../process/config-values.js';
 
 export interface ControllerConfig {
   opsPort: number;
@@ -14,6 +14,8 @@ export interface ControllerConfig {
   scalerAddress: string;
   bridgeImage: string | undefined;
   runnerImages: { java?: string; python?: string; go?: string };
+  /** Upstream's operator config file (YAML), watched: a change re-renders every resource. */
+  configFile: string | undefined;
   /** Add upstream's preferred pod anti-affinity (replicas on different nodes) unless a resource disables it. */
   defaultAffinity: boolean;
   logLevel: string;
@@ -38,6 +40,7 @@ const FLAGS = {
   'java-runner-image': { type: text, env: 'FM_JAVA_RUNNER_IMAGE', help: 'default image of Java functions' },
   'python-runner-image': { type: text, env: 'FM_PYTHON_RUNNER_IMAGE', help: 'default image of Python functions' },
   'go-runner-image': { type: text, env: 'FM_GO_RUNNER_IMAGE', help: 'default image of Go functions' },
+  'config-file': { type: file, env: 'FM_CONFIG_FILE', help: "upstream's operator config (runnerImages, runnerImagePullSecrets, imagePullPolicy, resourceLabels, resourceAnnotations); re-read on change; the image flags win over it" },
   'default-affinity': { type: boolean, env: 'FM_DEFAULT_AFFINITY', default: 'true', help: 'replicas prefer different nodes unless spec.pod.disableDefaultAffinity' },
   'log-level': { type: text, env: 'LOG_LEVEL', default: 'info', help: 'trace|debug|info|warn|error' },
   instance: { type: text, env: 'POD_NAME', help: 'this replica\'s name in the Lease and in Events', derivedDefault: 'the hostname' },
@@ -69,6 +72,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, hostname: st
     scalerAddress: v['scaler-address'],
     bridgeImage: v['bridge-image'],
     runnerImages: { java: v['java-runner-image'], python: v['python-runner-image'], go: v['go-runner-image'] },
+    configFile: v['config-file'],
     defaultAffinity: v['default-affinity'],
     logLevel: v['log-level'],
     instance: v.instance ?? hostname,

@@ -6,29 +6,21 @@ import { createLogger } from '../process/logger.js';
 import { startOpsServer } from '../process/ops-server.js';
 import { onShutdown } from '../process/shutdown.js';
 import { ConfigError, parseConfig, usage, type ControllerConfig } from './config.js';
-import { defaultRenderSettings, renderChildren, type RenderSettings } from './render/index.js';
+import { watchOperatorConfig } from './operator-config-watch.js';
+import { loadOperatorConfig, renderSettings } from './render-settings.js';
+import { renderChildren, type RenderSettings } from './render/index.js';
 import { servedKinds } from './reconcile/discovery.js';
 import { FIELD_MANAGER_NAME } from './reconcile/field-manager.js';
-import { OPTIONAL_CHILD_KINDS } from './reconcile/kinds.js';
+import { OPTIONAL_CHILD_KINDS, SCALED_OBJECTS } from './reconcile/kinds.js';
 import { registerReconcilers } from './reconcile/register.js';
 import { KubeClient, Manager } from './runtime/index.js';
 
-export function renderSettings(config: ControllerConfig): RenderSettings {
-  const base = defaultRenderSettings();
-  const { java, python, go } = config.runnerImages;
-  return {
-    ...base,
-    scalerAddress: config.scalerAddress,
-    bridgeImage: config.bridgeImage ?? base.bridgeImage,
-    defaultAffinity: config.defaultAffinity,
-    runnerImages: { java: java ?? base.runnerImages.java, python: python ?? base.runnerImages.python, go: go ?? base.runnerImages.go },
-  };
-}
-
 async function main(): Promise<void> {
   let config: ControllerConfig | 'help';
+  let operator: ReturnType<typeof loadOperatorConfig>;
   try {
     config = parseConfig(process.argv.slice(2), process.env, os.hostname());
+    operator = loadOperatorConfig(config === 'help' ? undefined : config.configFile);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -46,6 +38,8 @@ async function main(): Promise<void> {
   log.info({ server: client.server, opsPort: ops.port, leaderElect: config.leaderElect, watchNamespace: config.watchNamespace ?? '(all)', workers: config.workers }, 'starting');
 
   const served = await servedKinds(client, OPTIONAL_CHILD_KINDS, log);
+  const kedaServed = served.includes(SCALED_OBJECTS);
+  let settings: RenderSettings = { ...renderSettings(config, operator.config), kedaServed };
   const manager = new Manager({
     client,
     log,
@@ -53,19 +47,27 @@ async function main(): Promise<void> {
     namespace: config.watchNamespace,
     leaderElection: config.leaderElect ? { namespace: config.leaseNamespace, name: config.leaseName, identity: `${config.instance}_${process.pid}` } : undefined,
   });
-  registerReconcilers(manager, {
+  const reconcilers = registerReconcilers(manager, {
     client,
     log,
     render: renderChildren,
-    settings: renderSettings(config),
+    settings: () => settings,
     servedOptionalKinds: served,
     workers: config.workers,
     instance: config.instance,
   });
   ops.addReadinessCheck('controller', () => manager.notReadyReason());
   manager.start();
+  const controllerConfig = config;
+  const configWatch =
+    controllerConfig.configFile &&
+    watchOperatorConfig(controllerConfig.configFile, operator.text, (next) => {
+      settings = { ...renderSettings(controllerConfig, next), kedaServed };
+      reconcilers.requeueAll();
+    }, log);
 
   onShutdown(log, [
+    { name: 'operator config watch', run: () => (configWatch ? configWatch.close() : undefined) },
     { name: 'ops server', run: () => ops.close() },
     { name: 'kube client', run: () => client.close() },
     { name: 'controller', run: () => manager.stop() },

@@ -1,6 +1,6 @@
 // Pulsar admin REST client: the few calls the scaler and the controller need, each bounded by a
 // timeout, with an optional bearer token that never appears in an error or a log line.
-import { httpRequest, HttpTransportError, type HttpAnswer } from './http-transport.js';
+import { httpRequest, HttpTransportError, type ClientCertificate, type HttpAnswer } from './http-transport.js';
 import { formatTopicName, parseTopicName, topicPath, type TopicDomain, type TopicName } from './topic-name.js';
 
 export type TokenSource = string | (() => string | undefined) | undefined;
@@ -15,6 +15,8 @@ export interface PulsarAdminOptions {
   ca?: string;
   /** Accept any broker certificate (Function Mesh's `tlsConfig.allowInsecure`). */
   allowInsecure?: boolean;
+  /** A TLS client certificate for brokers that authenticate clients by certificate. */
+  clientCert?: ClientCertificate;
 }
 
 /** The subset of a topic's stats the scaler reads (partitioned-stats has the same shape). */
@@ -50,6 +52,7 @@ export class PulsarAdmin {
   private readonly timeoutMs: number;
   private readonly ca?: string;
   private readonly allowInsecure: boolean;
+  private readonly clientCert?: ClientCertificate;
   /** Requests sent (redirect hops included): what the scaler's load on Pulsar is measured in. */
   requests = 0;
 
@@ -63,6 +66,7 @@ export class PulsarAdmin {
     this.timeoutMs = opts.timeoutMs ?? 5_000;
     this.ca = opts.ca;
     this.allowInsecure = opts.allowInsecure ?? false;
+    this.clientCert = opts.clientCert;
   }
 
   /** Number of partitions; 0 for a non-partitioned topic and for a topic that does not exist. */
@@ -200,7 +204,7 @@ export class PulsarAdmin {
       this.requests++;
       let res: HttpAnswer;
       try {
-        res = await httpRequest({ method, url, headers, body: payload, timeoutMs, gzip, ca: this.ca, insecure: this.allowInsecure });
+        res = await httpRequest({ method, url, headers, body: payload, timeoutMs, gzip, ca: this.ca, insecure: this.allowInsecure, clientCert: this.clientCert });
       } catch (err) {
         const reason = err instanceof HttpTransportError ? err.reason : (err as Error).message;
         throw new PulsarUnavailableError(`Pulsar admin ${method} ${path} at ${url.origin} failed: ${reason}`);

@@ -15,12 +15,12 @@ const httpAgent = new http.Agent(AGENT_OPTIONS);
 /** https agents by what they trust (the system's CAs, a bundle, anything): a process knows one or two. */
 const httpsAgents = new Map<string, https.Agent>();
 
-function agentFor(url: URL, ca: string | undefined, insecure: boolean): http.Agent {
+function agentFor(url: URL, ca: string | undefined, insecure: boolean, client?: ClientCertificate): http.Agent {
   if (url.protocol !== 'https:') return httpAgent;
-  const key = `${insecure ? 'insecure' : 'verify'}\0${ca ?? ''}`;
+  const key = `${insecure ? 'insecure' : 'verify'}\0${ca ?? ''}\0${client ? `${client.cert}\0${client.key}` : ''}`;
   let agent = httpsAgents.get(key);
   if (!agent) {
-    agent = new https.Agent({ ...AGENT_OPTIONS, ...(ca ? { ca } : {}), ...(insecure ? { rejectUnauthorized: false } : {}) });
+    agent = new https.Agent({ ...AGENT_OPTIONS, ...(ca ? { ca } : {}), ...(insecure ? { rejectUnauthorized: false } : {}), ...(client ?? {}) });
     httpsAgents.set(key, agent);
   }
   return agent;
@@ -39,6 +39,14 @@ export interface HttpRequest {
   ca?: string;
   /** Accept any server certificate (Function Mesh's `tlsConfig.allowInsecure`). */
   insecure?: boolean;
+  /** A TLS client certificate to present (Pulsar's AuthenticationTls). */
+  clientCert?: ClientCertificate;
+}
+
+/** PEM certificate and private key. */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
 }
 
 export interface HttpAnswer {
@@ -69,7 +77,7 @@ function send(req: HttpRequest, retryOnStaleSocket: boolean): Promise<HttpAnswer
   const headers: Record<string, string> = { ...req.headers, ...(req.gzip ? { 'accept-encoding': 'gzip' } : {}) };
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
   return new Promise<HttpAnswer>((resolve, reject) => {
-    const outgoing = client.request(url, { method: req.method, headers, agent: agentFor(url, req.ca, req.insecure ?? false) });
+    const outgoing = client.request(url, { method: req.method, headers, agent: agentFor(url, req.ca, req.insecure ?? false, req.clientCert) });
     let answer: { res: IncomingMessage; body: Readable } | undefined;
     const deadline = setTimeout(() => {
       const err = new HttpTransportError(`no answer within ${req.timeoutMs} ms`);

@@ -114,11 +114,17 @@ const inputSet = ['topics', 'topicPattern', 'sourceSpecs', 'customSerdeSources',
   .join(' || ');
 const effectivelyOnce = "(has(self.processingGuarantee) && self.processingGuarantee == 'effectively_once')";
 
-export const consumerRules: CelRule[] = [
-  cel(`has(self.input) && (${inputSet})`, 'input needs at least one topic: set input.topics or input.topicPattern', {
+/** At least one input topic, unless `unless` (a CEL condition) holds. */
+export function inputRule(unless?: string, alternative = ''): CelRule {
+  const needs = `has(self.input) && (${inputSet})`;
+  return cel(unless ? `${unless} || (${needs})` : needs, `input needs at least one topic: set input.topics or input.topicPattern${alternative}`, {
     fieldPath: '.input',
     reason: 'FieldValueRequired',
-  }),
+  });
+}
+
+/** Rules of the consuming kinds; each kind adds its own inputRule. */
+export const consumerRules: CelRule[] = [
   cel(
     `!${nonEmpty('deadLetterTopic')} || (has(self.maxMessageRetry) && self.maxMessageRetry > 0)`,
     'maxMessageRetry must be > 0 when deadLetterTopic is set: set maxMessageRetry or remove deadLetterTopic',

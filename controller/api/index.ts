@@ -12,6 +12,7 @@ export { SinkSpec } from './sink.js';
 export { FunctionMeshSpec } from './function-mesh.js';
 export { Condition, WorkloadStatus, FunctionMeshStatus, MeshChildStatus, TopicEdge } from './status.js';
 export { BUILTIN_HPA_RULES, type BuiltinHpaTarget } from './pod-policy.js';
+export { AUTOSCALER_ANNOTATION, AUTOSCALER_CHOICES, AUTOSCALER_FALLBACK_ANNOTATION, type AutoscalerChoice } from './annotations.js';
 export type {
   FunctionResource,
   SourceResource,

@@ -2,7 +2,7 @@
 // the output topic with producer settings, and window settings.
 import Type from 'typebox';
 import { OPTIONAL_TOPIC_PATTERN, TOPICS_MAX_ITEMS, TOPIC_MAX_LENGTH, TOPIC_PATTERN } from './patterns.js';
-import { Int32, Int64, Labels, MatchingString, StringEnum, StringMap, cel, rules } from './schema-kit.js';
+import { FreeForm, Int32, Int64, Labels, MatchingString, StringEnum, StringMap, cel, rules } from './schema-kit.js';
 
 const opt = Type.Optional;
 
@@ -110,11 +110,13 @@ export const OutputConf = Type.Object(
 
 export const WindowConfig = Type.Object(
   {
-    actualWindowFunctionClassName: Type.String({ minLength: 1, description: 'The window function class.' }),
+    actualWindowFunctionClassName: opt(
+      Type.String({ description: "The window function class; the Function's className when that is set (as upstream)." }),
+    ),
     windowLengthCount: opt(Int32({ minimum: 1, description: 'Window length in messages.' })),
     windowLengthDurationMs: opt(Int64({ minimum: 1, description: 'Window length in ms.' })),
-    slidingIntervalCount: opt(Int32({ minimum: 1, description: 'Slide every N messages.' })),
-    slidingIntervalDurationMs: opt(Int64({ minimum: 1, description: 'Slide every N ms.' })),
+    slidingIntervalCount: opt(Int32({ minimum: 1, description: 'Slide every N messages; windowLengthCount when no interval is set.' })),
+    slidingIntervalDurationMs: opt(Int64({ minimum: 1, description: 'Slide every N ms; windowLengthDurationMs when no interval is set.' })),
     lateDataTopic: OptionalTopic('Topic late messages go to.'),
     maxLagMs: opt(Int64({ minimum: 0, description: 'Largest lateness accepted, in ms.' })),
     watermarkEmitIntervalMs: opt(Int64({ minimum: 0, description: 'Watermark interval in ms.' })),
@@ -138,4 +140,13 @@ export const WindowConfig = Type.Object(
       ),
     ),
   },
+);
+
+/** Runs a source as a batch source (a Source's, or a Function's embedded source connector). */
+export const BatchSourceConfig = Type.Object(
+  {
+    discoveryTriggererClassName: Type.String({ minLength: 1, description: 'Class that triggers discovery.' }),
+    discoveryTriggererConfig: opt(FreeForm('Settings of the discovery triggerer.')),
+  },
+  { description: 'Runs the source as a batch source.' },
 );

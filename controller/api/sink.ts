@@ -1,6 +1,6 @@
 // Sink: a connector that consumes topics and writes to an external system.
 import Type, { type Static } from 'typebox';
-import { childName, consumerFields, consumerRules, workloadFields, workloadRules } from './common-spec.js';
+import { childName, consumerFields, consumerRules, inputRule, workloadFields, workloadRules } from './common-spec.js';
 import { FreeForm, Int32, rules } from './schema-kit.js';
 
 const opt = Type.Optional;
@@ -13,7 +13,7 @@ const sinkFields = {
   negativeAckRedeliveryDelayMs: opt(Int32({ minimum: 0, description: 'Delay before a nacked message is redelivered.' })),
 };
 
-const sinkRules = [...workloadRules, ...consumerRules];
+const sinkRules = [...workloadRules, inputRule(), ...consumerRules];
 
 export const SinkSpec = Type.Object(sinkFields, { description: 'Desired state of a Sink.', ...rules(...sinkRules) });
 export type SinkSpec = Static<typeof SinkSpec>;

@@ -1,6 +1,6 @@
 // Source: a connector that reads an external system and publishes to a topic.
 import Type, { type Static } from 'typebox';
-import { OutputConf } from './io.js';
+import { BatchSourceConfig, OutputConf } from './io.js';
 import { childName, workloadFields, workloadRules } from './common-spec.js';
 import { FreeForm, rules } from './schema-kit.js';
 
@@ -11,15 +11,7 @@ const sourceFields = {
   sourceType: opt(Type.String({ description: 'Built-in connector name (as --source-type).' })),
   output: opt(OutputConf),
   sourceConfig: opt(FreeForm('Connector settings.')),
-  batchSourceConfig: opt(
-    Type.Object(
-      {
-        discoveryTriggererClassName: Type.String({ minLength: 1, description: 'Class that triggers discovery.' }),
-        discoveryTriggererConfig: opt(FreeForm('Settings of the discovery triggerer.')),
-      },
-      { description: 'Runs the source as a batch source.' },
-    ),
-  ),
+  batchSourceConfig: opt(BatchSourceConfig),
   forwardSourceMessageProperty: opt(
     Type.Boolean({ default: true, description: 'Copy source record properties to messages.' }),
   ),

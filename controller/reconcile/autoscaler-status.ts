@@ -18,8 +18,18 @@ export interface AutoscalerObject extends KubeObject {
 
 const REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 
-export function autoscalingCondition(autoscaler: AutoscalerObject | undefined): ConditionInput | undefined {
+/**
+ * `fallback`: why an HPA scales in KEDA's place (the cluster does not serve KEDA); it is said in
+ * every case, and names the reason while the HPA works.
+ */
+export function autoscalingCondition(autoscaler: AutoscalerObject | undefined, fallback?: string): ConditionInput | undefined {
   if (!autoscaler) return undefined;
+  const condition = ownCondition(autoscaler);
+  if (!fallback) return condition;
+  return { ...condition, reason: condition.status === 'True' ? 'KedaNotServed' : condition.reason, message: `${condition.message} (${fallback})` };
+}
+
+function ownCondition(autoscaler: AutoscalerObject): ConditionInput {
   const name = `${autoscaler.kind} ${autoscaler.metadata.name ?? ''}`;
   const conditions = autoscaler.status?.conditions ?? [];
   const range =

@@ -1,10 +1,12 @@
 // Applying a resource's children and pruning the ones that no longer belong: server-side apply
 // with the controller's one field manager, skipped when the cached child already matches, and
-// all-or-nothing checks (unknown kinds, objects owned by someone else) before the first write;
-// each fails with a TerminalError (it waits for the user, not for a retry).
+// all-or-nothing checks (objects owned by someone else, and unknown kinds when every child is
+// required) before the first write; each fails with a TerminalError (it waits for the user, not
+// for a retry). A child of a kind the cluster does not serve is otherwise left out and listed.
+// One autoscaler at a time: a new one is applied only once the one it replaces is gone.
 import type { KubeObject, ObjectClient, ResourceRef, Store } from '../runtime/index.js';
 import { TerminalError, ignoreNotFound, keyOf } from '../runtime/index.js';
-import { appliedReplicas, changedByApply, childId, desiredChild, withReplicasMarker, foreignOwnerMessage, isUpToDate, pruneCandidates } from './apply-plan.js';
+import { appliedReplicas, changedByApply, childId, controllerOf, desiredChild, withReplicasMarker, foreignOwnerMessage, isUpToDate, pruneCandidates } from './apply-plan.js';
 import { refOf } from './kinds.js';
 
 /** Where the sync finds the cached objects of a kind. */
@@ -20,10 +22,21 @@ export interface SyncResult {
   created: string[];
   updated: string[];
   deleted: string[];
+  /** Rendered children left out because the cluster does not serve their kind. */
+  missing: KubeObject[];
+  /** Rendered autoscalers held back until the autoscaler they replace is deleted (`Kind/name`). */
+  waiting: { child: string; for: string[] }[];
 }
 
 /** The child kinds with spec.replicas, which an autoscaler may take over. */
 const REPLICATED_KINDS = new Set(['Deployment', 'StatefulSet']);
+
+/**
+ * Kinds that set a workload's replicas. Two on one workload fight (and KEDA's webhook refuses a
+ * ScaledObject beside an HPA), so the old one is deleted in the foreground (KEDA's own HPA
+ * first) and the new one applied when its deletion event requeues the owner.
+ */
+const AUTOSCALER_KINDS = new Set(['HorizontalPodAutoscaler', 'ScaledObject']);
 
 export interface SyncOptions {
   client: ObjectClient;
@@ -31,8 +44,11 @@ export interface SyncOptions {
   owner: KubeObject;
   rendered: readonly KubeObject[];
   signal: AbortSignal;
-  /** Message for a rendered kind the cluster does not serve (e.g. KEDA missing). */
-  unknownKind: (obj: KubeObject) => string;
+  /**
+   * Every child is required: a rendered kind the cluster does not serve fails the sync with this
+   * message. Without it such children are left out and listed in `missing`.
+   */
+  unknownKind?: (obj: KubeObject) => string;
   /** Look again this long after a ChildConflict (a foreign object going away wakes nothing). */
   conflictRecheckMs?: number;
 }
@@ -40,20 +56,40 @@ export interface SyncOptions {
 export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
   const { client, caches, owner, signal } = opts;
   const ownerKey = keyOf(owner.metadata.namespace, owner.metadata.name ?? '');
-  const planned = opts.rendered.map((obj) => {
+  const missing: KubeObject[] = [];
+  const planned = opts.rendered.flatMap((obj) => {
     const ref = refOf(obj, caches.kinds);
-    if (!ref) throw new TerminalError('KindNotServed', opts.unknownKind(obj));
+    if (!ref) {
+      if (opts.unknownKind) throw new TerminalError('KindNotServed', opts.unknownKind(obj));
+      missing.push(obj);
+      return [];
+    }
     const desired = desiredChild(REPLICATED_KINDS.has(ref.kind) ? withReplicasMarker(obj) : obj, owner);
     const live = caches.store(ref).get(keyOf(desired.metadata.namespace, desired.metadata.name ?? ''));
     const foreign = foreignOwnerMessage(live, owner);
     if (foreign) throw new TerminalError('ChildConflict', foreign, opts.conflictRecheckMs);
-    return { ref, desired, live };
+    return [{ ref, desired, live }];
   });
 
+  const desiredIds = new Set(planned.map((p) => childId(p.desired)));
+  // Autoscalers owned and no longer wanted, including those whose deletion is under way.
+  const leaving = caches.kinds
+    .filter((ref) => AUTOSCALER_KINDS.has(ref.kind))
+    .flatMap((ref) => caches.ownedBy(ref, ownerKey).filter((obj) => controllerOf(obj)?.uid === owner.metadata.uid).map((obj) => childId({ kind: ref.kind, metadata: obj.metadata })))
+    .filter((id) => !desiredIds.has(id));
+  const held = leaving.length ? planned.filter((p) => AUTOSCALER_KINDS.has(p.ref.kind) && !p.live) : [];
+
   // Children do not depend on each other: they go out together (one round trip, not three).
-  const result: SyncResult = { live: new Map(), created: [], updated: [], deleted: [] };
+  const result: SyncResult = {
+    live: new Map(),
+    created: [],
+    updated: [],
+    deleted: [],
+    missing,
+    waiting: held.map((p) => ({ child: childId(p.desired), for: leaving })),
+  };
   await Promise.all(
-    planned.map(async ({ ref, desired, live }) => {
+    planned.filter((p) => !held.includes(p)).map(async ({ ref, desired, live }) => {
       const id = childId(desired);
       if (isUpToDate(live, desired)) {
         result.live.set(id, live!);
@@ -69,11 +105,11 @@ export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
     }),
   );
 
-  const desiredIds = new Set(planned.map((p) => childId(p.desired)));
   const stale = caches.kinds.flatMap((ref) => pruneCandidates(caches.ownedBy(ref, ownerKey), desiredIds, owner).map((obj) => ({ ref, obj })));
   await Promise.all(
     stale.map(async ({ ref, obj }) => {
-      const deleted = client.delete(ref, obj.metadata.namespace, obj.metadata.name ?? '', { signal, preconditions: { uid: obj.metadata.uid }, propagationPolicy: 'Background' });
+      const propagationPolicy = AUTOSCALER_KINDS.has(ref.kind) ? 'Foreground' : 'Background';
+      const deleted = client.delete(ref, obj.metadata.namespace, obj.metadata.name ?? '', { signal, preconditions: { uid: obj.metadata.uid }, propagationPolicy });
       if (await ignoreNotFound(deleted.then(() => true))) result.deleted.push(childId({ kind: ref.kind, metadata: obj.metadata }));
     }),
   );

@@ -14,12 +14,13 @@ import type { EventRecorder } from './events.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
 import { FUNCTION_MESHES, WORKLOAD_RESOURCES, asObject } from './kinds.js';
 import type { RenderChildren } from './workload-reconciler.js';
+import { currentSettings } from './settings.js';
 
 export interface MeshReconcilerDeps {
   client: ObjectClient;
   events: EventRecorder;
   render: RenderChildren;
-  settings: RenderSettings;
+  settings: RenderSettings | (() => RenderSettings);
 }
 
 interface Member {
@@ -42,7 +43,7 @@ export class MeshReconciler {
   private readonly body = async (mesh: FunctionMeshResource, report: Report, ctx: ReconcileContext): Promise<void> => {
     if (mesh.metadata.deletionTimestamp) return; // the garbage collector removes the children
     report.fields.edges = meshTopicGraph(mesh.spec ?? {});
-    const rendered = this.deps.render(mesh, { settings: this.deps.settings });
+    const rendered = this.deps.render(mesh, { settings: currentSettings(this.deps.settings) });
     const errors = rendered.problems.filter((p) => p.severity === 'error');
     if (errors.length) {
       // Nothing is applied or pruned: a half-applied mesh is worse than the previous one.
@@ -58,7 +59,8 @@ export class MeshReconciler {
       resourceName: o.metadata.name ?? '',
     }));
 
-    // A KindNotServed or ChildConflict throws a TerminalError (reported by the wrapper, not retried).
+    // Every member kind is required: a KindNotServed or ChildConflict throws a TerminalError
+    // (reported by the wrapper, not retried).
     const sync = await syncChildren({
       client: this.deps.client,
       caches: this.caches,

@@ -17,7 +17,8 @@ export interface ReconcilerOptions {
   client: KubeClient;
   log: Logger;
   render: RenderChildren;
-  settings: RenderSettings;
+  /** A function when they can change at run time (the operator config file). */
+  settings: RenderSettings | (() => RenderSettings);
   /** The optional child kinds the cluster serves (KEDA's ScaledObject, VPA): only these are watched. */
   servedOptionalKinds: readonly ResourceRef[];
   /** Concurrent reconciles per kind. */
@@ -39,6 +40,8 @@ export function pulsarConfigKey(obj: KubeObject): string[] {
 
 export interface Reconcilers {
   controllers: Controller[];
+  /** Queues every cached resource of every kind: the render settings changed. */
+  requeueAll(): void;
 }
 
 export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): Reconcilers {
@@ -46,6 +49,7 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
   const cleaner = new SubscriptionCleaner(opts.cleanupPolicy);
   const configMaps = manager.informers.informer<ConfigMapObject>(CONFIG_MAPS);
   const controllers: Controller[] = [];
+  const primaries: { controller: Controller; store: { keys(): string[] } }[] = [];
   const kinds = childKinds(opts.servedOptionalKinds);
 
   for (const [kind, ref] of Object.entries(WORKLOAD_RESOURCES) as [WorkloadKind, ResourceRef][]) {
@@ -61,20 +65,24 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
     });
     const controller = manager.add({ name: kind.toLowerCase(), primary: ref, owns: kinds, reconcile: reconciler.reconcile, workers: opts.workers });
     controllers.push(controller);
+    primaries.push({ controller, store });
     if (!store.hasIndex(PULSAR_CONFIG_INDEX)) store.addIndex(PULSAR_CONFIG_INDEX, pulsarConfigKey);
     const enqueueUsers = (cm: KubeObject) => store.byIndex(PULSAR_CONFIG_INDEX, keyOf(cm.metadata.namespace, cm.metadata.name ?? '')).forEach((obj) => controller.enqueue(keyOf(obj.metadata.namespace, obj.metadata.name ?? '')));
     configMaps.addHandler({ add: enqueueUsers, update: (_old, cm) => enqueueUsers(cm), delete: enqueueUsers });
   }
 
   const meshKinds = Object.values(WORKLOAD_RESOURCES);
-  const mesh = new MeshReconciler(manager.informers.informer(FUNCTION_MESHES).store, childCaches(manager.informers, FUNCTION_MESHES, meshKinds), {
+  const meshStore = manager.informers.informer(FUNCTION_MESHES).store;
+  const mesh = new MeshReconciler(meshStore, childCaches(manager.informers, FUNCTION_MESHES, meshKinds), {
     client: opts.client,
     events,
     render: opts.render,
     settings: opts.settings,
   });
-  controllers.push(manager.add({ name: 'functionmesh', primary: FUNCTION_MESHES, owns: meshKinds, reconcile: mesh.reconcile, workers: opts.workers }));
-  return { controllers };
+  const meshController = manager.add({ name: 'functionmesh', primary: FUNCTION_MESHES, owns: meshKinds, reconcile: mesh.reconcile, workers: opts.workers });
+  controllers.push(meshController);
+  primaries.push({ controller: meshController, store: meshStore });
+  return { controllers, requeueAll: () => primaries.forEach(({ controller, store }) => store.keys().forEach((key) => controller.enqueue(key))) };
 }
 
 /** The caches of the kinds an `owner`-kind resource owns, with the informer set's owner index. */

@@ -3,10 +3,13 @@
 // the attempts are bounded (by count, and by time since deletion so a controller restart does
 // not start the count over): after the last one the controller records a Warning event naming
 // what is left behind and releases the finalizer. Deletion is never blocked forever.
+// A topic pattern is cleaned on every topic of its namespace that it matches (upstream
+// unsubscribes the whole namespace); OAuth2 credentials are exchanged for a token first.
 import type { PulsarMessagingSpec, WorkloadResource } from '../api/index.js';
 import { PulsarAdmin } from '../../adapters/pulsar/admin-client.js';
 import { bearerToken } from '../../adapters/pulsar/bearer-token.js';
-import { parseTopicName } from '../../adapters/pulsar/topic-name.js';
+import { fetchOAuth2Token } from '../../adapters/pulsar/oauth2-token.js';
+import { formatTopicName, parseTopicName, type TopicDomain, type TopicName } from '../../adapters/pulsar/topic-name.js';
 import { inputOf, inputTopics, subscriptionOf } from '../render/pulsar-identity.js';
 
 export const SUBSCRIPTION_FINALIZER = 'compute.functionmesh.io/subscription-cleanup';
@@ -47,6 +50,10 @@ export interface CleanupConnection {
   ca?: string;
   /** Accept any broker certificate (`tlsConfig.allowInsecure`). */
   allowInsecure?: boolean;
+  /** A TLS client certificate and key (PEM) for a broker using AuthenticationTls. */
+  clientCert?: { cert: string; key: string };
+  /** OAuth2 client credentials (the key file's content): exchanged for a token on each attempt. */
+  oauth2?: { issuerUrl: string; audience?: string; scope?: string; keyFile: string };
   /** Why the connection is incomplete (an unreadable Secret): the attempt fails with it. */
   problem?: string;
 }
@@ -58,6 +65,99 @@ export function cleanupToken(pulsar: PulsarMessagingSpec | undefined, authSecret
   const params = generic?.clientAuthenticationParameters ?? authSecretData?.clientAuthenticationParameters;
   if (!plugin?.endsWith('AuthenticationToken') || !params) return undefined;
   return bearerToken(params);
+}
+
+const TLS_PLUGIN_SUFFIX = 'AuthenticationTls';
+
+/** Where a file inside the pod comes from: a key of a Secret mounted there. */
+export interface SecretFile {
+  secretName: string;
+  key: string;
+}
+
+/**
+ * AuthenticationTls (genericAuth, else the auth Secret): its tlsCertFile and tlsKeyFile are paths
+ * inside the pod, traced back through spec.volumeMounts and pod.volumes to the Secrets mounted
+ * there, which the controller reads. Undefined when TLS client auth is not used; a problem when
+ * a file is not on a mounted Secret.
+ */
+export function tlsClientFiles(resource: WorkloadResource, authSecretData?: Record<string, string>): { cert: SecretFile; key: SecretFile } | { problem: string } | undefined {
+  const pulsar = resource.spec.pulsar;
+  const generic = pulsar?.cleanupAuthConfig?.genericAuth ?? pulsar?.authConfig?.genericAuth;
+  const plugin = generic?.clientAuthenticationPlugin ?? authSecretData?.clientAuthenticationPlugin;
+  const params = generic?.clientAuthenticationParameters ?? authSecretData?.clientAuthenticationParameters;
+  if (!plugin?.endsWith(TLS_PLUGIN_SUFFIX) || !params) return undefined;
+  const parsed = parseAuthParams(params);
+  const files = { cert: parsed.tlsCertFile, key: parsed.tlsKeyFile };
+  const out: Partial<Record<'cert' | 'key', SecretFile>> = {};
+  for (const which of ['cert', 'key'] as const) {
+    const file = files[which]?.replace(/^file:(\/\/)?/, '');
+    const found = file ? secretFileAt(resource, file) : undefined;
+    if (!found) return { problem: `TLS client ${which} file ${file ?? '(unset)'} of ${plugin} is not on a Secret mounted through spec.volumeMounts and pod.volumes: the controller cannot read it to clean up the subscription` };
+    out[which] = found;
+  }
+  return { cert: out.cert!, key: out.key! };
+}
+
+/** Pulsar's two spellings of plugin parameters: JSON, or `k1:v1,k2:v2`. */
+function parseAuthParams(params: string): Record<string, string> {
+  const text = params.trim();
+  if (text.startsWith('{')) {
+    try {
+      return JSON.parse(text) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(text.split(',').map((kv) => { const i = kv.indexOf(':'); return [kv.slice(0, i).trim(), kv.slice(i + 1).trim()]; }));
+}
+
+interface SecretVolume {
+  name?: string;
+  secret?: { secretName?: string; items?: { key: string; path: string }[] };
+}
+
+function secretFileAt(resource: WorkloadResource, file: string): SecretFile | undefined {
+  const volumes = (resource.spec.pod?.volumes ?? []) as SecretVolume[];
+  for (const mount of resource.spec.volumeMounts ?? []) {
+    const dir = mount.mountPath.replace(/\/+$/, '');
+    if (!file.startsWith(`${dir}/`)) continue;
+    const secret = volumes.find((v) => v.name === mount.name)?.secret;
+    if (!secret?.secretName) continue;
+    const rel = file.slice(dir.length + 1);
+    const inVolume = mount.subPath ? `${mount.subPath.replace(/\/+$/, '')}/${rel}` : rel;
+    const item = secret.items?.find((i) => i.path === inVolume);
+    if (secret.items && !item) continue;
+    return { secretName: secret.secretName, key: item ? item.key : inVolume };
+  }
+  return undefined;
+}
+
+/** The OAuth2 settings the cleanup authenticates with: cleanupAuthConfig's, else authConfig's. */
+export function cleanupOAuth2(pulsar: PulsarMessagingSpec | undefined) {
+  return (pulsar?.cleanupAuthConfig ?? pulsar?.authConfig)?.oauth2Config;
+}
+
+/** Pulsar's regex subscription: the pattern matches whole topic names, partitions by their base name. */
+export function topicsMatching(pattern: string, topics: readonly TopicName[]): TopicName[] {
+  const regex = new RegExp(`^(?:${pattern})$`);
+  return topics.filter((t) => regex.test(formatTopicName(t)));
+}
+
+/** The namespace a `domain://tenant/namespace/<regex>` pattern lists topics from. */
+function patternNamespace(pattern: string): { domain: TopicDomain; tenant: string; namespace: string } {
+  const m = /^(persistent|non-persistent):\/\/([^/]+)\/([^/]+)\//.exec(pattern);
+  if (!m) throw new Error(`topic pattern ${pattern} names no tenant/namespace`);
+  return { domain: m[1] as TopicDomain, tenant: m[2]!, namespace: m[3]! };
+}
+
+async function topicsOf(admin: PulsarAdmin, target: CleanupTarget): Promise<TopicName[]> {
+  const topics = new Map(target.topics.map((t) => [t, parseTopicName(t)]));
+  for (const pattern of target.patterns) {
+    const ns = patternNamespace(pattern);
+    for (const t of topicsMatching(pattern, await admin.listTopics(ns.tenant, ns.namespace, ns.domain))) topics.set(formatTopicName(t), t);
+  }
+  return [...topics.values()];
 }
 
 /** The delay before attempt `n + 1` after `n` failures. */
@@ -88,20 +188,21 @@ export class SubscriptionCleaner {
    * counts as a failed attempt (it may come back).
    */
   async attempt(resource: WorkloadResource, pulsar: CleanupConnection, now = Date.now()): Promise<CleanupOutcome> {
-    const { webServiceURL, token, ca, allowInsecure, problem } = pulsar;
+    const { webServiceURL, ca, allowInsecure, problem, oauth2, clientCert } = pulsar;
     const uid = resource.metadata.uid ?? '';
     const target = cleanupTarget(resource);
     try {
       if (problem) throw new Error(problem);
       if (!webServiceURL) throw new Error(`ConfigMap ${resource.spec.pulsar?.pulsarConfig ?? '(unset)'} with webServiceURL not found`);
-      const admin = new PulsarAdmin({ url: webServiceURL, token, ca, allowInsecure, timeoutMs: this.policy.requestTimeoutMs });
+      const timeoutMs = this.policy.requestTimeoutMs;
+      const token = oauth2 ? await fetchOAuth2Token({ ...oauth2, timeoutMs }) : pulsar.token;
+      const admin = new PulsarAdmin({ url: webServiceURL, token, ca, allowInsecure, clientCert, timeoutMs });
       const deleted: string[] = [];
-      for (const topic of target.topics) {
-        if (await admin.deleteSubscription(parseTopicName(topic), target.subscription, { force: true })) deleted.push(topic);
+      for (const topic of await topicsOf(admin, target)) {
+        if (await admin.deleteSubscription(topic, target.subscription, { force: true })) deleted.push(formatTopicName(topic));
       }
       this.failures.delete(uid);
-      const skipped = target.patterns.length ? `; topic patterns skipped: ${target.patterns.join(', ')}` : '';
-      return { state: 'done', message: `subscription ${target.subscription} deleted from ${deleted.length ? deleted.join(', ') : 'no topic (none had it)'}${skipped}` };
+      return { state: 'done', message: `subscription ${target.subscription} deleted from ${deleted.length ? deleted.join(', ') : 'no topic (none had it)'}` };
     } catch (err) {
       const failures = (this.failures.get(uid) ?? 0) + 1;
       const error = err instanceof Error ? err.message : String(err);

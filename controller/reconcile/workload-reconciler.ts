@@ -3,7 +3,7 @@
 //   defaults → finalizer → Pulsar ConfigMap/Secrets → render → apply children → prune → status.
 // A resource whose inputs or rendering fail keeps its running children untouched and says why
 // in its conditions. The body reports; kind-reconciler.ts writes status and events once.
-import { applyDefaults, type Condition, type WorkloadKind, type WorkloadResource } from '../api/index.js';
+import { AUTOSCALER_FALLBACK_ANNOTATION, applyDefaults, type Condition, type WorkloadKind, type WorkloadResource } from '../api/index.js';
 import type { RenderProblem, RenderSettings, renderChildren } from '../render/index.js';
 import { workloadName } from '../render/index.js';
 import { ignoreNotFound, isNotFound, keyOf, type KubeObject, type ObjectClient, type Reconcile, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
@@ -11,11 +11,12 @@ import { childId } from './apply-plan.js';
 import { autoscalingCondition, type AutoscalerObject } from './autoscaler-status.js';
 import { syncChildren, type ChildCaches, type SyncResult } from './child-sync.js';
 import { CONDITION, notApplied, notReady } from './conditions.js';
+import { currentSettings } from './settings.js';
 import type { EventRecorder } from './events.js';
 import { resolveInputs, type ConfigMapObject } from './inputs.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
 import { DEPLOYMENTS, HPAS, SCALED_OBJECTS, SECRETS, STATEFUL_SETS, asObject } from './kinds.js';
-import { SUBSCRIPTION_FINALIZER, cleanupToken, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
+import { SUBSCRIPTION_FINALIZER, cleanupOAuth2, cleanupToken, tlsClientFiles, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
 import { selectorString, workloadReadiness, type WorkloadObject } from './workload-readiness.js';
 
 export type RenderChildren = typeof renderChildren;
@@ -23,7 +24,8 @@ export type RenderChildren = typeof renderChildren;
 export interface WorkloadReconcilerDeps {
   client: ObjectClient;
   render: RenderChildren;
-  settings: RenderSettings;
+  /** A function: the operator config file can change them while the controller runs. */
+  settings: RenderSettings | (() => RenderSettings);
   events: EventRecorder;
   cleaner: SubscriptionCleaner;
   configMaps: Store<ConfigMapObject>;
@@ -67,7 +69,7 @@ export class WorkloadReconciler {
     }
     report.condition(inputs.condition);
 
-    const rendered = this.deps.render(stored, { settings: this.deps.settings, pulsarConfig: inputs.pulsarConfig });
+    const rendered = this.deps.render(stored, { settings: currentSettings(this.deps.settings), pulsarConfig: inputs.pulsarConfig });
     const errors = rendered.problems.filter((p) => p.severity === 'error');
     if (errors.length) {
       const message = errors.map((p) => `${p.field}: ${p.message}`).join('; ');
@@ -76,22 +78,14 @@ export class WorkloadReconciler {
       return;
     }
 
-    // A KindNotServed or ChildConflict throws a TerminalError: it waits for the user, and a
-    // foreign object going away wakes nothing, so a conflict is looked at again later.
-    const sync = await syncChildren({
-      client,
-      caches: this.caches,
-      owner: asObject(resource),
-      rendered: rendered.objects,
-      signal: ctx.signal,
-      conflictRecheckMs: this.recheckMs,
-      unknownKind: (obj) =>
-        `${obj.kind} ${obj.metadata.name} cannot be created: the cluster does not serve ${obj.apiVersion} ${obj.kind}` +
-        (obj.kind === 'ScaledObject' ? ' (scale to zero and backlog scaling need KEDA: install KEDA, then restart the controller)' : ''),
-    });
+    // A ChildConflict throws a TerminalError: it waits for the user, and a foreign object going
+    // away wakes nothing, so it is looked at again later. A kind the cluster does not serve (the
+    // VPA, KEDA) leaves that child out: the rest are applied, and ChildrenApplied names it.
+    const sync = await syncChildren({ client, caches: this.caches, owner: asObject(resource), rendered: rendered.objects, signal: ctx.signal, conflictRecheckMs: this.recheckMs });
     reportChanges(report, sync, ctx);
     const warnings = rendered.problems.filter((p) => p.severity === 'warning');
     for (const w of warnings) report.event('Warning', 'SettingIgnored', `${w.field}: ${w.message}`);
+    if (sync.missing.length) report.event('Warning', 'KindNotServed', notServedMessage(sync.missing));
     this.reportChildren(resource, rendered.objects, warnings, sync, report);
   };
 
@@ -101,9 +95,22 @@ export class WorkloadReconciler {
     const autoscaler = objects.find((o) => o.kind === 'ScaledObject' || o.kind === 'HorizontalPodAutoscaler');
     const readiness = workloadReadiness(workload && (this.current(workload, sync) as WorkloadObject | undefined), `${workload?.kind ?? 'Deployment'} ${workload?.metadata.name ?? workloadName(resource)}`);
     const ignored = warnings.length ? `; ignored: ${warnings.map((w) => `${w.field}: ${w.message}`).join('; ')}` : '';
-    report.condition({ type: CONDITION.ChildrenApplied, status: 'True', reason: 'Applied', message: `${objects.map(childId).join(', ')} up to date${ignored}` });
-    const autoscaling = autoscaler && autoscalingCondition(this.current(autoscaler, sync) as AutoscalerObject);
+    const applied = objects.filter((o) => !sync.missing.includes(o) && !sync.waiting.some((w) => w.child === childId(o)));
+    const upToDate = `${applied.map(childId).join(', ')} up to date`;
+    report.condition(
+      sync.missing.length
+        ? notApplied('KindNotServed', `${upToDate}; ${notServedMessage(sync.missing)}${ignored}`)
+        : { type: CONDITION.ChildrenApplied, status: 'True', reason: 'Applied', message: `${upToDate}${ignored}` },
+    );
+    const waiting = sync.waiting[0];
+    const autoscaling = waiting
+      ? { type: CONDITION.Autoscaling, status: 'Unknown' as const, reason: 'AutoscalerSwitching', message: `${waiting.child} is created once ${waiting.for.join(', ')} is deleted: one autoscaler at a time` }
+      : autoscaler && !sync.missing.includes(autoscaler)
+        ? autoscalingCondition(this.current(autoscaler, sync) as AutoscalerObject, autoscaler.metadata.annotations?.[AUTOSCALER_FALLBACK_ANNOTATION])
+        : undefined;
     if (autoscaling) report.condition(autoscaling);
+    const fallback = autoscaler?.metadata.annotations?.[AUTOSCALER_FALLBACK_ANNOTATION];
+    if (fallback) report.event('Warning', 'KedaNotServed', fallback);
     report.condition(readiness.ready);
     report.fields.replicas = readiness.replicas;
     const selector = selectorString(workload?.spec?.selector?.matchLabels);
@@ -172,13 +179,21 @@ export class WorkloadReconciler {
     // only a path inside the runner image, which the controller cannot read).
     const tls = pulsar?.tlsConfig;
     const caSecret = tls?.enabled && tls.certSecretName && tls.certSecretKey ? await read('spec.pulsar.tlsConfig.certSecretName', tls.certSecretName) : undefined;
+    const oauth2 = cleanupOAuth2(pulsar);
+    const keyFile = oauth2 ? (await read('spec.pulsar.authConfig.oauth2Config.keySecretName', oauth2.keySecretName))?.[oauth2.keySecretKey] : undefined;
+    if (oauth2 && keyFile === undefined && !problems.length) problems.push(`Secret ${oauth2.keySecretName} with key ${oauth2.keySecretKey} (OAuth2 key file) not found in namespace ${namespace}: create it`);
+    const tlsFiles = tlsClientFiles(resource, authSecret);
+    if (tlsFiles && 'problem' in tlsFiles) problems.push(tlsFiles.problem);
+    const fileOf = async (f: { secretName: string; key: string }) => (await read('spec.volumeMounts (TLS client auth)', f.secretName))?.[f.key];
+    const [cert, key] = tlsFiles && !('problem' in tlsFiles) ? await Promise.all([fileOf(tlsFiles.cert), fileOf(tlsFiles.key)]) : [];
     const problem = problems.length ? problems.join('; ') : undefined;
     if (problem) {
       const others = (resource.status?.conditions as Condition[] | undefined)?.filter((c) => c.type !== CONDITION.SubscriptionCleanup) ?? [];
       report.condition(...others, { type: CONDITION.SubscriptionCleanup, status: 'False', reason: 'SecretUnreadable', message: problem });
     }
     const ca = tls?.certSecretKey ? caSecret?.[tls.certSecretKey] : undefined;
-    return { webServiceURL: configMap?.data?.webServiceURL, token: cleanupToken(pulsar, authSecret), ca, allowInsecure: Boolean(tls?.enabled && tls.allowInsecure), problem };
+    const oauth2Creds = oauth2 && keyFile !== undefined ? { issuerUrl: oauth2.issuerUrl, audience: oauth2.audience, scope: oauth2.scope, keyFile } : undefined;
+    return { webServiceURL: configMap?.data?.webServiceURL, token: cleanupToken(pulsar, authSecret), ca, allowInsecure: Boolean(tls?.enabled && tls.allowInsecure), oauth2: oauth2Creds, clientCert: cert && key ? { cert, key } : undefined, problem };
   }
 
   /**
@@ -201,4 +216,11 @@ export class WorkloadReconciler {
       return undefined;
     }
   }
+}
+
+/** The children left out, each with its apiVersion and what installs it. */
+export function notServedMessage(missing: readonly KubeObject[]): string {
+  const hint = (kind: string | undefined) => (kind === 'ScaledObject' ? ': install KEDA' : kind === 'VerticalPodAutoscaler' ? ': install the VPA' : ': install its CRDs');
+  const list = missing.map((o) => `${o.kind} ${o.metadata.name} (${o.apiVersion}${hint(o.kind)})`).join(', ');
+  return `not served by this cluster, so not applied: ${list}, then restart the controller`;
 }

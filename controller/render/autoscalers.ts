@@ -3,7 +3,7 @@
 // ConfigMap. Both autoscalers target the workload itself (not the custom resource's scale
 // subresource), so `spec.replicas` of the custom resource stays the user's.
 import type { V2HorizontalPodAutoscalerBehavior } from '@kubernetes/client-node';
-import type { WorkloadResource } from '../api/index.js';
+import { AUTOSCALER_FALLBACK_ANNOTATION, type WorkloadResource } from '../api/index.js';
 import type { RenderContext } from './context.js';
 import type { HorizontalPodAutoscaler, ScaledObject, ScaledObjectTrigger, VerticalPodAutoscaler, Workload } from './kube-types.js';
 import { objectMeta } from './names.js';
@@ -83,10 +83,11 @@ export function renderHpa(
   context: RenderContext,
 ): HorizontalPodAutoscaler {
   const behavior = resource.spec.pod?.autoScalingBehavior as V2HorizontalPodAutoscalerBehavior | undefined;
+  const metadata = objectMeta(resource, workload.metadata.name, context.settings);
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
-    metadata: objectMeta(resource, workload.metadata.name, context.settings),
+    metadata: plan.fallback ? { ...metadata, annotations: { ...metadata.annotations, [AUTOSCALER_FALLBACK_ANNOTATION]: plan.fallback } } : metadata,
     spec: {
       scaleTargetRef: targetRef(workload),
       minReplicas: plan.min,

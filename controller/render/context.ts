@@ -11,6 +11,13 @@ export interface RenderSettings {
   runnerImages: { java: string; python: string; go: string };
   /** Images of the generic runtimes, by `genericRuntime.language`. */
   genericRunnerImages: Record<string, string>;
+  /** Pull policy of the runner container when `spec.imagePullPolicy` is unset (operator config). */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** Pull secrets added to every pod after `pod.imagePullSecrets` (operator config). */
+  runnerImagePullSecrets: { name: string }[];
+  /** Labels and annotations of every pod, under the resource's own `pod.labels`/`pod.annotations` (operator config). */
+  resourceLabels: Record<string, string>;
+  resourceAnnotations: Record<string, string>;
   /** Init container image that downloads packages (has pulsarctl and wget). */
   downloaderImage: string;
   /** Image of the Pulsar ↔ CloudEvents bridge beside an HTTP function. */
@@ -21,6 +28,11 @@ export interface RenderSettings {
   managedBy: string;
   /** Add the preferred pod anti-affinity (replicas on different nodes) unless `pod.disableDefaultAffinity`. */
   defaultAffinity: boolean;
+  /**
+   * Whether the cluster serves KEDA's ScaledObject (asked at start). When it does not, what
+   * would scale on KEDA gets upstream's CPU HPA instead.
+   */
+  kedaServed: boolean;
 }
 
 export interface RenderContext {
@@ -40,12 +52,19 @@ export function defaultRenderSettings(controllerNamespace = 'function-mesh', ove
     genericRunnerImages: {
       nodejs: 'streamnative/pulsar-functions-generic-nodejs-runner:0.1.0',
       python: 'streamnative/pulsar-functions-generic-python-runner:0.1.0',
+      // Upstream's base runner for the languages without their own image.
+      executable: 'streamnative/pulsar-functions-generic-base-runner:0.1.0',
+      wasm: 'streamnative/pulsar-functions-generic-base-runner:0.1.0',
     },
+    runnerImagePullSecrets: [],
+    resourceLabels: {},
+    resourceAnnotations: {},
     downloaderImage: 'streamnative/pulsarctl:2.10.2.3',
     bridgeImage: `functionmesh-ts/bridge:${DEFAULT_BRIDGE_VERSION}`,
     scalerAddress: `functionmesh-scaler.${controllerNamespace}.svc:9090`,
     managedBy: 'function-mesh-ts',
     defaultAffinity: true,
+    kedaServed: true,
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@
 // values are left out as protobuf's JSON printer does. Which values go where follows Function
 // Mesh, so a function reads the same configuration as under the Go operator.
 import type { FunctionSpec, InputSpec, OutputSpec, SecretRefSpec, SinkSpec, SourceSpec, WorkloadResource } from '../api/index.js';
-import { pulsarIdentity } from './pulsar-identity.js';
+import { pulsarIdentity, type PulsarIdentity } from './pulsar-identity.js';
 import { parseQuantity } from './quantity.js';
 
 export type RunnerLanguage = 'JAVA' | 'PYTHON' | 'GO';
@@ -71,21 +71,20 @@ export function functionDetails(resource: WorkloadResource, runtime: RunnerLangu
   };
   switch (resource.kind) {
     case 'Function':
-      return compact({ ...common, ...functionParts(resource.spec), componentType: 'FUNCTION' });
+      return compact({ ...common, ...functionParts(resource.spec, id), componentType: 'FUNCTION' });
     case 'Source':
       return compact({ ...common, ...sourceParts(resource.spec), componentType: 'SOURCE' });
     case 'Sink':
-      return compact({ ...common, ...sinkParts(resource.spec), componentType: 'SINK' });
+      return compact({ ...common, ...sinkParts(resource.spec, id), componentType: 'SINK' });
   }
 }
 
-function functionParts(spec: FunctionSpec): JsonObject {
+function functionParts(spec: FunctionSpec, id: PulsarIdentity): JsonObject {
   const window = spec.windowConfig;
   const className = spec.className ?? '';
-  // A window function runs inside Pulsar's executor, which acknowledges by itself.
-  const userConfig = window
-    ? { ...spec.funcConfig, [WINDOW_CONFIG_KEY]: { ...window, actualWindowFunctionClassName: window.actualWindowFunctionClassName || className } }
-    : spec.funcConfig;
+  // A window function runs inside Pulsar's executor, which acknowledges by itself; the window's
+  // function class is already defaulted (api/defaults.ts).
+  const userConfig = window ? { ...spec.funcConfig, [WINDOW_CONFIG_KEY]: window } : spec.funcConfig;
   const output = spec.output;
   return {
     className: window ? WINDOW_EXECUTOR : className,
@@ -96,15 +95,71 @@ function functionParts(spec: FunctionSpec): JsonObject {
       // Function Mesh passes the message timeout as the negative-ack delay of functions too.
       negativeAckRedeliveryDelayMs: spec.timeout || undefined,
       skipToLatest: spec.skipToLatest || undefined,
+      ...sourceConnector(spec.sourceConfig),
     }),
     sink: compact({
       ...outputSink(output, spec.forwardSourceMessageProperty),
       ...customSchemaSink(output?.topic, output?.customSchemaSinks),
+      ...sinkConnector(spec.sinkConfig),
     }),
-    retryDetails: retryDetails(spec),
+    retryDetails: retryDetails(spec, id),
     retainOrdering: spec.retainOrdering || undefined,
     retainKeyOrdering: spec.retainKeyOrdering || undefined,
   };
+}
+
+type SourceConnectorSpec = NonNullable<FunctionSpec['sourceConfig']>;
+type SinkConnectorSpec = NonNullable<FunctionSpec['sinkConfig']>;
+/** Keys of a connector's `configs` that upstream reads as fields, not as connector settings. */
+const CONNECTOR_FIELD_KEYS = ['archive', 'builtin', 'className', 'typeClassName', 'configs'];
+
+/**
+ * A Function's embedded connector (upstream #823) as SourceSpec/SinkSpec fields: the fields win
+ * over the same keys inside `configs`, a `builtin://` archive names a built-in connector, and the
+ * rest of `configs` (with a nested `configs` merged in) is the connector's settings.
+ */
+function connectorDetails(
+  conf: SourceConnectorSpec | SinkConnectorSpec,
+  builtinType: string | undefined,
+): { className?: string; typeClassName?: string; builtin?: string; configs: JsonObject } {
+  const raw = conf.configs ?? {};
+  const text = (key: string) => (typeof raw[key] === 'string' || typeof raw[key] === 'number' ? String(raw[key]) : undefined);
+  const archive = text('archive');
+  const builtin = builtinType || text('builtin') || (archive?.startsWith('builtin://') ? archive.slice('builtin://'.length) : undefined);
+  const nested = raw.configs && typeof raw.configs === 'object' ? (raw.configs as JsonObject) : {};
+  const configs: JsonObject = { ...nested };
+  for (const [key, value] of Object.entries(raw)) if (!CONNECTOR_FIELD_KEYS.includes(key) && value !== null) configs[key] = value;
+  return { className: conf.className || text('className'), typeClassName: conf.typeClassName || text('typeClassName'), builtin, configs };
+}
+
+/**
+ * The typeClassName of a connector replaces the input's or output's: upstream keeps the topic's
+ * (its webhook always fills "[B" in), which would hand a typed connector bytes.
+ */
+function sourceConnector(conf: SourceConnectorSpec | undefined): JsonObject {
+  if (!conf) return {};
+  const details = connectorDetails(conf, conf.sourceType);
+  const configs = details.configs;
+  let className = details.className;
+  if (conf.batchSourceConfig) {
+    // As a Source's batch source: Pulsar's executor runs it, told the real class in the configs.
+    configs[BATCH_SOURCE_CONFIG_KEY] = JSON.stringify(conf.batchSourceConfig);
+    configs[BATCH_SOURCE_CLASSNAME_KEY] = className ?? '';
+    className = BATCH_SOURCE_EXECUTOR;
+  }
+  return compact({ className, typeClassName: details.typeClassName, builtin: details.builtin, configs: jsonOrUndefined(configs) });
+}
+
+function sinkConnector(conf: SinkConnectorSpec | undefined): JsonObject {
+  if (!conf) return {};
+  const details = connectorDetails(conf, conf.sinkType);
+  // Upstream also tells a built-in sink its own type in its settings.
+  const configs = details.builtin && !('sinkType' in details.configs) ? { ...details.configs, sinkType: details.builtin } : details.configs;
+  return compact({ className: details.className, typeClassName: details.typeClassName, builtin: details.builtin, configs: jsonOrUndefined(configs) });
+}
+
+function jsonOrUndefined(obj: JsonObject): string | undefined {
+  return Object.keys(obj).length ? JSON.stringify(obj) : undefined;
 }
 
 function sourceParts(spec: SourceSpec): JsonObject {
@@ -130,7 +185,7 @@ function sourceParts(spec: SourceSpec): JsonObject {
   };
 }
 
-function sinkParts(spec: SinkSpec): JsonObject {
+function sinkParts(spec: SinkSpec, id: PulsarIdentity): JsonObject {
   return {
     className: IDENTITY_FUNCTION,
     autoAck: spec.autoAck ?? true,
@@ -143,7 +198,7 @@ function sinkParts(spec: SinkSpec): JsonObject {
       configs: spec.sinkConfig ? JSON.stringify(spec.sinkConfig) : undefined,
       typeClassName: spec.input?.typeClassName,
     }),
-    retryDetails: retryDetails(spec),
+    retryDetails: retryDetails(spec, id),
     retainOrdering: spec.retainOrdering || undefined,
     retainKeyOrdering: spec.retainKeyOrdering || undefined,
   };
@@ -235,9 +290,23 @@ function customSchemaSink(topic: string | undefined, sinks: Record<string, strin
   }
 }
 
-function retryDetails(spec: FunctionSpec | SinkSpec): JsonObject | undefined {
-  if (!spec.maxMessageRetry && !spec.deadLetterTopic) return undefined;
-  return compact({ maxMessageRetries: spec.maxMessageRetry, deadLetterTopic: spec.deadLetterTopic });
+function retryDetails(spec: FunctionSpec | SinkSpec, id: PulsarIdentity): JsonObject | undefined {
+  const deadLetterTopic = deadLetterTopicOf(spec, id);
+  if (!spec.maxMessageRetry && !deadLetterTopic) return undefined;
+  return compact({ maxMessageRetries: spec.maxMessageRetry, deadLetterTopic });
+}
+
+/**
+ * The runners' dead-letter topic, as upstream names it: with retries and no topic given,
+ * `<tenant>-<namespace>-<name>-DLQ` when the subscription is Pulsar's default (the FQN, whose
+ * slashes would make the client's own `<topic>-<subscription>-DLQ` invalid). The bridge
+ * (http runtime) has its own rule: adapters/bridge/contract.ts.
+ */
+export function deadLetterTopicOf(spec: FunctionSpec | SinkSpec, id: PulsarIdentity): string | undefined {
+  if (spec.deadLetterTopic) return spec.deadLetterTopic;
+  const defaultSubscription = !spec.subscriptionName || spec.subscriptionName.includes('\\');
+  if ((spec.maxMessageRetry ?? 0) > 0 && defaultSubscription) return `${id.tenant}-${id.namespace}-${id.name}-DLQ`;
+  return undefined;
 }
 
 /** The runner's EnvironmentBasedSecretsProvider reads each secret from the env var of its name. */

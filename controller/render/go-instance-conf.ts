@@ -3,7 +3,7 @@
 // the pod (instance id, URLs and credentials from the env) are filled in by the shell at start;
 // a string from the env is JSON-encoded there, so any Secret value keeps the document valid.
 import type { FunctionResource, PulsarMessagingSpec } from '../api/index.js';
-import { parallelismOf, processingGuaranteesOf, subscriptionTypeOf } from './function-details.js';
+import { deadLetterTopicOf, parallelismOf, processingGuaranteesOf, subscriptionTypeOf } from './function-details.js';
 import { OAUTH2_PLUGIN, RUNTIME_MOUNTS, oauth2Params, tlsCertPath } from './pulsar-connection.js';
 import { pulsarIdentity, subscriptionPositionOf } from './pulsar-identity.js';
 import { parseQuantity } from './quantity.js';
@@ -63,7 +63,7 @@ function goInstanceConf(fn: FunctionResource, functionId: string): Record<string
     ram: Math.round(parseQuantity(requests.memory) ?? 0),
     disk: Math.round(parseQuantity(requests['ephemeral-storage']) ?? 0),
     maxMessageRetries: spec.maxMessageRetry ?? 0,
-    deadLetterTopic: spec.deadLetterTopic ?? '',
+    deadLetterTopic: deadLetterTopicOf(spec, id) ?? '',
     // The runner's own health check would stop an instance nobody pings; Kubernetes probes instead.
     expectedHealthCheckInterval: -1,
     userConfig: spec.funcConfig ? JSON.stringify(spec.funcConfig) : '',

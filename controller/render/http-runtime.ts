@@ -4,6 +4,7 @@
 // URLs come from the pulsarConfig ConfigMap by envFrom, the token from the auth Secret.
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import { defaultDeadLetterTopic, type BridgeMode } from '../../adapters/bridge/contract.js';
+import { bearerToken } from '../../adapters/pulsar/bearer-token.js';
 import type { WorkloadResource } from '../api/index.js';
 import type { RenderSettings } from './context.js';
 import { RESTRICTED_CONTAINER, defined, livenessProbe, mainContainerEnv, startupProbe, userVolumeMounts } from './container-parts.js';
@@ -38,6 +39,10 @@ export function renderHttp(resource: WorkloadResource, settings: RenderSettings,
     problems.error('spec.http.port', `port ${port} is used by the bridge sidecar (${reserved.join(', ')}): choose another port for the HTTP server`);
   }
 
+  if (resource.kind === 'Function' && (resource.spec.sourceConfig || resource.spec.sinkConfig)) {
+    const field = resource.spec.sourceConfig ? 'spec.sourceConfig' : 'spec.sinkConfig';
+    problems.error(field, 'the http runtime runs no Pulsar connectors: run the connector on the java runtime, or consume and produce topics');
+  }
   if (spec.statefulConfig) {
     problems.warn('spec.statefulConfig', 'the http runtime has no Pulsar state store: statefulConfig only makes the workload a StatefulSet; use volumeClaimTemplates for per-pod storage');
   }
@@ -181,7 +186,12 @@ function bridgeAuth(resource: WorkloadResource, problems: Problems): V1EnvVar[] 
     }
     const file = /^file:(?:\/\/)?(\/.*)$/.exec(params);
     if (file) return [{ name: 'BRIDGE_AUTH_TOKEN_FILE', value: file[1]! }];
-    return [{ name: 'BRIDGE_AUTH_TOKEN', value: params.replace(/^token:/, '') }];
+    const token = bearerToken(params);
+    if (!token) {
+      problems.error('spec.pulsar.authConfig.genericAuth.clientAuthenticationParameters', 'the token is empty: set token:<jwt>, a bare JWT or file:///path/to/token');
+      return [];
+    }
+    return [{ name: 'BRIDGE_AUTH_TOKEN', value: token }];
   }
   if (tokenFromAuthSecret(pulsar)) return [{ name: 'BRIDGE_AUTH_TOKEN_FILE', value: `${TOKEN_DIR}/token` }];
   return [];

@@ -42,7 +42,7 @@ function renderWorkloadChildren(stored: WorkloadResource, context: RenderContext
     ? renderHttp(resource, settings, problems)
     : renderRunner(resource, settings, isStateful(resource), problems);
   if (!parts) return [];
-  const plan = planScaling(stored, problems);
+  const plan = planScaling(stored, problems, settings);
   const workload = renderWorkload(resource, renderPodTemplate(resource, parts, settings), plan, settings);
   const objects: KubeObject[] = [workload, renderService(resource, workload, parts.servicePorts, settings)];
   if (plan.kind === 'keda') objects.push(renderScaledObject(resource, workload, plan, context, problems));

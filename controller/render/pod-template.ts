@@ -20,17 +20,19 @@ export function renderPodTemplate(resource: WorkloadResource, parts: RuntimePart
     tolerations: pod.tolerations as V1PodSpec['tolerations'],
     securityContext: (pod.securityContext as V1PodSpec['securityContext']) ?? parts.podSecurityContext,
     terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
-    imagePullSecrets: pod.imagePullSecrets,
+    imagePullSecrets: pullSecrets(pod.imagePullSecrets, settings.runnerImagePullSecrets),
     serviceAccountName: pod.serviceAccountName,
   });
   return {
     metadata: {
       // The system labels win: the selector must keep matching whatever pod.labels says.
-      labels: { ...pod.labels, ...objectLabels(resource, settings) },
+      // The operator config's labels and annotations go under the resource's own (upstream's order).
+      labels: { ...settings.resourceLabels, ...pod.labels, ...objectLabels(resource, settings) },
       annotations: {
         'prometheus.io/scrape': 'true',
         'prometheus.io/port': String(parts.metricsPort),
         'kubectl.kubernetes.io/default-container': main.name,
+        ...settings.resourceAnnotations,
         ...pod.annotations,
       },
     },
@@ -50,6 +52,12 @@ function affinityOf(resource: WorkloadResource, settings: RenderSettings): V1Aff
   const spread = { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(resource) }, topologyKey: 'kubernetes.io/hostname' } };
   const anti = user?.podAntiAffinity;
   return { ...user, podAntiAffinity: { ...anti, preferredDuringSchedulingIgnoredDuringExecution: [...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []), spread] } };
+}
+
+/** The resource's pull secrets, then the operator config's (each name once); none: undefined. */
+function pullSecrets(own: { name?: string }[] | undefined, operator: readonly { name: string }[]): { name?: string }[] | undefined {
+  const all = [...(own ?? []), ...operator.filter((s) => !own?.some((o) => o.name === s.name))];
+  return all.length ? all : undefined;
 }
 
 /** The first volume of each name wins: the user's, then the runtime's (shared Secret files once). */

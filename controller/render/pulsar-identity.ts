@@ -4,7 +4,7 @@
 import type { FunctionSpec, InputSpec, OutputSpec, SinkSpec, WorkloadResource } from '../api/index.js';
 import { formatTopicName, parseTopicName } from '../../adapters/pulsar/topic-name.js';
 
-interface PulsarIdentity {
+export interface PulsarIdentity {
   tenant: string;
   namespace: string;
   name: string;

@@ -19,12 +19,12 @@ export function renderRunner(resource: WorkloadResource, settings: RenderSetting
   return plan && runnerParts(resource, plan);
 }
 
-function runnerParts(resource: WorkloadResource, { image, command, package: pkg, env, files, ports }: RunnerPlan): RuntimeParts {
+function runnerParts(resource: WorkloadResource, { image, imagePullPolicy, command, package: pkg, env, files, ports }: RunnerPlan): RuntimeParts {
   const spec = resource.spec;
   const container: V1Container = defined({
     name: mainContainerName(resource),
     image,
-    imagePullPolicy: spec.imagePullPolicy ?? 'IfNotPresent',
+    imagePullPolicy,
     command: [command.shell, '-c', commandScript(command)],
     ports: [
       { name: 'tcp-grpc', containerPort: ports.grpc, protocol: 'TCP' },

@@ -30,6 +30,7 @@ export type RunnerRuntime =
 export interface RunnerPlan {
   runtime: RunnerRuntime;
   image: string;
+  imagePullPolicy: string;
   command: RunnerCommand;
   /** The package the runner runs: already in the image, or fetched by an init container. */
   package: PackagePlan;
@@ -51,6 +52,7 @@ export function runnerPlan(resource: WorkloadResource, settings: RenderSettings,
   return {
     runtime,
     image: resource.spec.image || code.image,
+    imagePullPolicy: resource.spec.imagePullPolicy ?? settings.imagePullPolicy ?? 'IfNotPresent',
     command: runnerCommand(resource, runtime, pkg.path, stateful),
     package: pkg,
     env: [...mainContainerEnv(resource), ...(runtime.name === 'go' ? [goLoggingLevel(runtime.golang)] : [])],
@@ -85,8 +87,13 @@ function runnerCode(resource: WorkloadResource, settings: RenderSettings, proble
     return undefined;
   }
   if (generic) {
-    const image = settings.genericRunnerImages[generic.language] ?? images.java;
-    return { runtime: { name: 'generic', generic }, image, file: generic.functionFile, location: generic.functionFileLocation };
+    const image = settings.genericRunnerImages[generic.language];
+    if (!image && !resource.spec.image) {
+      const known = Object.keys(settings.genericRunnerImages).join(', ');
+      problems.error('spec.genericRuntime.language', `no runner image for "${generic.language}" (known: ${known}): set spec.image, or add runnerImages.genericRuntime.${generic.language} to the controller's --config-file`);
+      return undefined;
+    }
+    return { runtime: { name: 'generic', generic }, image: image ?? '', file: generic.functionFile, location: generic.functionFileLocation };
   }
   problems.error('spec', 'no runtime is set: set exactly one of java, python, golang, genericRuntime or http');
   return undefined;

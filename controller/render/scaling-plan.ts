@@ -1,9 +1,12 @@
 // Who owns the replica count: nobody (fixed `spec.replicas` on the workload), KEDA (a ScaledObject
 // scaling on the Pulsar backlog, to zero when minReplicas is 0) or an HPA (Function Mesh's CPU /
 // memory autoscaling). When an autoscaler owns it, the workload carries no replicas at all, so
-// server-side apply never fights KEDA, the HPA or a GitOps tool over it.
+// server-side apply never fights KEDA, the HPA or a GitOps tool over it. Exactly one autoscaler
+// is planned: the annotation compute.functionmesh.io/autoscaler chooses, and a cluster without
+// KEDA gets upstream's HPA in its place.
 import type { V2MetricSpec } from '@kubernetes/client-node';
-import { BUILTIN_HPA_RULES, type BuiltinHpaTarget, type WorkloadResource } from '../api/index.js';
+import { AUTOSCALER_ANNOTATION, AUTOSCALER_CHOICES, BUILTIN_HPA_RULES, type AutoscalerChoice, type BuiltinHpaTarget, type WorkloadResource } from '../api/index.js';
+import type { RenderSettings } from './context.js';
 import type { ScaledObjectTrigger } from './kube-types.js';
 import type { Problems } from './problems.js';
 import { parseQuantity } from './quantity.js';
@@ -11,7 +14,14 @@ import { parseQuantity } from './quantity.js';
 export type ScalingPlan =
   | { kind: 'fixed'; replicas: number }
   | { kind: 'keda'; min: number; max: number; resourceTriggers: ScaledObjectTrigger[] }
-  | { kind: 'hpa'; min: number; max: number; metrics: V2MetricSpec[] };
+  | {
+      kind: 'hpa';
+      min: number;
+      max: number;
+      metrics: V2MetricSpec[];
+      /** Why an HPA scales what KEDA would have: the cluster does not serve KEDA (says what changed). */
+      fallback?: string;
+    };
 
 type Resource = BuiltinHpaTarget['resource'];
 const BUILTIN_RULES: Readonly<Record<string, BuiltinHpaTarget | undefined>> = BUILTIN_HPA_RULES;
@@ -20,7 +30,60 @@ const BUILTIN_RULES: Readonly<Record<string, BuiltinHpaTarget | undefined>> = BU
  * Reads the resource as stored (before defaults), so that only an explicit `minReplicas: 0`
  * means scale to zero; `replicas: 0` alone still means "stopped".
  */
-export function planScaling(resource: WorkloadResource, problems: Problems): ScalingPlan {
+export function planScaling(resource: WorkloadResource, problems: Problems, settings: Pick<RenderSettings, 'kedaServed'>): ScalingPlan {
+  const choice = autoscalerChoice(resource, problems);
+  const plan = naturalPlan(resource, problems);
+  if (plan.kind === 'keda') {
+    if (!settings.kedaServed) {
+      const asked = choice === 'keda' ? ` (${AUTOSCALER_ANNOTATION}: keda asks for it)` : '';
+      return asHpa(resource, plan, `the cluster does not serve KEDA's ScaledObject${asked}, so an HPA scales instead`, 'install KEDA, then restart the controller, for backlog scaling');
+    }
+    if (choice === 'hpa') {
+      const hpa = asHpa(resource, plan);
+      if (plan.min === 0) problems.warn('spec.minReplicas', `${AUTOSCALER_ANNOTATION}: hpa chooses an HPA, which cannot scale to zero: minReplicas 0 becomes 1`);
+      if (resource.spec.scaling) problems.warn('spec.scaling', `${AUTOSCALER_ANNOTATION}: hpa chooses CPU/memory scaling: the backlog settings are not used`);
+      return hpa;
+    }
+  }
+  if (plan.kind === 'hpa' && choice === 'keda') {
+    if (resource.kind === 'Source') {
+      problems.warn(`metadata.annotations["${AUTOSCALER_ANNOTATION}"]`, 'a Source has no backlog for KEDA to scale on: it keeps its HPA');
+      return plan;
+    }
+    const pod = resource.spec.pod ?? {};
+    if (pod.autoScalingMetrics?.length) problems.warn('spec.pod.autoScalingMetrics', `${AUTOSCALER_ANNOTATION}: keda chooses a ScaledObject: autoScalingMetrics are HPA metrics and are not used`);
+    return { kind: 'keda', min: plan.min, max: plan.max, resourceTriggers: builtinTriggers(pod.builtinAutoscaler ?? [], resource) };
+  }
+  return plan;
+}
+
+/** The annotation's choice; a value it does not know is an error naming the values it knows. */
+function autoscalerChoice(resource: WorkloadResource, problems: Problems): AutoscalerChoice | undefined {
+  const raw = resource.metadata?.annotations?.[AUTOSCALER_ANNOTATION];
+  if (raw === undefined) return undefined;
+  const choice = AUTOSCALER_CHOICES.find((c) => c === raw.trim().toLowerCase());
+  if (!choice) problems.error(`metadata.annotations["${AUTOSCALER_ANNOTATION}"]`, `"${raw}" is not an autoscaler: use ${AUTOSCALER_CHOICES.join(' or ')}, or remove the annotation`);
+  return choice;
+}
+
+/**
+ * The HPA upstream renders for the same spec: the builtin rules, else the custom metrics, else
+ * 80% CPU. An HPA cannot scale to zero, so the minimum is at least 1.
+ */
+function asHpa(resource: WorkloadResource, plan: Extract<ScalingPlan, { kind: 'keda' }>, why?: string, fix?: string): Extract<ScalingPlan, { kind: 'hpa' }> {
+  const pod = resource.spec.pod ?? {};
+  const builtin = pod.builtinAutoscaler ?? [];
+  const custom = (pod.autoScalingMetrics ?? []) as unknown as V2MetricSpec[];
+  const metrics = builtin.length ? builtinMetrics(builtin, resource) : custom.length ? custom : defaultMetrics(resource);
+  const min = Math.max(plan.min, 1);
+  const hpa = { kind: 'hpa' as const, min, max: Math.max(plan.max, min), metrics };
+  if (!why) return hpa;
+  const changes = [plan.min === 0 ? 'minReplicas 0 becomes 1 (an HPA cannot scale to zero)' : '', resource.spec.scaling ? 'spec.scaling (backlog) is not used' : ''].filter(Boolean);
+  return { ...hpa, fallback: `${why}${changes.length ? `: ${changes.join('; ')}` : ''}; ${fix}` };
+}
+
+/** The plan from the spec alone, as if the cluster served every autoscaler and nothing was chosen. */
+function naturalPlan(resource: WorkloadResource, problems: Problems): ScalingPlan {
   const spec = resource.spec;
   const pod = spec.pod ?? {};
   const replicas = spec.replicas ?? spec.minReplicas ?? 1;

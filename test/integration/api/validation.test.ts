@@ -80,6 +80,7 @@ const CASES: Case[] = [
   { rule: 'no state store for golang', spec: (s) => ({ ...without(s, 'java', 'className'), golang: { go: 'fn' }, statefulConfig: { pulsar: { serviceUrl: 'bk://bk:4181' } } }), field: 'spec.statefulConfig', message: 'statefulConfig.pulsar is not supported with the golang runtime' },
   { rule: 'valid dead letter topic', spec: (s) => ({ ...s, deadLetterTopic: 'a/b', maxMessageRetry: 3 }), field: 'spec.deadLetterTopic', message: 'must be a Pulsar topic name' },
   { rule: 'valid log topic', spec: (s) => ({ ...s, logTopic: 'persistent://x' }), field: 'spec.logTopic', message: 'must be a Pulsar topic name' },
+  { rule: 'a sink connector does not stand for input', spec: (s) => ({ ...without(s, 'input'), sinkConfig: { sinkType: 'elastic_search' } }), field: 'spec.input', message: 'or a source connector in sourceConfig' },
   { rule: 'sink needs input', kind: 'Sink', spec: (s) => without(s, 'input'), field: 'spec.input', message: 'input needs at least one topic' },
   { rule: 'sink deadLetterTopic', kind: 'Sink', spec: (s) => ({ ...s, deadLetterTopic: 'dlq', maxMessageRetry: 0 }), field: 'spec.maxMessageRetry', message: 'maxMessageRetry must be > 0' },
   { rule: 'source runtime', kind: 'Source', spec: (s) => ({ ...s, golang: { go: 'bin' } }), field: 'spec', message: 'exactly one runtime must be set' },
@@ -115,6 +116,16 @@ describe('validation on the real apiserver', () => {
 
   it('accepts minReplicas 0 (scale to zero), which upstream rejects', async () => {
     const r = await applyObject(ns, object('Function', 'scale-to-zero', { ...BASE.Function, minReplicas: 0, maxReplicas: 5 }));
+    expect(r.stderr).toBe('');
+  });
+
+  // What upstream's webhook fills in or relaxes is not required here (docs/api.md, Defaults).
+  it.each([
+    ['a window without actualWindowFunctionClassName (the className is used)', 'window-no-class', { ...BASE.Function, windowConfig: { windowLengthCount: 10 } }],
+    ['a Function with a source connector and no input', 'embedded-source', { ...without(BASE.Function, 'input'), sourceConfig: { sourceType: 'kafka', configs: { topic: 't' } } }],
+    ['a Function with an embedded batch source', 'embedded-batch', { ...without(BASE.Function, 'input'), sourceConfig: { className: 'org.example.In', batchSourceConfig: { discoveryTriggererClassName: 'T' } } }],
+  ])('accepts %s', async (_, name, spec) => {
+    const r = await applyObject(ns, object('Function', name, spec));
     expect(r.stderr).toBe('');
   });
 

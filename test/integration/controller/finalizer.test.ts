@@ -1,9 +1,11 @@
 // cleanupSubscription: deleting the Function deletes its subscription through Pulsar's admin
 // API; when Pulsar cannot be reached the finalizer is released after the bounded attempts, with
 // a Warning event saying what was left behind.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
-import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
+import { formatTopicName, parseTopicName } from '../../../adapters/pulsar/topic-name.js';
 import { SUBSCRIPTION_FINALIZER } from '../../../controller/reconcile/subscription-cleanup.js';
 import { OwnPulsar } from '../../support/processes.js';
 import { createTestNamespace, deleteNamespace, kubectlJson, kubectlOk } from '../../support/kubectl.js';
@@ -76,6 +78,76 @@ describe('subscription cleanup finalizer', () => {
       await pulsar.destroy();
     }
   }, 120_000);
+
+  it('a topic pattern: the subscription is deleted from every matching topic, and kept on the others', async () => {
+    const web = readPlatformEnv().PULSAR_WEB_URL;
+    const admin = new PulsarAdmin({ url: web });
+    const prefix = topic('cleanup-pat'); // unique: persistent://public/default/cleanup-pat-<hex>
+    const matching = [`${prefix}-a`, `${prefix}-b`];
+    const other = topic('cleanup-other');
+    const subscription = `sub-${ns}`;
+    for (const t of [...matching, other]) await admin.createSubscription(parseTopicName(t), subscription);
+
+    await kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+      input: list(pulsarConfigMap('pulsar', web), javaFunction('pattern', { cleanupSubscription: true, subscriptionName: subscription, input: { topicPattern: `${prefix}-.*` } })),
+    });
+    await waitForReady('function', ns, 'pattern');
+    await kubectlOk(['-n', ns, 'delete', 'function', 'pattern', '--wait=false']);
+    await waitFor('Function gone', async () => (await getObject('function', ns, 'pattern')) === undefined || undefined, { timeoutMs: 30_000 });
+    for (const t of matching) expect(await admin.listSubscriptions(parseTopicName(t))).not.toContain(subscription);
+    expect(await admin.listSubscriptions(parseTopicName(other))).toContain(subscription);
+    const deleted = (await events('pattern')).items.find((e) => e.reason === 'SubscriptionDeleted');
+    for (const t of matching) expect(deleted?.message).toContain(formatTopicName(parseTopicName(t)));
+  });
+
+  it('OAuth2: the client credentials are exchanged at the issuer for a token the broker accepts', async () => {
+    const pulsar = await OwnPulsar.start({ auth: true });
+    const forms: URLSearchParams[] = [];
+    // The issuer: OpenID metadata naming its token endpoint, which hands out the broker's admin token.
+    const issuer: Server = createServer((req, res) => {
+      const base = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+      if (req.method === 'GET' && req.url === '/.well-known/openid-configuration') {
+        res.setHeader('content-type', 'application/json').end(JSON.stringify({ issuer: base, token_endpoint: `${base}/oauth/token` }));
+        return;
+      }
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        forms.push(form);
+        const ok = req.url === '/oauth/token' && form.get('client_id') === 'fm-client' && form.get('client_secret') === 's3cret';
+        res.statusCode = ok ? 200 : 401;
+        res.setHeader('content-type', 'application/json').end(JSON.stringify(ok ? { access_token: pulsar.token, token_type: 'Bearer', expires_in: 3600 } : { error: 'invalid_client' }));
+      });
+    });
+    await new Promise<void>((resolve) => issuer.listen(0, '127.0.0.1', resolve));
+    try {
+      // A fresh broker creates its first topic slowly on a busy machine.
+      const admin = new PulsarAdmin({ url: pulsar.webUrl, token: pulsar.token, timeoutMs: 30_000 });
+      const input = topic('cleanup-oauth2');
+      const subscription = `sub-${ns}`;
+      await admin.createSubscription(parseTopicName(input), subscription);
+      const keyFile = JSON.stringify({ type: 'client_credentials', client_id: 'fm-client', client_secret: 's3cret' });
+      await kubectlOk(['-n', ns, 'create', 'secret', 'generic', 'oauth2-key', `--from-literal=auth.json=${keyFile}`]);
+      const issuerUrl = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+      const oauth2Config = { audience: 'urn:pulsar-test', issuerUrl, scope: 'api://pulsar/.default', keySecretName: 'oauth2-key', keySecretKey: 'auth.json' };
+      await kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+        input: list(
+          pulsarConfigMap('pulsar', pulsar.webUrl),
+          javaFunction('oauth', { cleanupSubscription: true, subscriptionName: subscription, input: { topics: [input] }, pulsar: { pulsarConfig: 'pulsar', authConfig: { oauth2Config } } }),
+        ),
+      });
+      await waitForReady('function', ns, 'oauth');
+      await kubectlOk(['-n', ns, 'delete', 'function', 'oauth', '--wait=false']);
+      await waitFor('Function gone', async () => (await getObject('function', ns, 'oauth')) === undefined || undefined, { timeoutMs: 60_000 });
+      expect(await admin.listSubscriptions(parseTopicName(input))).not.toContain(subscription);
+      expect((await events('oauth')).items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Normal', reason: 'SubscriptionDeleted' })]));
+      expect(Object.fromEntries(forms[0]!)).toEqual({ grant_type: 'client_credentials', client_id: 'fm-client', client_secret: 's3cret', audience: 'urn:pulsar-test', scope: 'api://pulsar/.default' });
+    } finally {
+      await new Promise((resolve) => issuer.close(resolve));
+      await pulsar.destroy();
+    }
+  }, 150_000);
 
   it('releases the finalizer with a Warning after bounded attempts when Pulsar is unreachable', async () => {
     const closedPort = await freePort();

@@ -1,6 +1,6 @@
 // applyDefaults: the schema's defaults plus what the schema cannot express.
 import { describe, expect, it } from '@jest/globals';
-import { API_VERSION, applyDefaults, type FunctionMeshResource, type FunctionResource, type SinkResource } from '../../../controller/api/index.js';
+import { API_VERSION, applyDefaults, type FunctionMeshResource, type FunctionResource, type SinkResource, type SourceResource } from '../../../controller/api/index.js';
 
 const fn = (spec: FunctionResource['spec']): FunctionResource => ({
   apiVersion: API_VERSION,
@@ -68,6 +68,26 @@ describe('applyDefaults', () => {
     expect(applyDefaults('Sink', sink).spec).toMatchObject({ logTopicAgent: 'sidecar', autoAck: true, name: 's', replicas: 1 });
   });
 
+  it.each([
+    ['count: slides by its length', { windowLengthCount: 10 }, { windowLengthCount: 10, slidingIntervalCount: 10 }],
+    ['duration: slides by its length', { windowLengthDurationMs: 500 }, { windowLengthDurationMs: 500, slidingIntervalDurationMs: 500 }],
+    ['a sliding interval given is kept', { windowLengthDurationMs: 500, slidingIntervalCount: 3 }, { windowLengthDurationMs: 500, slidingIntervalCount: 3 }],
+  ])('window %s; the function class is className', (_, window, expected) => {
+    const out = applyDefaults('Function', fn({ className: 'org.example.Win', windowConfig: window, java: { jar: 'a.jar' } }));
+    expect(out.spec.windowConfig).toEqual({ ...expected, actualWindowFunctionClassName: 'org.example.Win' });
+  });
+
+  const src = (spec: SourceResource['spec']): SourceResource => ({ apiVersion: API_VERSION, kind: 'Source', metadata: { name: 'src' }, spec });
+
+  it('gives a Source without producerConf upstream\'s producer settings, and keeps one given', () => {
+    expect(applyDefaults('Source', src({ java: { jar: 'a.nar' } })).spec.output).toEqual({
+      typeClassName: '[B',
+      producerConf: { maxPendingMessages: 1000, maxPendingMessagesAcrossPartitions: 1000, useThreadLocalProducers: true },
+    });
+    const given = applyDefaults('Source', src({ java: { jar: 'a.nar' }, output: { topic: 'out', producerConf: { maxPendingMessages: 5 } } }));
+    expect(given.spec.output).toEqual({ topic: 'out', typeClassName: '[B', producerConf: { maxPendingMessages: 5 } });
+  });
+
   it('defaults every child of a FunctionMesh, keeping child names', () => {
     const mesh: FunctionMeshResource = {
       apiVersion: API_VERSION,
@@ -76,11 +96,12 @@ describe('applyDefaults', () => {
       spec: {
         functions: [{ name: 'a', minReplicas: 0, java: { jar: 'a.jar' } }],
         sinks: [{ name: 'b', java: { jar: 'b.nar' } }],
+        sources: [{ name: 'c', java: { jar: 'c.nar' } }],
       },
     };
     const out = applyDefaults('FunctionMesh', mesh).spec;
     expect(out.functions![0]).toMatchObject({ name: 'a', replicas: 0, minReplicas: 0, tenant: 'public', logTopicAgent: 'runtime' });
     expect(out.sinks![0]).toMatchObject({ name: 'b', replicas: 1, minReplicas: 1, logTopicAgent: 'sidecar' });
-    expect(out.sources).toBeUndefined();
+    expect(out.sources![0]!.output?.producerConf).toEqual({ maxPendingMessages: 1000, maxPendingMessagesAcrossPartitions: 1000, useThreadLocalProducers: true });
   });
 });

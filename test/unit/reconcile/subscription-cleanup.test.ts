@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { FunctionResource, WorkloadResource } from '../../../controller/api/index.js';
-import { DEFAULT_CLEANUP_POLICY, SubscriptionCleaner, cleanupBudgetMs, cleanupTarget, cleanupToken, retryDelayMs, wantsCleanup } from '../../../controller/reconcile/subscription-cleanup.js';
+import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
+import { DEFAULT_CLEANUP_POLICY, SubscriptionCleaner, cleanupBudgetMs, cleanupOAuth2, cleanupTarget, cleanupToken, retryDelayMs, tlsClientFiles, topicsMatching, wantsCleanup } from '../../../controller/reconcile/subscription-cleanup.js';
 
 const fn = (spec: Partial<FunctionResource['spec']>, deletedAt = new Date().toISOString()): WorkloadResource =>
   ({ apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'Function', metadata: { name: 'fn', uid: 'u1', deletionTimestamp: deletedAt }, spec }) as unknown as WorkloadResource;
@@ -24,6 +25,47 @@ describe('cleanup plan', () => {
     expect(cleanupToken({ pulsarConfig: 'p', authConfig: { genericAuth: { clientAuthenticationPlugin: plugin, clientAuthenticationParameters: 'token:abc' } } })).toBe('abc');
     expect(cleanupToken({ pulsarConfig: 'p' }, { clientAuthenticationPlugin: plugin, clientAuthenticationParameters: 'xyz' })).toBe('xyz');
     expect(cleanupToken({ pulsarConfig: 'p', authConfig: { genericAuth: { clientAuthenticationPlugin: 'Basic', clientAuthenticationParameters: 'u:p' } } })).toBeUndefined();
+  });
+  it.each([
+    { name: 'a prefix pattern matches whole names only', pattern: 'persistent://public/default/orders-.*', want: ['orders-eu', 'orders-us'] },
+    { name: 'an alternation is one group: no match escapes the anchors', pattern: 'persistent://public/default/orders-eu|payments', want: ['orders-eu'] },
+    { name: 'a pattern of another namespace matches none', pattern: 'persistent://public/other/orders-.*', want: [] },
+  ])('topic patterns: $name', ({ pattern, want }) => {
+    const topics = ['orders-eu', 'orders-us', 'payments-eu', 'archive-orders-eu'].map((t) => parseTopicName(t));
+    expect(topicsMatching(pattern, topics).map((t) => t.local)).toEqual(want);
+  });
+  it('authenticates with cleanupAuthConfig\'s OAuth2, else authConfig\'s', () => {
+    const oauth2 = (issuerUrl: string) => ({ oauth2Config: { audience: 'a', issuerUrl, keySecretName: 'k', keySecretKey: 'auth.json' } });
+    expect(cleanupOAuth2({ pulsarConfig: 'p', authConfig: oauth2('https://main') })?.issuerUrl).toBe('https://main');
+    expect(cleanupOAuth2({ pulsarConfig: 'p', authConfig: oauth2('https://main'), cleanupAuthConfig: oauth2('https://cleanup') })?.issuerUrl).toBe('https://cleanup');
+    expect(cleanupOAuth2({ pulsarConfig: 'p', authConfig: oauth2('https://main'), cleanupAuthConfig: {} })).toBeUndefined();
+    expect(cleanupOAuth2({ pulsarConfig: 'p' })).toBeUndefined();
+  });
+  const TLS = 'org.apache.pulsar.client.impl.auth.AuthenticationTls';
+  const mounted = {
+    volumeMounts: [{ name: 'client-tls', mountPath: '/etc/pulsar-tls/' }],
+    pod: { volumes: [{ name: 'client-tls', secret: { secretName: 'client-cert', items: [{ key: 'tls.crt', path: 'c.pem' }, { key: 'tls.key', path: 'k.pem' }] } }] },
+  };
+  it.each([
+    {
+      name: 'k:v parameters, files mapped by items',
+      spec: { ...mounted, pulsar: { pulsarConfig: 'p', authConfig: { genericAuth: { clientAuthenticationPlugin: TLS, clientAuthenticationParameters: 'tlsCertFile:/etc/pulsar-tls/c.pem,tlsKeyFile:/etc/pulsar-tls/k.pem' } } } },
+      want: { cert: { secretName: 'client-cert', key: 'tls.crt' }, key: { secretName: 'client-cert', key: 'tls.key' } },
+    },
+    {
+      name: 'JSON parameters in the auth Secret, a whole Secret mounted',
+      spec: { volumeMounts: [{ name: 'v', mountPath: '/tls' }], pod: { volumes: [{ name: 'v', secret: { secretName: 's' } }] }, pulsar: { pulsarConfig: 'p', authSecret: 'auth' } },
+      secret: { clientAuthenticationPlugin: TLS, clientAuthenticationParameters: '{"tlsCertFile":"file:///tls/tls.crt","tlsKeyFile":"/tls/tls.key"}' },
+      want: { cert: { secretName: 's', key: 'tls.crt' }, key: { secretName: 's', key: 'tls.key' } },
+    },
+    {
+      name: 'a file on no mounted Secret is a problem naming it',
+      spec: { ...mounted, pulsar: { pulsarConfig: 'p', authConfig: { genericAuth: { clientAuthenticationPlugin: TLS, clientAuthenticationParameters: 'tlsCertFile:/image/c.pem,tlsKeyFile:/etc/pulsar-tls/k.pem' } } } },
+      want: { problem: expect.stringContaining('TLS client cert file /image/c.pem') },
+    },
+    { name: 'token auth: none', spec: { pulsar: { pulsarConfig: 'p', authSecret: 'auth' } }, secret: { clientAuthenticationPlugin: 'AuthenticationToken', clientAuthenticationParameters: 'token:x' }, want: undefined },
+  ])('TLS client auth files: $name', ({ spec, secret, want }) => {
+    expect(tlsClientFiles(fn(spec as Partial<FunctionResource['spec']>), secret)).toEqual(want);
   });
   it('backs off exponentially within a bounded budget (defaults: 5 attempts over about 2 minutes)', () => {
     const policy = DEFAULT_CLEANUP_POLICY;

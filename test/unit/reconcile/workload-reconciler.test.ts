@@ -2,9 +2,10 @@
 // the one status update, the events, and the requeue or error. The same reconciler runs against
 // the real platform in test/integration/controller.
 import { describe, it } from '@jest/globals';
-import type { WorkloadResource } from '../../../controller/api/index.js';
+import { AUTOSCALER_ANNOTATION, type WorkloadResource } from '../../../controller/api/index.js';
 import { renderChildren } from '../../../controller/render/index.js';
-import { CONFIG_MAPS, FUNCTIONS, childKinds } from '../../../controller/reconcile/kinds.js';
+import { CONFIG_MAPS, FUNCTIONS, SCALED_OBJECTS, childKinds } from '../../../controller/reconcile/kinds.js';
+import type { RenderSettings } from '../../../controller/render/index.js';
 import type { ConfigMapObject } from '../../../controller/reconcile/inputs.js';
 import { SUBSCRIPTION_FINALIZER, SubscriptionCleaner } from '../../../controller/reconcile/subscription-cleanup.js';
 import { WorkloadReconciler } from '../../../controller/reconcile/workload-reconciler.js';
@@ -21,7 +22,55 @@ const ownedBy = (uid: string, name: string) => [{ apiVersion: 'compute.functionm
 const withMeta = (resource: WorkloadResource, meta: Record<string, unknown>): WorkloadResource => ({ ...resource, metadata: { ...resource.metadata, generation: 1, ...meta } }) as WorkloadResource;
 const forbidden = apiError(403, 'Forbidden', 'secrets "auth" is forbidden: User "system:serviceaccount:fm:controller" cannot get resource "secrets" in API group "" in the namespace "team-a"', { method: 'GET', resource: 'secrets', namespace });
 
-const rows: (Row<WorkloadResource> & { attempts?: number })[] = [
+const scaledObject = (meta: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'fn-function', namespace, uid: 'so-1', ownerReferences: ownedBy('uid-1', 'fn'), ...meta } });
+
+const rows: (Row<WorkloadResource> & { attempts?: number; settings?: RenderSettings; kedaServed?: boolean })[] = [
+  {
+    name: 'a kind the cluster does not serve (the VPA) is left out: the rest is applied, and ChildrenApplied names it',
+    resource: withMeta(fn({ pod: { vpa: { updatePolicy: { updateMode: 'Auto' } } } }), {}),
+    cached: [pulsarCm],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=False/KindNotServed', 'Ready=False/WorkloadNotAvailable'],
+      messages: { ChildrenApplied: ['Deployment/fn-function, Service/fn-function up to date', 'VerticalPodAutoscaler fn-function (autoscaling.k8s.io/v1: install the VPA)'] },
+      events: ['Normal Created', 'Warning KindNotServed'],
+    },
+  },
+  {
+    name: 'no KEDA: minReplicas 0 gets the CPU HPA at 1, and the Autoscaling condition and an Event say so',
+    settings: { ...settings, kedaServed: false },
+    resource: withMeta(fn({ minReplicas: 0, maxReplicas: 3 }), {}),
+    cached: [pulsarCm],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply HorizontalPodAutoscaler fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Autoscaling=Unknown/AutoscalerPending', 'Ready=False/WorkloadNotAvailable'],
+      messages: { Autoscaling: ['HorizontalPodAutoscaler fn-function (1..3 pods)', "does not serve KEDA's ScaledObject", 'minReplicas 0 becomes 1'] },
+      events: ['Normal Created', 'Warning KedaNotServed'],
+    },
+  },
+  {
+    name: 'switching KEDA → HPA: deletes the ScaledObject first and holds the HPA back until it is gone',
+    kedaServed: true,
+    resource: withMeta({ ...fn({ maxReplicas: 3 }), metadata: { ...fn().metadata, annotations: { [AUTOSCALER_ANNOTATION]: 'hpa' } } }, {}),
+    cached: [pulsarCm, scaledObject()],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function', 'delete ScaledObject fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Autoscaling=Unknown/AutoscalerSwitching', 'Ready=False/WorkloadNotAvailable'],
+      messages: { Autoscaling: ['HorizontalPodAutoscaler/fn-function is created once ScaledObject/fn-function is deleted'] },
+      events: ['Normal Created', 'Normal Deleted'],
+    },
+  },
+  {
+    name: 'switching KEDA → HPA: while the ScaledObject is being deleted, still no HPA',
+    kedaServed: true,
+    resource: withMeta({ ...fn({ maxReplicas: 3 }), metadata: { ...fn().metadata, annotations: { [AUTOSCALER_ANNOTATION]: 'hpa' } } }, {}),
+    cached: [pulsarCm, scaledObject({ deletionTimestamp: new Date().toISOString(), finalizers: ['foregroundDeletion'] })],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Autoscaling=Unknown/AutoscalerSwitching', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
+    },
+  },
   {
     name: 'creates the children of a new Function and says it is not available yet',
     resource: withMeta(fn(), {}),
@@ -135,12 +184,12 @@ const rows: (Row<WorkloadResource> & { attempts?: number })[] = [
 
 describe('WorkloadReconciler', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
-    const kinds = childKinds([]);
+    const kinds = childKinds(row.kedaServed ? [SCALED_OBJECTS] : []);
     await runRow(row, FUNCTIONS, ({ client, informers, caches, events }) =>
       new WorkloadReconciler('Function', FUNCTIONS, informers.informer(FUNCTIONS).store, caches(FUNCTIONS, kinds), {
         client,
         render: renderChildren,
-        settings,
+        settings: row.settings ?? settings,
         events,
         cleaner: new SubscriptionCleaner({ attempts: row.attempts ?? 3, initialDelayMs: 5, requestTimeoutMs: 500 }),
         configMaps: informers.informer<ConfigMapObject>(CONFIG_MAPS).store,

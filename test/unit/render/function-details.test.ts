@@ -121,7 +121,13 @@ describe('FunctionDetails JSON (Pulsar Function.proto field names)', () => {
         userConfig: '{"host":"db"}',
         autoAck: true,
         source: { className: 'org.example.Src', configs: '{"host":"db"}', typeClassName: 'org.example.Rec' },
-        sink: { typeClassName: 'org.example.Rec', topic: 'out', forwardSourceMessageProperty: true },
+        // Upstream's webhook gives a Source without producerConf these producer settings.
+        sink: {
+          typeClassName: 'org.example.Rec',
+          topic: 'out',
+          forwardSourceMessageProperty: true,
+          producerSpec: { maxPendingMessages: 1000, maxPendingMessagesAcrossPartitions: 1000, useThreadLocalProducers: true },
+        },
         componentType: 'SOURCE',
       },
     },
@@ -164,6 +170,73 @@ describe('FunctionDetails JSON (Pulsar Function.proto field names)', () => {
     expect(JSON.parse(src.configs!)).toEqual({
       __BATCHSOURCECONFIGS__: '{"discoveryTriggererClassName":"org.example.Trigger"}',
       __BATCHSOURCECLASSNAME__: 'org.example.Src',
+    });
+  });
+
+  it.each([
+    { name: 'a sliding window: as written', window: { windowLengthCount: 10, slidingIntervalCount: 5 }, expected: { windowLengthCount: 10, slidingIntervalCount: 5 } },
+    { name: 'a tumbling count window slides by its length', window: { windowLengthCount: 10 }, expected: { windowLengthCount: 10, slidingIntervalCount: 10 } },
+    { name: 'a tumbling time window slides by its length', window: { windowLengthDurationMs: 3000 }, expected: { windowLengthDurationMs: 3000, slidingIntervalDurationMs: 3000 } },
+  ])('window defaults: $name', ({ window, expected }) => {
+    const d = details(fn({ windowConfig: window }));
+    expect(JSON.parse(d.userConfig as string)).toEqual({ __WINDOWCONFIGS__: { actualWindowFunctionClassName: 'org.example.Fn', ...expected } });
+  });
+
+  it('the window function class: className wins, actualWindowFunctionClassName serves without one', () => {
+    const windowOf = (d: Record<string, unknown>) => (JSON.parse(d.userConfig as string) as { __WINDOWCONFIGS__: Record<string, unknown> }).__WINDOWCONFIGS__;
+    expect(windowOf(details(fn({ windowConfig: { actualWindowFunctionClassName: 'org.example.Other', windowLengthCount: 2 } }))).actualWindowFunctionClassName).toBe('org.example.Fn');
+    const noClass = details(fn({ className: undefined, windowConfig: { actualWindowFunctionClassName: 'org.example.Win', windowLengthCount: 2 } }));
+    expect(windowOf(noClass).actualWindowFunctionClassName).toBe('org.example.Win');
+  });
+
+  it.each([
+    { name: 'retries without a topic, default subscription', spec: { maxMessageRetry: 3 }, expected: { maxMessageRetries: 3, deadLetterTopic: 't-ns-fn-DLQ' } },
+    { name: 'a named subscription leaves the client its own', spec: { maxMessageRetry: 3, subscriptionName: 'sub' }, expected: { maxMessageRetries: 3 } },
+    { name: 'a subscription with a backslash, as upstream', spec: { maxMessageRetry: 3, subscriptionName: 'a\\b' }, expected: { maxMessageRetries: 3, deadLetterTopic: 't-ns-fn-DLQ' } },
+    { name: 'the topic given wins', spec: { maxMessageRetry: 3, deadLetterTopic: 'dlq' }, expected: { maxMessageRetries: 3, deadLetterTopic: 'dlq' } },
+    { name: 'no retries, no dead letters', spec: {}, expected: undefined },
+  ])('dead-letter topic: $name', ({ spec, expected }) => {
+    expect(details(fn({ tenant: 't', namespace: 'ns', ...spec })).retryDetails).toEqual(expected);
+    expect(details(sink({ tenant: 't', namespace: 'ns', name: 'fn', ...spec })).retryDetails).toEqual(expected);
+  });
+
+  it.each([
+    {
+      name: 'a built-in source by sourceType, settings in configs',
+      spec: { input: undefined, sourceConfig: { sourceType: 'kafka', configs: { bootstrapServers: 'k:9092', topic: 't' } } },
+      source: { builtin: 'kafka', configs: '{"bootstrapServers":"k:9092","topic":"t"}' },
+    },
+    {
+      name: 'fields read from configs (archive, className, typeClassName), nested configs merged',
+      spec: {
+        input: undefined,
+        sourceConfig: { configs: { archive: 'builtin://rabbitmq', className: 'org.example.In', typeClassName: 'org.example.Rec', configs: { host: 'mq' }, queue: 'q' } },
+      },
+      source: { builtin: 'rabbitmq', className: 'org.example.In', typeClassName: 'org.example.Rec', configs: '{"host":"mq","queue":"q"}' },
+    },
+    {
+      name: 'a batch source connector runs in the batch executor',
+      spec: { input: undefined, sourceConfig: { className: 'org.example.In', batchSourceConfig: { discoveryTriggererClassName: 'org.example.Trigger' } } },
+      source: {
+        className: 'org.apache.pulsar.functions.source.batch.BatchSourceExecutor',
+        configs: '{"__BATCHSOURCECONFIGS__":"{\\"discoveryTriggererClassName\\":\\"org.example.Trigger\\"}","__BATCHSOURCECLASSNAME__":"org.example.In"}',
+      },
+    },
+  ])('a Function with an embedded source: $name', ({ spec, source: expected }) => {
+    const d = details(fn(spec));
+    expect(d.source).toMatchObject(expected);
+    expect((d.source as Record<string, unknown>).inputSpecs).toBeUndefined();
+    expect(d.className).toBe('org.example.Fn');
+  });
+
+  it('a Function with an embedded sink: the type names the built-in sink, also in its settings', () => {
+    const d = details(fn({ sinkConfig: { sinkType: 'elastic_search', typeClassName: 'org.example.Doc', configs: { elasticSearchUrl: 'http://es:9200' } } }));
+    expect(d.sink).toEqual({
+      builtin: 'elastic_search',
+      typeClassName: 'org.example.Doc',
+      topic: 'persistent://public/default/out',
+      configs: '{"elasticSearchUrl":"http://es:9200","sinkType":"elastic_search"}',
+      forwardSourceMessageProperty: true,
     });
   });
 

@@ -154,6 +154,11 @@ describe('HTTP functions: user container + bridge sidecar', () => {
       env: { BRIDGE_AUTH_TOKEN: 'abc' },
     },
     {
+      name: 'token genericAuth, a bare JWT with a trailing newline (as a Secret file often has)',
+      pulsar: { authConfig: { genericAuth: { clientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.AuthenticationToken', clientAuthenticationParameters: ' token: abc\n' } } },
+      env: { BRIDGE_AUTH_TOKEN: 'abc' },
+    },
+    {
       name: 'token file genericAuth',
       pulsar: { authConfig: { genericAuth: { clientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.AuthenticationToken', clientAuthenticationParameters: 'file:///var/run/token' } } },
       env: { BRIDGE_AUTH_TOKEN_FILE: '/var/run/token' },
@@ -178,6 +183,13 @@ describe('HTTP functions: user container + bridge sidecar', () => {
     { name: 'autoAck false', spec: { autoAck: false }, field: 'spec.autoAck' },
     { name: 'a port the bridge uses', spec: { http: { image: 'x', port: 9094 } }, field: 'spec.http.port' },
     { name: 'topics and a pattern', spec: { input: { topics: ['a'], topicPattern: 'b.*' } }, field: 'spec.input' },
+    { name: 'an embedded source connector', spec: { sourceConfig: { sourceType: 'kafka' } }, field: 'spec.sourceConfig' },
+    { name: 'an embedded sink connector', spec: { sinkConfig: { sinkType: 'elastic_search' } }, field: 'spec.sinkConfig' },
+    {
+      name: 'an empty token',
+      spec: { pulsar: { pulsarConfig: 'p', authConfig: { genericAuth: { clientAuthenticationPlugin: 'token', clientAuthenticationParameters: 'token:  ' } } } },
+      field: 'spec.pulsar.authConfig.genericAuth.clientAuthenticationParameters',
+    },
   ])('refuses what the bridge cannot do: $name', ({ spec, field }) => {
     const result = render(fn({ ...http, ...spec }));
     expect(result.problems).toContainEqual(expect.objectContaining({ severity: 'error', field }));
