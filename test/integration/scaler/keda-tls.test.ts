@@ -79,13 +79,15 @@ describe('the real KEDA calling the scaler over TLS', () => {
     await apply([scaledObject('trusted', { name: 'scaler-ca' }), scaledObject('untrusted')]);
 
     await waitFor('KEDA waking the Deployment over TLS', async () => (await replicas('trusted')) >= 1, { timeoutMs: 90_000, intervalMs: 500 });
+    // KEDA scales the Deployment first and writes the ScaledObject's status after, so wait for that too.
+    const active = async (name: string) =>
+      (await kubectlJson<ScaledObjectStatus>(['-n', ns, 'get', 'scaledobject', name])).status?.conditions?.find((c) => c.type === 'Active')?.status;
+    await waitFor('KEDA marking the ScaledObject active', async () => (await active('trusted')) === 'True', { timeoutMs: 30_000, intervalMs: 500 });
     const so = await kubectlJson<ScaledObjectStatus>(['-n', ns, 'get', 'scaledobject', 'trusted']);
     expect(so.status?.externalMetricNames).toEqual(['s0-pulsar-backlog-fn']);
-    expect(so.status?.conditions?.find((c) => c.type === 'Active')?.status).toBe('True');
 
     // Without the CA, KEDA refuses the scaler's certificate: that ScaledObject never wakes its Deployment.
     expect(await replicas('untrusted')).toBe(0);
-    const untrusted = await kubectlJson<ScaledObjectStatus>(['-n', ns, 'get', 'scaledobject', 'untrusted']);
-    expect(untrusted.status?.conditions?.find((c) => c.type === 'Active')?.status).not.toBe('True');
+    expect(await active('untrusted')).not.toBe('True');
   }, 150_000);
 });
