@@ -5,6 +5,7 @@
 // errors, with a suggestion.
 import { Rejection, nearest, readArgs, readSettings, type Setting, type ValueType, type Values } from '../../process/config-table.js';
 import { boolean, file, integer, oneOf, text, url } from '../../process/config-values.js';
+import { parseServiceUrl } from '../pulsar/binary/service-url.js';
 import { parseTopicName, formatTopicName, TopicNameError } from '../pulsar/topic-name.js';
 import { BRIDGE_MODES, defaultDeadLetterTopic, type BridgeMode } from './contract.js';
 import type { OrderingMode } from './ordering.js';
@@ -12,6 +13,8 @@ import type { OrderingMode } from './ordering.js';
 export type { BridgeMode };
 export type SubscriptionType = 'Exclusive' | 'Failover' | 'Shared' | 'Key_Shared';
 export type ProcessingGuarantee = 'atleast_once' | 'atmost_once';
+export const TRANSPORTS = ['binary', 'websocket'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 export interface TlsConfig {
   caFile?: string;
@@ -23,7 +26,11 @@ export interface TlsConfig {
 export interface BridgeConfig {
   mode: BridgeMode;
   name: string;
-  pulsar: { url: string; authToken?: string; authTokenFile?: string; tls: TlsConfig; connectTimeoutMs: number };
+  /**
+   * binary: Pulsar's own protocol to `url` (pulsar:// or pulsar+ssl://, the broker service URL);
+   * websocket: the broker's WebSocket API at `url` (the web service URL), chosen explicitly.
+   */
+  pulsar: { transport: Transport; url: string; authToken?: string; authTokenFile?: string; tls: TlsConfig; connectTimeoutMs: number };
   /** function and sink modes */
   input?: { topics: string[] } | { pattern: string };
   subscription?: string;
@@ -93,20 +100,38 @@ const retryLimit: ValueType<number | undefined> = {
   parse: (raw) => (Number.isSafeInteger(Number(raw)) && Number(raw) < 0 ? undefined : integer(0).parse(raw)),
 };
 
+/** The binary transport's address: one broker or a comma-separated list, as Pulsar clients take it. */
+const brokerUrl: ValueType<string> = {
+  hint: '<pulsar://host:port>',
+  parse(raw) {
+    if (/^(https?|wss?):\/\//i.test(raw)) {
+      return new Rejection(`is a web service URL: the binary transport needs the broker service URL, pulsar://host:6650 or pulsar+ssl://host:6651 (brokerServiceURL), or set BRIDGE_TRANSPORT=websocket and BRIDGE_PULSAR_URL`);
+    }
+    try {
+      parseServiceUrl(raw);
+    } catch (err) {
+      return new Rejection(`is not a broker service URL: ${(err as Error).message.replace(/^serviceUrl "[^"]*": /, '')}`);
+    }
+    return raw.trim().replace(/\/+$/, '');
+  },
+};
+
 const CONSUMES = ['function', 'sink'] as const;
 
 /** Every key the bridge reads: the source of docs/bridge.md's table. */
 export const CONFIG_KEYS = {
   BRIDGE_MODE: { type: oneOf(BRIDGE_MODES, { phrase: 'is not valid: use function, source or sink' }), required: ': function, source or sink', help: 'function | source | sink' },
   BRIDGE_NAME: { type: text, default: 'bridge', help: 'name in logs and metrics, e.g. namespace/function' },
-  BRIDGE_PULSAR_URL: { type: url(['ws', 'wss', 'http', 'https']), required: ', e.g. http://pulsar-broker:8080', help: 'Pulsar web service URL: http(s):// or ws(s)://' },
+  BRIDGE_TRANSPORT: { type: oneOf(TRANSPORTS), default: 'binary', help: 'binary: Pulsar\'s own protocol to BRIDGE_BROKER_URL; websocket: the broker\'s WebSocket API at BRIDGE_PULSAR_URL (off on most clusters)' },
+  BRIDGE_BROKER_URL: { type: brokerUrl, derivedDefault: 'none: required with the binary transport', help: 'broker service URL: pulsar:// or pulsar+ssl:// (the ConfigMap\'s brokerServiceURL)' },
+  BRIDGE_PULSAR_URL: { type: url(['ws', 'wss', 'http', 'https']), derivedDefault: 'none: required with the websocket transport', help: 'web service URL: http(s):// or ws(s)://, for the websocket transport' },
   BRIDGE_AUTH_TOKEN: { type: text, help: 'token for Authorization: Bearer (a JWT, or the Secret form token:JWT)' },
   BRIDGE_AUTH_TOKEN_FILE: { type: file, help: 'file holding the token, re-read on every reconnect (mounted Secret)' },
-  BRIDGE_TLS_CA_FILE: { type: file, help: 'CA bundle to trust for wss:// and https://' },
-  BRIDGE_TLS_CERT_FILE: { type: file, help: 'client certificate (mTLS), with BRIDGE_TLS_KEY_FILE' },
-  BRIDGE_TLS_KEY_FILE: { type: file, help: 'client key (mTLS), with BRIDGE_TLS_CERT_FILE' },
+  BRIDGE_TLS_CA_FILE: { type: file, help: 'CA bundle to trust for pulsar+ssl://, wss:// and https://' },
+  BRIDGE_TLS_CERT_FILE: { type: file, help: 'client certificate (mTLS, websocket transport only), with BRIDGE_TLS_KEY_FILE' },
+  BRIDGE_TLS_KEY_FILE: { type: file, help: 'client key (mTLS, websocket transport only), with BRIDGE_TLS_CERT_FILE' },
   BRIDGE_TLS_ALLOW_INSECURE: { type: boolean, default: 'false', help: 'true to skip server certificate checks' },
-  BRIDGE_CONNECT_TIMEOUT_MS: { type: integer(100), default: '10000', help: 'WebSocket handshake time-out' },
+  BRIDGE_CONNECT_TIMEOUT_MS: { type: integer(100), default: '10000', help: 'connection (and handshake) time-out' },
   BRIDGE_INPUTS: { type: topicList, modes: CONSUMES, help: 'input topics, comma-separated' },
   BRIDGE_INPUT_PATTERN: { type: topicPattern, modes: CONSUMES, help: 'input topic regex, instead of BRIDGE_INPUTS' },
   BRIDGE_SUBSCRIPTION: { type: text, modes: CONSUMES, required: true, help: 'subscription name' },
@@ -173,6 +198,17 @@ function validate(s: Settings, mode: BridgeMode, given: (key: Key) => boolean, p
   if (s.BRIDGE_TLS_CERT_FILE) tls.certFile = s.BRIDGE_TLS_CERT_FILE;
   if (s.BRIDGE_TLS_KEY_FILE) tls.keyFile = s.BRIDGE_TLS_KEY_FILE;
   if (given('BRIDGE_TLS_CERT_FILE') !== given('BRIDGE_TLS_KEY_FILE')) problems.push('BRIDGE_TLS_CERT_FILE and BRIDGE_TLS_KEY_FILE go together: set both or neither');
+  const transport = s.BRIDGE_TRANSPORT;
+  const url = transport === 'binary' ? s.BRIDGE_BROKER_URL : s.BRIDGE_PULSAR_URL?.replace(/\/+$/, '');
+  if (transport === 'binary' && !given('BRIDGE_BROKER_URL')) {
+    problems.push('BRIDGE_BROKER_URL is required with BRIDGE_TRANSPORT=binary (the default): the broker service URL, e.g. pulsar://pulsar-broker:6650 or pulsar+ssl://pulsar-broker:6651; or set BRIDGE_TRANSPORT=websocket with BRIDGE_PULSAR_URL');
+  }
+  if (transport === 'websocket' && !given('BRIDGE_PULSAR_URL')) {
+    problems.push('BRIDGE_PULSAR_URL is required with BRIDGE_TRANSPORT=websocket: the web service URL, e.g. http://pulsar-broker:8080; or use the binary transport (the default) with BRIDGE_BROKER_URL');
+  }
+  if (transport === 'binary' && (given('BRIDGE_TLS_CERT_FILE') || given('BRIDGE_TLS_KEY_FILE'))) {
+    problems.push('BRIDGE_TLS_CERT_FILE / BRIDGE_TLS_KEY_FILE (client certificates) work with BRIDGE_TRANSPORT=websocket only: authenticate with a token (BRIDGE_AUTH_TOKEN_FILE), or set BRIDGE_TRANSPORT=websocket');
+  }
   if (given('BRIDGE_AUTH_TOKEN') && given('BRIDGE_AUTH_TOKEN_FILE')) {
     problems.push('BRIDGE_AUTH_TOKEN and BRIDGE_AUTH_TOKEN_FILE are exclusive: keep one (the file, for a Secret)');
   }
@@ -216,7 +252,7 @@ function validate(s: Settings, mode: BridgeMode, given: (key: Key) => boolean, p
   const cfg: BridgeConfig = {
     mode,
     name: s.BRIDGE_NAME,
-    pulsar: { url: (s.BRIDGE_PULSAR_URL ?? '').replace(/\/+$/, ''), tls, connectTimeoutMs: s.BRIDGE_CONNECT_TIMEOUT_MS },
+    pulsar: { transport, url: url ?? '', tls, connectTimeoutMs: s.BRIDGE_CONNECT_TIMEOUT_MS },
     subscriptionType,
     subscriptionPosition: s.BRIDGE_SUBSCRIPTION_POSITION,
     receiverQueueSize: s.BRIDGE_RECEIVER_QUEUE_SIZE ?? Math.min(1000, Math.max(2 * concurrency, 10)),

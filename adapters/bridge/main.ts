@@ -1,22 +1,18 @@
 // The bridge process beside an HTTP function, source or sink container:
 //   npx tsx adapters/bridge/main.ts [--key=value ...]   (configuration: docs/bridge.md)
 // Exit code 2 means the configuration is invalid (the log line names every bad key).
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createLogger } from '../../process/logger.js';
 import { startOpsServer } from '../../process/ops-server.js';
 import { onShutdown, type ShutdownStep } from '../../process/shutdown.js';
-import { PulsarAdmin } from '../pulsar/admin-client.js';
-import { parseTopicName } from '../pulsar/topic-name.js';
-import { PulsarConsumer } from '../pulsar/ws-consumer.js';
-import { PulsarProducer } from '../pulsar/ws-producer.js';
-import { readBearerToken } from '../pulsar/bearer-token.js';
-import type { PulsarWsOptions } from '../pulsar/ws-session.js';
 import { ConfigError, parseBridgeConfig, type BridgeConfig } from './config.js';
 import { startIngress } from './ingress.js';
 import { MessagePump } from './message-pump.js';
 import { createBridgeMetrics } from './metrics.js';
 import { TargetClient } from './target-client.js';
+import { binaryTransport } from './transport/binary.js';
+import type { OutputProducer } from './transport/transport.js';
+import { websocketTransport } from './transport/websocket.js';
 
 const log = createLogger('bridge');
 let config: BridgeConfig;
@@ -33,16 +29,10 @@ const ops = await startOpsServer({ port: config.opsPort });
 const metrics = createBridgeMetrics(ops.registry);
 const steps: ShutdownStep[] = [{ name: 'ops server', run: () => ops.close() }];
 const instance = process.env.HOSTNAME ?? os.hostname();
-const ws: PulsarWsOptions = {
-  url: config.pulsar.url,
-  tls: config.pulsar.tls,
-  connectTimeoutMs: config.pulsar.connectTimeoutMs,
-  log: key,
-  ...(config.pulsar.authToken && { authToken: config.pulsar.authToken }),
-  ...(config.pulsar.authTokenFile && { authTokenFile: config.pulsar.authTokenFile }),
-};
-const producer = (topic: string): PulsarProducer => {
-  const p = new PulsarProducer({ ...ws, topic, sendTimeoutMs: config.timeoutMs, producerName: `${instance}-${topic.split('/').pop()}-${process.pid}` });
+const pulsar = (config.pulsar.transport === 'binary' ? binaryTransport : websocketTransport)(config.pulsar, config.timeoutMs, key);
+steps.push({ name: `pulsar client (${config.pulsar.transport})`, run: () => pulsar.close() });
+const producer = (topic: string): OutputProducer => {
+  const p = pulsar.producer(topic, `${instance}-${topic.split('/').pop()}-${process.pid}`);
   steps.push({ name: `producer ${topic}`, run: () => p.close() });
   ops.addReadinessCheck(`producer ${topic}`, () => (p.connected ? undefined : `not connected${p.lastError ? `: ${p.lastError}` : ''}`));
   return p;
@@ -53,7 +43,6 @@ if (config.mode === 'source') {
   const ingress = await startIngress({ ...config.ingress, timeoutMs: config.timeoutMs, producer: output, metrics, log: key });
   steps.push({ name: 'source ingress', run: () => ingress.close() });
 } else {
-  await createSubscriptionIfAsked(config);
   const output = config.mode === 'function' ? producer(config.output!) : undefined;
   const deadLetter = producer(config.deadLetterTopic!);
   const target = new TargetClient({
@@ -74,16 +63,17 @@ if (config.mode === 'source') {
   });
   const input = config.input!;
   const source = config.cloudEvents.source ?? ('topics' in input ? input.topics.join(',') : input.pattern);
-  const consumer = new PulsarConsumer({
-    ...ws,
-    topics: 'topics' in input ? input.topics : { pattern: input.pattern },
+  const consumer = pulsar.consumer({
+    input,
     subscription: config.subscription!,
     subscriptionType: config.subscriptionType,
+    position: config.subscriptionPosition,
     receiverQueueSize: config.receiverQueueSize,
     consumerName: `${instance}-${process.pid}`,
     // Hand-backs at shutdown should reach another replica soon, not after Pulsar's default minute.
     negativeAckRedeliveryDelayMs: 1_000,
     onMessage: (message, session) => pump.onMessage(message, session),
+    hasRoom: () => !pump.isDraining && pump.inFlight < config.receiverQueueSize,
   });
   const pump: MessagePump = new MessagePump({
     config,
@@ -94,6 +84,7 @@ if (config.mode === 'source') {
     context: { source, type: config.cloudEvents.type, ...(config.cloudEvents.dataContentType && { dataContentType: config.cloudEvents.dataContentType }) },
     metrics,
     log: key,
+    onSettled: () => consumer.wake(),
   });
   ops.addReadinessCheck('consumer', () => (consumer.connected ? undefined : `not connected${consumer.lastError ? `: ${consumer.lastError}` : ''}`));
   ops.addReadinessCheck('draining', () => (pump.isDraining ? 'finishing in-flight messages' : undefined));
@@ -103,25 +94,4 @@ if (config.mode === 'source') {
 }
 
 onShutdown(key, steps, config.shutdownTimeoutMs);
-key.info({ pulsar: config.pulsar.url, ops: ops.port, target: config.mode === 'source' ? undefined : config.targetUrl }, 'bridge started');
-
-// Subscriptions start at the latest message when their first consumer creates them; a bridge
-// asked for `earliest` creates them first, through the admin API.
-async function createSubscriptionIfAsked(cfg: BridgeConfig): Promise<void> {
-  if (cfg.subscriptionPosition !== 'earliest' || !cfg.input || !('topics' in cfg.input)) return;
-  const admin = new PulsarAdmin({
-    url: cfg.pulsar.url.replace(/^ws(s?):\/\//, 'http$1://'),
-    timeoutMs: cfg.timeoutMs,
-    // The same token and CA as the WebSocket sessions (a Secret may hold `token:<jwt>`).
-    token: () => readBearerToken(cfg.pulsar),
-    ca: cfg.pulsar.tls?.caFile ? readFileSync(cfg.pulsar.tls.caFile, 'utf8') : undefined,
-    allowInsecure: cfg.pulsar.tls?.allowInsecure,
-  });
-  for (const topic of cfg.input.topics) {
-    try {
-      await admin.createSubscription(parseTopicName(topic), cfg.subscription!, 'earliest');
-    } catch (err) {
-      key.warn({ topic, err: (err as Error).message }, 'could not create the subscription at earliest; the consumer will create it at latest');
-    }
-  }
-}
+key.info({ pulsar: pulsar.endpoint, transport: config.pulsar.transport, ops: ops.port, target: config.mode === 'source' ? undefined : config.targetUrl }, 'bridge started');

@@ -45,6 +45,8 @@ export interface PumpDeps {
   context: MessageContext;
   metrics: BridgeMetrics;
   log: Logger;
+  /** A message left the pump (acknowledged or handed back): there is room for another. */
+  onSettled?: () => void;
 }
 
 interface Entry {
@@ -203,6 +205,7 @@ export class MessagePump {
     metrics.inFlight.dec();
     metrics.processingDuration.observe((performance.now() - entry.receivedAt) / 1000);
     if (!this.active.size) this.idle?.();
+    this.deps.onSettled?.();
   }
 
   private remember(id: string): void {

@@ -1,7 +1,8 @@
 // The Knative-style runtime (`spec.http`): the user's container is an HTTP server receiving each
 // message as a CloudEvent, and the adapters/ bridge runs beside it, speaking Pulsar. The bridge is
-// configured only through the BRIDGE_* env vars that adapters/bridge/config.ts reads; the Pulsar
-// URLs come from the pulsarConfig ConfigMap by envFrom, the token from the auth Secret.
+// configured only through the BRIDGE_* env vars that adapters/bridge/config.ts reads; the broker
+// URL comes from the pulsarConfig ConfigMap by envFrom (the brokerServiceURL the runners use: the
+// bridge speaks Pulsar's binary protocol), the token from the auth Secret.
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import { defaultDeadLetterTopic, type BridgeMode } from '../../adapters/bridge/contract.js';
 import { bearerToken } from '../../adapters/pulsar/bearer-token.js';
@@ -120,8 +121,9 @@ export function bridgeEnv(resource: WorkloadResource, port: number, path: string
   };
   set('BRIDGE_MODE', mode);
   set('BRIDGE_NAME', `${resourceNamespace(resource)}/${resourceName(resource)}`);
-  // Kubernetes expands $(webServiceURL) from the pulsarConfig ConfigMap (envFrom).
-  set('BRIDGE_PULSAR_URL', '$(webServiceURL)');
+  // Kubernetes expands $(brokerServiceURL) from the pulsarConfig ConfigMap (envFrom): pulsar://,
+  // or pulsar+ssl:// on a TLS cluster, as the runners' --pulsar_serviceurl.
+  set('BRIDGE_BROKER_URL', '$(brokerServiceURL)');
   env.push(...bridgeAuth(resource, problems));
   env.push(...bridgeTls(resource));
 

@@ -4,18 +4,20 @@
 // Kills are spread over the run by progress (the k-th after k/8 of the messages are done), and
 // each lands while the function is answering a request of the bridge: work that is certainly
 // unacknowledged. Those messages must come again after a SIGKILL.
-// BRIDGE_CHAOS_MESSAGES sets the count (default 2000; the dedicated run uses 10000).
+// BRIDGE_CHAOS_MESSAGES sets the count (default 2000; the dedicated run uses 10000);
+// BRIDGE_CHAOS_TRANSPORT=websocket runs it over the WebSocket fallback (default binary).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readPlatformEnv } from '../../support/platform.js';
 import { waitFor } from '../../support/wait.js';
-import { collect, createSubscription, produceAll, startBridge, startFunction, uniqueName, type BridgeProcess, type TestFunction } from './support.js';
+import { bridgePulsar, collect, createSubscription, produceAll, startBridge, startFunction, uniqueName, type BridgeProcess, type TestFunction } from './support.js';
 
 const COUNT = Number(process.env.BRIDGE_CHAOS_MESSAGES ?? 2000);
+const TRANSPORT = process.env.BRIDGE_CHAOS_TRANSPORT === 'websocket' ? 'websocket' : 'binary';
 const RECEIVER_QUEUE = 100;
 const REJECTED_EVERY = 97; // these ids the function refuses with 400: dead-lettered at once, never retried
 const KILLS = 6; // SIGTERM and SIGKILL in turn
 
-describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
+describe(`bridge under kills (${TRANSPORT}): ${COUNT} messages, 10% random failures`, () => {
   const env = readPlatformEnv();
   const ns = 'persistent://public/default';
   const input = `${ns}/${uniqueName('chaos-in')}`;
@@ -43,8 +45,8 @@ describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
       }, 1 + Math.random() * 4);
     });
     await createSubscription(env.PULSAR_WEB_URL, input, subscription);
-    outputs = await collect(env.PULSAR_WEB_URL, output);
-    deadLetters = await collect(env.PULSAR_WEB_URL, dlq);
+    outputs = await collect(env.PULSAR_BROKER_URL, output);
+    deadLetters = await collect(env.PULSAR_BROKER_URL, dlq);
   });
 
   afterAll(async () => {
@@ -55,7 +57,7 @@ describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
   it('loses nothing and duplicates only what kills left in flight', async () => {
     const bridgeEnv = {
       BRIDGE_MODE: 'function',
-      BRIDGE_PULSAR_URL: env.PULSAR_WEB_URL,
+      ...bridgePulsar({ broker: env.PULSAR_BROKER_URL, web: env.PULSAR_WEB_URL }, TRANSPORT),
       BRIDGE_INPUTS: input,
       BRIDGE_SUBSCRIPTION: subscription,
       BRIDGE_OUTPUT: output,
@@ -69,7 +71,7 @@ describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
       BRIDGE_SHUTDOWN_TIMEOUT_MS: '5000',
     };
     const started = Date.now();
-    const producing = produceAll(env.PULSAR_WEB_URL, input, Array.from({ length: COUNT }, (_, i) => ({ payload: Buffer.from(`m${i}`), key: `k${i % 50}` })));
+    const producing = produceAll(env.PULSAR_BROKER_URL, input, Array.from({ length: COUNT }, (_, i) => ({ payload: Buffer.from(`m${i}`), key: `k${i % 50}` })));
 
     const ids = (messages: typeof outputs.messages, strip: RegExp) => messages.map((m) => m.payload.toString().replace(strip, ''));
     const accounted = () => new Set([...ids(outputs.messages, /!$/), ...ids(deadLetters.messages, /$^/)]).size;
@@ -107,7 +109,7 @@ describe(`bridge under kills: ${COUNT} messages, 10% random failures`, () => {
     const redelivered = [...seen.values()].filter((n) => n > 1).length;
     const sigkills = kills.filter((k) => k.signal === 'SIGKILL');
     const report = {
-      stalled, messages: COUNT, seconds: (Date.now() - started) / 1000, output: outSet.size, deadLettered: dlqSet.size,
+      transport: TRANSPORT, stalled, messages: COUNT, seconds: (Date.now() - started) / 1000, output: outSet.size, deadLettered: dlqSet.size,
       kills: kills.map((k) => ({ signal: k.signal, exit: k.exit, doneBefore: k.doneBefore, answering: k.answering.size })),
       duplicates, inBoth, functionCalls: fn.calls, messagesSeenTwiceByFunction: redelivered, missing: missing.length,
     };

@@ -1,5 +1,6 @@
 // Helpers for the bridge suites: the bridge as a child process (tsx), an in-test HTTP function,
-// and Pulsar producers/collectors over the project's own WebSocket clients.
+// and Pulsar producers/collectors over the project's binary client (they work against a broker
+// without the WebSocket service too).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
@@ -7,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
 import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
-import { PulsarConsumer, type SubscriptionType } from '../../../adapters/pulsar/ws-consumer.js';
-import { PulsarProducer } from '../../../adapters/pulsar/ws-producer.js';
+import { consumed } from '../../../adapters/bridge/transport/binary.js';
+import { PulsarClient, type SubscriptionType } from '../../../adapters/pulsar/binary/index.js';
 import type { ConsumedMessage, OutgoingMessage } from '../../../adapters/pulsar/ws-messages.js';
 import { exitedHow, freePort } from '../../support/processes.js';
 import { waitFor as waitForProbe } from '../../support/wait.js';
@@ -96,33 +97,43 @@ export async function stopBridge(bridge: BridgeProcess): Promise<void> {
   await bridge.exited;
 }
 
-/** Collects every message of a topic from a subscription made before the test produces. */
-export async function collect(url: string, topic: string, subscriptionType: SubscriptionType = 'Exclusive', authToken?: string) {
-  const messages: ConsumedMessage[] = [];
-  const consumer = new PulsarConsumer({
-    url,
-    authToken,
-    topics: [topic],
-    subscription: uniqueName('collector'),
-    subscriptionType,
-    receiverQueueSize: 1000,
-    onMessage: (m, session) => {
-      messages.push(m);
-      consumer.ack(m.messageId, session);
-    },
-  });
-  await consumer.waitConnected(20_000);
-  return { messages, close: () => consumer.close() };
+/** How a bridge reaches the platform's (or a test's own) broker: the binary transport unless asked. */
+export function bridgePulsar(urls: { broker: string; web: string }, transport: 'binary' | 'websocket' = 'binary'): Record<string, string> {
+  return transport === 'binary' ? { BRIDGE_BROKER_URL: urls.broker } : { BRIDGE_TRANSPORT: 'websocket', BRIDGE_PULSAR_URL: urls.web };
 }
 
-export async function produceAll(url: string, topic: string, messages: OutgoingMessage[], opts: { window?: number; authToken?: string } = {}): Promise<void> {
-  const window = opts.window ?? 500;
-  const producer = new PulsarProducer({ url, topic, authToken: opts.authToken });
-  await producer.waitConnected(20_000);
-  for (let i = 0; i < messages.length; i += window) {
-    await Promise.all(messages.slice(i, i + window).map((m) => producer.send(m)));
-  }
-  await producer.close();
+function client(brokerUrl: string, authToken?: string, caFile?: string): PulsarClient {
+  return new PulsarClient({ serviceUrl: brokerUrl, ...(authToken && { authentication: { token: authToken } }), ...(caFile && { tls: { caFile } }) });
+}
+
+/** Collects every message of a topic from a subscription made before the test produces. */
+export async function collect(brokerUrl: string, topic: string, subscriptionType: SubscriptionType = 'Exclusive', authToken?: string) {
+  const messages: ConsumedMessage[] = [];
+  const c = client(brokerUrl, authToken);
+  const consumer = await c.subscribe({ topic, subscription: uniqueName('collector'), subscriptionType, receiverQueueSize: 1000 });
+  void (async () => {
+    for (;;) {
+      const m = await consumer.receive().catch(() => undefined);
+      if (!m) return;
+      messages.push(consumed(m));
+      consumer.ack(m);
+    }
+  })();
+  return { messages, close: () => c.close() };
+}
+
+/**
+ * One entry per message, unless `batching`: an entry goes back to the subscription whole, so a
+ * bridge killed mid-batch would see every message of the batch again (Pulsar without batch-index
+ * acks), which the suites' duplicate bounds do not count on.
+ */
+export async function produceAll(brokerUrl: string, topic: string, messages: OutgoingMessage[], opts: { authToken?: string; batching?: boolean } = {}): Promise<void> {
+  const c = client(brokerUrl, opts.authToken);
+  const producer = await c.createProducer({ topic, batchingEnabled: opts.batching ?? false });
+  await Promise.all(messages.map((m) => producer.send({
+    payload: m.payload, ...(m.key !== undefined && { key: m.key }), ...(m.properties && { properties: m.properties }),
+  })));
+  await c.close();
 }
 
 /** Waits until a condition on what the test collected holds. */

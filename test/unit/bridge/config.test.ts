@@ -3,7 +3,7 @@ import { argsToEnv, ConfigError, parseBridgeConfig } from '../../../adapters/bri
 
 const base = {
   BRIDGE_MODE: 'function',
-  BRIDGE_PULSAR_URL: 'http://pulsar:8080/',
+  BRIDGE_BROKER_URL: 'pulsar://pulsar:6650/',
   BRIDGE_INPUTS: 'in, persistent://t/ns/in2',
   BRIDGE_SUBSCRIPTION: 'public/default/fn',
   BRIDGE_OUTPUT: 'out',
@@ -24,7 +24,7 @@ describe('parseBridgeConfig', () => {
     const cfg = parseBridgeConfig({ ...base, PATH: '/usr/bin' });
     expect(cfg).toMatchObject({
       mode: 'function',
-      pulsar: { url: 'http://pulsar:8080', tls: { allowInsecure: false }, connectTimeoutMs: 10_000 },
+      pulsar: { transport: 'binary', url: 'pulsar://pulsar:6650', tls: { allowInsecure: false }, connectTimeoutMs: 10_000 },
       input: { topics: ['persistent://public/default/in', 'persistent://t/ns/in2'] },
       output: 'persistent://public/default/out',
       deadLetterTopic: 'persistent://public/default/in-public-default-fn-DLQ',
@@ -51,8 +51,27 @@ describe('parseBridgeConfig', () => {
     expect(parseBridgeConfig({ ...base, BRIDGE_MAX_MESSAGE_RETRY: '-1' }).maxRetries).toBeUndefined();
   });
 
+  it('speaks the binary protocol by default, the WebSocket API only when chosen', () => {
+    expect(parseBridgeConfig({ ...base, BRIDGE_BROKER_URL: 'pulsar+ssl://a:6651,b:6651' }).pulsar).toMatchObject({ transport: 'binary', url: 'pulsar+ssl://a:6651,b:6651' });
+    const ws = { ...base, BRIDGE_BROKER_URL: '', BRIDGE_TRANSPORT: 'websocket', BRIDGE_PULSAR_URL: 'https://pulsar:8443/' };
+    expect(parseBridgeConfig(ws).pulsar).toMatchObject({ transport: 'websocket', url: 'https://pulsar:8443' });
+    // The controller renders the broker URL; the WebSocket transport does not need it and ignores it.
+    expect(parseBridgeConfig({ ...ws, BRIDGE_BROKER_URL: 'pulsar://pulsar:6650' }).pulsar.url).toBe('https://pulsar:8443');
+  });
+
+  it.each([
+    [{ BRIDGE_BROKER_URL: '' }, ['BRIDGE_BROKER_URL is required with BRIDGE_TRANSPORT=binary (the default): the broker service URL, e.g. pulsar://pulsar-broker:6650 or pulsar+ssl://pulsar-broker:6651; or set BRIDGE_TRANSPORT=websocket with BRIDGE_PULSAR_URL']],
+    [{ BRIDGE_BROKER_URL: 'http://pulsar:8080' }, ['BRIDGE_BROKER_URL "http://pulsar:8080" is a web service URL: the binary transport needs the broker service URL, pulsar://host:6650 or pulsar+ssl://host:6651 (brokerServiceURL), or set BRIDGE_TRANSPORT=websocket and BRIDGE_PULSAR_URL']],
+    [{ BRIDGE_BROKER_URL: 'pulsar://p:99999' }, ['BRIDGE_BROKER_URL "pulsar://p:99999" is not a broker service URL: port 99999 is out of range']],
+    [{ BRIDGE_TRANSPORT: 'websocket' }, ['BRIDGE_PULSAR_URL is required with BRIDGE_TRANSPORT=websocket: the web service URL, e.g. http://pulsar-broker:8080; or use the binary transport (the default) with BRIDGE_BROKER_URL']],
+    [{ BRIDGE_TRANSPORT: 'http' }, ['BRIDGE_TRANSPORT "http" must be binary or websocket']],
+    [{ BRIDGE_TLS_CERT_FILE: '/c.pem', BRIDGE_TLS_KEY_FILE: '/k.pem' }, ['BRIDGE_TLS_CERT_FILE / BRIDGE_TLS_KEY_FILE (client certificates) work with BRIDGE_TRANSPORT=websocket only: authenticate with a token (BRIDGE_AUTH_TOKEN_FILE), or set BRIDGE_TRANSPORT=websocket']],
+  ])('names the transport setting to fix: %j', (over, expected) => {
+    expect(problems({ ...base, ...over })).toEqual(expected);
+  });
+
   it('accepts source mode with only its own keys', () => {
-    const cfg = parseBridgeConfig({ BRIDGE_MODE: 'source', BRIDGE_PULSAR_URL: 'wss://p:8443', BRIDGE_OUTPUT: 'events', BRIDGE_INGRESS_PORT: '9000' });
+    const cfg = parseBridgeConfig({ BRIDGE_MODE: 'source', BRIDGE_TRANSPORT: 'websocket', BRIDGE_PULSAR_URL: 'wss://p:8443', BRIDGE_OUTPUT: 'events', BRIDGE_INGRESS_PORT: '9000' });
     expect(cfg).toMatchObject({ mode: 'source', output: 'persistent://public/default/events', ingress: { port: 9000, host: '127.0.0.1' } });
     expect(cfg.input).toBeUndefined();
   });
@@ -60,6 +79,7 @@ describe('parseBridgeConfig', () => {
   it('names every bad key at once, with the fix', () => {
     const found = problems({
       BRIDGE_MODE: 'function',
+      BRIDGE_TRANSPORT: 'websocket',
       BRIDGE_PULSAR_URL: 'pulsar://p:6650',
       BRIDGE_INPUTS: 'a/b',
       BRIDGE_RETAIN_ORDER: 'true',
@@ -107,7 +127,7 @@ describe('parseBridgeConfig', () => {
   });
 
   it('puts all problems in the error message', () => {
-    expect(() => parseBridgeConfig({})).toThrow(/BRIDGE_MODE is required[\s\S]*BRIDGE_PULSAR_URL is required/);
+    expect(() => parseBridgeConfig({})).toThrow(/BRIDGE_MODE is required[\s\S]*BRIDGE_BROKER_URL is required/);
   });
 });
 

@@ -14,7 +14,7 @@ type Answer = DeliveryResult | ((signal?: AbortSignal) => Promise<DeliveryResult
 
 function setup(env: Record<string, string> = {}, answers: (event: CloudEvent, attempt: number) => Answer = () => ({ verdict: 'delivered', status: 204 })) {
   const config = parseBridgeConfig({
-    BRIDGE_MODE: 'function', BRIDGE_PULSAR_URL: 'http://p:8080', BRIDGE_INPUTS: 'in', BRIDGE_SUBSCRIPTION: 's', BRIDGE_OUTPUT: 'out',
+    BRIDGE_MODE: 'function', BRIDGE_BROKER_URL: 'pulsar://p:6650', BRIDGE_INPUTS: 'in', BRIDGE_SUBSCRIPTION: 's', BRIDGE_OUTPUT: 'out',
     BRIDGE_RETRY_BACKOFF_MS: '1', BRIDGE_RETRY_BACKOFF_MAX_MS: '2', ...env,
   });
   const log: string[] = [];

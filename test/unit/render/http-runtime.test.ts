@@ -20,7 +20,7 @@ describe('HTTP functions: user container + bridge sidecar', () => {
       env: {
         BRIDGE_MODE: 'function',
         BRIDGE_NAME: 'team-a/fn',
-        BRIDGE_PULSAR_URL: '$(webServiceURL)',
+        BRIDGE_BROKER_URL: '$(brokerServiceURL)',
         BRIDGE_INPUTS: 'persistent://public/default/in',
         BRIDGE_SUBSCRIPTION: 'sub',
         BRIDGE_SUBSCRIPTION_POSITION: 'earliest',
@@ -41,7 +41,7 @@ describe('HTTP functions: user container + bridge sidecar', () => {
       env: {
         BRIDGE_MODE: 'sink',
         BRIDGE_NAME: 'team-a/fn',
-        BRIDGE_PULSAR_URL: '$(webServiceURL)',
+        BRIDGE_BROKER_URL: '$(brokerServiceURL)',
         BRIDGE_INPUT_PATTERN: 'persistent://t/ns/orders-.*',
         BRIDGE_SUBSCRIPTION: 'public/default/fn',
         BRIDGE_SUBSCRIPTION_POSITION: 'earliest',
@@ -59,7 +59,7 @@ describe('HTTP functions: user container + bridge sidecar', () => {
       env: {
         BRIDGE_MODE: 'source',
         BRIDGE_NAME: 'team-a/src',
-        BRIDGE_PULSAR_URL: '$(webServiceURL)',
+        BRIDGE_BROKER_URL: '$(brokerServiceURL)',
         BRIDGE_OUTPUT: 'persistent://public/default/out',
         BRIDGE_INGRESS_PORT: '8081',
         BRIDGE_OPS_PORT: '9094',
@@ -72,7 +72,7 @@ describe('HTTP functions: user container + bridge sidecar', () => {
       env: {
         BRIDGE_MODE: 'sink',
         BRIDGE_NAME: 'team-a/snk',
-        BRIDGE_PULSAR_URL: '$(webServiceURL)',
+        BRIDGE_BROKER_URL: '$(brokerServiceURL)',
         BRIDGE_INPUTS: 'persistent://public/default/in',
         BRIDGE_SUBSCRIPTION: 'public/default/snk',
         BRIDGE_SUBSCRIPTION_POSITION: 'earliest',
@@ -91,7 +91,7 @@ describe('HTTP functions: user container + bridge sidecar', () => {
     const bridge = container(result, 'bridge');
     expect(envOf(bridge)).toEqual(env);
     // What the controller renders is exactly what the bridge accepts.
-    expect(parseBridgeConfig(bridgeProcessEnv(bridge))).toMatchObject({ ...parsed, pulsar: expect.objectContaining({ url: pulsarConfig.webServiceURL }) });
+    expect(parseBridgeConfig(bridgeProcessEnv(bridge))).toMatchObject({ ...parsed, pulsar: expect.objectContaining({ transport: 'binary', url: pulsarConfig.brokerServiceURL }) });
     expect(bridge.image).toBe(settings.bridgeImage);
     expect(bridge.envFrom).toEqual([{ configMapRef: { name: 'pulsar-cm' } }]);
   });
