@@ -1,9 +1,11 @@
-// `npm run bench -- bridge [--messages 10000] [--latency-messages 400] [--rate 100] [--concurrency 64]`
+// `npm run bench -- bridge [--messages 10000] [--latency-messages 400] [--rate 100] [--transport binary|websocket]`
 // against the shared platform's Pulsar. One JSON line per result, each with its baseline from
 // the same run:
 //  (a) throughput: a backlog of N messages through the bridge + the SDK's exclamation function,
 //      vs Pulsar's own Java LocalRunner running ExclamationFunction on the same broker; rate from
-//      the broker's publish times of the first and last output;
+//      the broker's publish times of the first and last output. The bridge runs with the env the
+//      controller renders for a Function with every field at its default (not tuned here);
+//      only the URLs, the ports and the subscription are the bench's;
 //  (b) latency at a steady rate: produce → output received, for Pulsar alone (produce → consume,
 //      the floor), the bridge and the LocalRunner; "added" is each minus the floor.
 import { spawn } from 'node:child_process';
@@ -11,11 +13,14 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PulsarProducer } from '../adapters/pulsar/ws-producer.js';
+import { PulsarClient } from '../adapters/pulsar/binary/index.js';
 import type { ConsumedMessage } from '../adapters/pulsar/ws-messages.js';
+import { applyDefaults, type FunctionResource } from '../controller/api/index.js';
+import { bridgeEnv } from '../controller/render/http-runtime.js';
+import { Problems } from '../controller/render/problems.js';
 import { stopProcess } from '../test/support/processes.js';
 import { waitFor } from '../test/support/wait.js';
-import { collect, createSubscription, freePort, produceAll, startBridge, uniqueName } from '../test/integration/bridge/support.js';
+import { bridgePulsar, collect, createSubscription, freePort, produceAll, startBridge, uniqueName } from '../test/integration/bridge/support.js';
 import { preflight } from './preflight.js';
 
 interface System {
@@ -32,20 +37,23 @@ export default async function bench(args: string[]): Promise<void> {
       messages: { type: 'string', default: '10000' },
       'latency-messages': { type: 'string', default: '400' },
       rate: { type: 'string', default: '100' },
-      concurrency: { type: 'string', default: '64' },
+      transport: { type: 'string', default: 'binary' },
     },
   });
   const env = await preflight('bridge', { pulsar: true });
   const web = env.PULSAR_WEB_URL;
+  const broker = env.PULSAR_BROKER_URL;
   const count = Number(values.messages);
-  const systems: System[] = [bridgeSystem(web, Number(values.concurrency))];
+  const transport = values.transport === 'websocket' ? 'websocket' : 'binary';
+  print({ metric: 'load-average', at: 'start', loadavg: os.loadavg().map(round) });
+  const systems: System[] = [bridgeSystem({ broker, web }, transport)];
   const java = javaSystem(env.PULSAR_BROKER_URL, web);
   if (typeof java === 'string') print({ metric: 'baseline-unavailable', system: 'java-localrunner', error: java });
   else systems.push(java);
 
   const throughput: Record<string, number> = {};
   const latency: Record<string, { p50: number; p99: number }> = {};
-  latency['pulsar-direct'] = await directLatency(web, Number(values['latency-messages']), Number(values.rate));
+  latency['pulsar-direct'] = await directLatency(broker, Number(values['latency-messages']), Number(values.rate));
   print({ metric: 'latency', system: 'pulsar-direct', p50Ms: latency['pulsar-direct'].p50, p99Ms: latency['pulsar-direct'].p99 });
   for (const system of systems) {
     const input = `persistent://public/default/${uniqueName(`bench-${system.name}-in`)}`;
@@ -53,14 +61,14 @@ export default async function bench(args: string[]): Promise<void> {
     const subscription = uniqueName('bench');
     await system.prepare?.(web, [input, output]);
     await createSubscription(web, input, subscription);
-    const out = await collect(web, output);
-    await produceAll(web, input, Array.from({ length: count }, (_, i) => ({ payload: Buffer.from(`t${i}`) })));
+    const out = await collect(broker, output);
+    await produceAll(broker, input, Array.from({ length: count }, (_, i) => ({ payload: Buffer.from(`t${i}`) })), { batching: true });
     const stop = await system.start(input, output, subscription);
     try {
       await waitFor(`${count} outputs from ${system.name}`, async () => out.messages.length >= count, { timeoutMs: 300_000, intervalMs: 100 });
       throughput[system.name] = rate(out.messages);
       print({ metric: 'throughput', system: system.name, messages: count, msgsPerSec: round(throughput[system.name]!) });
-      latency[system.name] = await steadyLatency(web, input, out.messages, Number(values['latency-messages']), Number(values.rate));
+      latency[system.name] = await steadyLatency(broker, input, out.messages, Number(values['latency-messages']), Number(values.rate));
       const l = latency[system.name]!;
       const floor = latency['pulsar-direct'];
       print({ metric: 'latency', system: system.name, p50Ms: l.p50, p99Ms: l.p99, addedP50Ms: round(l.p50 - floor.p50), addedP99Ms: round(l.p99 - floor.p99) });
@@ -75,20 +83,35 @@ export default async function bench(args: string[]): Promise<void> {
     const j = latency['java-localrunner']!;
     print({ metric: 'latency-ratio', p50BridgeOverJava: round(b.p50 / j.p50), p99BridgeOverJava: round(b.p99 / j.p99) });
   }
+  print({ metric: 'load-average', at: 'end', loadavg: os.loadavg().map(round) });
 }
 
-function bridgeSystem(web: string, concurrency: number): System {
+/** The bridge's env as the controller renders it for a Function with every field at its default. */
+export function renderedBridgeEnv(input: string, output: string, subscription: string, targetPort: number): Record<string, string> {
+  const fn: FunctionResource = applyDefaults('Function', {
+    apiVersion: 'compute.functionmesh.io/v1alpha1',
+    kind: 'Function',
+    metadata: { name: 'bench', namespace: 'default' },
+    spec: { className: 'exclamation', input: { topics: [input] }, output: { topic: output }, subscriptionName: subscription, http: { image: 'bench' }, pulsar: { pulsarConfig: 'pulsar' } },
+  } as FunctionResource);
+  const problems = new Problems();
+  const env = Object.fromEntries(bridgeEnv(fn, targetPort, '/', problems).map((e) => [e.name, e.value ?? '']));
+  if (problems.list.length) throw new Error(`rendering the bench Function: ${JSON.stringify(problems.list)}`);
+  delete env.BRIDGE_OPS_PORT; // the bench picks a free one
+  return env;
+}
+
+function bridgeSystem(urls: { broker: string; web: string }, transport: 'binary' | 'websocket'): System {
   return {
     name: 'bridge',
     async start(input, output, subscription) {
       const port = await freePort();
       const fn = spawn(process.execPath, ['--import', 'tsx', 'adapters/sdk/example/exclamation.ts'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
       await waitHttp(`http://127.0.0.1:${port}/healthz`);
-      const bridge = await startBridge({
-        BRIDGE_MODE: 'function', BRIDGE_PULSAR_URL: web, BRIDGE_INPUTS: input, BRIDGE_SUBSCRIPTION: subscription, BRIDGE_OUTPUT: output,
-        BRIDGE_TARGET_URL: `http://127.0.0.1:${port}`, BRIDGE_MAX_PENDING_ASYNC_REQUESTS: String(concurrency),
-        BRIDGE_RECEIVER_QUEUE_SIZE: String(Math.min(1000, concurrency * 4)),
-      });
+      const rendered = renderedBridgeEnv(input, output, subscription, port);
+      const { BRIDGE_BROKER_URL: _renderedUrl, ...settings } = rendered;
+      print({ metric: 'bridge-settings', transport, ...settings });
+      const bridge = await startBridge({ ...settings, ...bridgePulsar(urls, transport) });
       await bridge.waitReady();
       return async () => {
         await stopProcess(bridge.child);
@@ -146,20 +169,21 @@ function javaSystem(brokerUrl: string, web: string): System | string {
   };
 }
 
-async function directLatency(web: string, count: number, perSecond: number): Promise<{ p50: number; p99: number }> {
+async function directLatency(broker: string, count: number, perSecond: number): Promise<{ p50: number; p99: number }> {
   const topic = `persistent://public/default/${uniqueName('bench-direct')}`;
-  const out = await collect(web, topic);
+  const out = await collect(broker, topic);
   try {
-    return await steadyLatency(web, topic, out.messages, count, perSecond, '');
+    return await steadyLatency(broker, topic, out.messages, count, perSecond, '');
   } finally {
     await out.close();
   }
 }
 
 /** Sends `count` messages at `perSecond` and times each until its output (payload + suffix) arrives. */
-async function steadyLatency(web: string, input: string, outputs: ConsumedMessage[], count: number, perSecond: number, suffix = '!') {
-  const producer = new PulsarProducer({ url: web, topic: input });
-  await producer.waitConnected(20_000);
+async function steadyLatency(broker: string, input: string, outputs: ConsumedMessage[], count: number, perSecond: number, suffix = '!') {
+  // One entry per message, sent at once: the input side costs the same for every system.
+  const client = new PulsarClient({ serviceUrl: broker });
+  const producer = await client.createProducer({ topic: input, batchingEnabled: false });
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const seen = outputs.length;
@@ -171,7 +195,7 @@ async function steadyLatency(web: string, input: string, outputs: ConsumedMessag
     }
   }, 1);
   const started = performance.now();
-  const sends: Promise<string>[] = [];
+  const sends: Promise<unknown>[] = [];
   for (let i = 0; i < count; i++) {
     const due = started + (i * 1000) / perSecond;
     while (performance.now() < due) await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
@@ -181,7 +205,7 @@ async function steadyLatency(web: string, input: string, outputs: ConsumedMessag
   await Promise.all(sends);
   await waitFor('latency outputs', async () => latencies.length >= count, { timeoutMs: 60_000, intervalMs: 100 });
   clearInterval(watcher);
-  await producer.close();
+  await client.close();
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
   return { p50: pick(0.5), p99: pick(0.99) };

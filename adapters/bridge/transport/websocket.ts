@@ -25,6 +25,18 @@ export function websocketTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: nu
     ...(pulsar.authToken && { authToken: pulsar.authToken }),
     ...(pulsar.authTokenFile && { authTokenFile: pulsar.authTokenFile }),
   };
+  // Sessions that failed for lack of a WebSocket API are logged once, with the fix.
+  const sessions: { what: string; lastError(): string | undefined }[] = [];
+  const told = new Set<string>();
+  const watch = setInterval(() => {
+    for (const { what, lastError } of sessions) {
+      const error = lastError();
+      if (told.has(what) || error === explain(error)) continue;
+      told.add(what);
+      log.error({ what, reason: explain(error) }, 'Pulsar has no WebSocket API');
+    }
+  }, 1_000);
+  watch.unref();
   return {
     endpoint: pulsar.url,
     consumer(spec: InputSpec): InputConsumer {
@@ -43,6 +55,7 @@ export function websocketTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: nu
           onMessage: spec.onMessage,
         });
       };
+      sessions.push({ what: `consumer ${spec.subscription}`, lastError: () => consumer?.lastError });
       if (spec.position === 'earliest' && 'topics' in spec.input) void createAtEarliest(pulsar, timeoutMs, log, spec.input.topics, spec.subscription).finally(open);
       else open();
       return {
@@ -50,7 +63,7 @@ export function websocketTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: nu
           return consumer?.connected ?? false;
         },
         get lastError() {
-          return consumer?.lastError;
+          return explain(consumer?.lastError);
         },
         wake: () => undefined,
         ack: (id, session) => consumer?.ack(id, session) ?? false,
@@ -62,10 +75,31 @@ export function websocketTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: nu
       };
     },
     producer(topic, producerName): OutputProducer {
-      return new PulsarProducer({ ...ws, topic, sendTimeoutMs: timeoutMs, producerName });
+      const producer = new PulsarProducer({ ...ws, topic, sendTimeoutMs: timeoutMs, producerName });
+      sessions.push({ what: `producer on ${topic}`, lastError: () => producer.lastError });
+      return {
+        get connected() {
+          return producer.connected;
+        },
+        get lastError() {
+          return explain(producer.lastError);
+        },
+        send: (message, ms) => producer.send(message, ms),
+        close: () => producer.close(),
+      };
     },
-    close: async () => undefined,
+    close: async () => clearInterval(watch),
   };
+}
+
+/**
+ * A broker without the WebSocket service (webSocketServiceEnabled=false, the default outside
+ * standalone) answers the handshake with 404: say what to do about it.
+ */
+export function explain(lastError: string | undefined): string | undefined {
+  if (!lastError?.startsWith('HTTP 404')) return lastError;
+  // The 404 body is the web server's HTML page: it says nothing more.
+  return 'HTTP 404 on the WebSocket handshake: this Pulsar serves no WebSocket API (webSocketServiceEnabled=false): use the binary transport (unset BRIDGE_TRANSPORT, set BRIDGE_BROKER_URL to the broker service URL)';
 }
 
 // Subscriptions start at the latest message when their first consumer creates them; a bridge

@@ -2,12 +2,12 @@
 // random delay and fails at random (so retries happen) must still see, and reply, in order.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readPlatformEnv } from '../../support/platform.js';
-import { collect, createSubscription, produceAll, startBridge, startFunction, uniqueName, waitFor, type TestFunction } from './support.js';
+import { bridgePulsar, collect, createSubscription, produceAll, startBridge, startFunction, uniqueName, waitFor, type TestFunction } from './support.js';
 
 const env = readPlatformEnv();
 const ns = 'persistent://public/default';
 
-async function run(opts: { count: number; keys: number; bridge: Record<string, string> }) {
+async function run(opts: { count: number; keys: number; bridge: Record<string, string>; transport?: 'binary' | 'websocket' }) {
   const input = `${ns}/${uniqueName('order-in')}`;
   const output = `${ns}/${uniqueName('order-out')}`;
   let running = 0;
@@ -22,10 +22,10 @@ async function run(opts: { count: number; keys: number; bridge: Record<string, s
     }, Math.random() * 4);
   });
   await createSubscription(env.PULSAR_WEB_URL, input, 'ordered');
-  const out = await collect(env.PULSAR_WEB_URL, output);
-  await produceAll(env.PULSAR_WEB_URL, input, Array.from({ length: opts.count }, (_, i) => ({ payload: Buffer.from(String(i)), key: `k${i % opts.keys}` })));
+  const out = await collect(env.PULSAR_BROKER_URL, output);
+  await produceAll(env.PULSAR_BROKER_URL, input, Array.from({ length: opts.count }, (_, i) => ({ payload: Buffer.from(String(i)), key: `k${i % opts.keys}` })));
   const bridge = await startBridge({
-    BRIDGE_MODE: 'function', BRIDGE_PULSAR_URL: env.PULSAR_WEB_URL, BRIDGE_INPUTS: input, BRIDGE_SUBSCRIPTION: 'ordered',
+    BRIDGE_MODE: 'function', ...bridgePulsar({ broker: env.PULSAR_BROKER_URL, web: env.PULSAR_WEB_URL }, opts.transport), BRIDGE_INPUTS: input, BRIDGE_SUBSCRIPTION: 'ordered',
     BRIDGE_OUTPUT: output, BRIDGE_TARGET_URL: fn.url, BRIDGE_RETRY_BACKOFF_MS: '5', BRIDGE_RETRY_BACKOFF_MAX_MS: '20', ...opts.bridge,
   });
   cleanups.push(async () => {
@@ -45,9 +45,10 @@ afterEach(async () => {
 });
 
 describe('ordering', () => {
-  it('retainOrdering: replies in exactly the input order, one at a time, despite retries', async () => {
-    const { replies, maxRunning, retried } = await run({ count: 300, keys: 7, bridge: { BRIDGE_RETAIN_ORDERING: 'true', BRIDGE_MAX_PENDING_ASYNC_REQUESTS: '16' } });
-    expect(replies.map((r) => r.n)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  // The WebSocket fallback keeps strict order too (a smaller run).
+  it.each([['binary', 300], ['websocket', 100]] as const)('retainOrdering (%s): replies in exactly the input order, one at a time, despite retries', async (transport, count) => {
+    const { replies, maxRunning, retried } = await run({ count, keys: 7, transport, bridge: { BRIDGE_RETAIN_ORDERING: 'true', BRIDGE_MAX_PENDING_ASYNC_REQUESTS: '16' } });
+    expect(replies.map((r) => r.n)).toEqual(Array.from({ length: count }, (_, i) => i));
     expect(maxRunning).toBe(1);
     expect(retried).toBeGreaterThan(0);
   }, 120_000);

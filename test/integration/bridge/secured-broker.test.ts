@@ -1,11 +1,14 @@
 // The bridge against Pulsar brokers of this suite's own that are secured as in production:
 //  - token authentication: with the token from a mounted-Secret-style file (in Pulsar's
-//    `token:<jwt>` form) the admin API and the WebSocket API both accept it; without it the
-//    bridge stays unready and says why; the token never shows in a log;
-//  - https:// and wss:// with a certificate from a private CA: with BRIDGE_TLS_CA_FILE both APIs
-//    work over TLS; without it the bridge stays unready and says the certificate is not trusted.
+//    `token:<jwt>` form) the broker accepts it on pulsar:// (and, on the WebSocket fallback, the
+//    admin and WebSocket APIs); without it the bridge stays unready and says why; the token never
+//    shows in a log;
+//  - pulsar+ssl:// (and, on the fallback, https:// and wss://) with a certificate from a private
+//    CA: with BRIDGE_TLS_CA_FILE it works over TLS; without it the bridge stays unready and says
+//    the certificate is not trusted.
 // Messages are published before the bridge starts, so only a subscription the bridge creates at
-// earliest (through the admin API) sees them.
+// earliest (the binary client subscribes there; the fallback creates it through the admin API)
+// sees them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,11 +38,11 @@ async function echoFifty(ctx: ReturnType<typeof ownBroker>, bridgeEnv: Record<st
   const input = `persistent://public/default/${uniqueName('in')}`;
   const output = `persistent://public/default/${uniqueName('out')}`;
   // The test's own clients use the plain port: only the bridge is under test.
-  const replies = await collect(ctx.pulsar.webUrl, output, 'Exclusive', authToken);
+  const replies = await collect(ctx.pulsar.brokerUrl, output, 'Exclusive', authToken);
   ctx.cleanups.push(() => replies.close());
-  await produceAll(ctx.pulsar.webUrl, input, Array.from({ length: 50 }, (_, i) => ({ payload: Buffer.from(`m${i}`) })), { authToken });
+  await produceAll(ctx.pulsar.brokerUrl, input, Array.from({ length: 50 }, (_, i) => ({ payload: Buffer.from(`m${i}`) })), { authToken });
   const b = await startBridge({
-    BRIDGE_MODE: 'function', BRIDGE_PULSAR_URL: ctx.pulsar.webUrl, BRIDGE_INPUTS: input, BRIDGE_SUBSCRIPTION: 'fn',
+    BRIDGE_MODE: 'function', BRIDGE_BROKER_URL: ctx.pulsar.brokerUrl, BRIDGE_INPUTS: input, BRIDGE_SUBSCRIPTION: 'fn',
     BRIDGE_SUBSCRIPTION_POSITION: 'earliest', BRIDGE_OUTPUT: output, BRIDGE_TARGET_URL: ctx.fn.url, LOG_LEVEL: 'info', ...bridgeEnv,
   });
   ctx.cleanups.push(() => stopBridge(b));
@@ -59,7 +62,7 @@ async function echoFifty(ctx: ReturnType<typeof ownBroker>, bridgeEnv: Record<st
 /** A sink-mode bridge that cannot connect: it stays up and unready, and its log matches `why`. */
 async function refused(ctx: ReturnType<typeof ownBroker>, bridgeEnv: Record<string, string>, why: RegExp): Promise<void> {
   const b = await startBridge({
-    BRIDGE_MODE: 'sink', BRIDGE_PULSAR_URL: ctx.pulsar.webUrl, BRIDGE_INPUTS: `persistent://public/default/${uniqueName('refused')}`,
+    BRIDGE_MODE: 'sink', BRIDGE_BROKER_URL: ctx.pulsar.brokerUrl, BRIDGE_INPUTS: `persistent://public/default/${uniqueName('refused')}`,
     BRIDGE_SUBSCRIPTION: 'fn', BRIDGE_TARGET_URL: ctx.fn.url, ...bridgeEnv,
   });
   ctx.cleanups.push(() => stopBridge(b));
@@ -82,20 +85,32 @@ describe('bridge against a Pulsar with token authentication', () => {
     expect(b.logs.join('')).not.toContain(ctx.pulsar.token);
   }, 120_000);
 
-  it('without a token, stays unready and logs that Pulsar refused it', () => refused(ctx, {}, /"reason":"HTTP 401/), 60_000);
+  it('without a token, stays unready and logs that Pulsar refused it', () => refused(ctx, {}, /"reason":"[^"]*AuthenticationError/), 60_000);
+
+  it('on the WebSocket fallback, with the token file, the same', async () => {
+    const b = await echoFifty(ctx, { BRIDGE_TRANSPORT: 'websocket', BRIDGE_PULSAR_URL: ctx.pulsar.webUrl, BRIDGE_AUTH_TOKEN_FILE: path.join(dir, 'token') }, ctx.pulsar.token);
+    expect(b.logs.join('')).not.toContain(ctx.pulsar.token);
+  }, 120_000);
+
+  it('on the WebSocket fallback, without a token, stays unready with HTTP 401 logged', () => refused(ctx, { BRIDGE_TRANSPORT: 'websocket', BRIDGE_PULSAR_URL: ctx.pulsar.webUrl }, /"reason":"HTTP 401/), 60_000);
 });
 
 describe('bridge against a Pulsar served over TLS by a private CA', () => {
   const ctx = ownBroker({ tls: true });
 
-  it('with the CA, creates its subscription and runs every message through over https:// and wss://', async () => {
-    const b = await echoFifty(ctx, { BRIDGE_PULSAR_URL: ctx.pulsar.tlsWebUrl, BRIDGE_TLS_CA_FILE: ctx.pulsar.tls!.caFile });
-    expect(b.logs.join('')).toContain(`wss://127.0.0.1:${ctx.pulsar.tls!.port}`);
+  it('with the CA, creates its subscription and runs every message through over pulsar+ssl://', async () => {
+    const b = await echoFifty(ctx, { BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl, BRIDGE_TLS_CA_FILE: ctx.pulsar.tls!.caFile });
+    expect(b.logs.join('')).toContain(`"pulsar":"pulsar+ssl://127.0.0.1:${ctx.pulsar.tls!.brokerPort}"`);
   }, 120_000);
 
   it('with BRIDGE_TLS_ALLOW_INSECURE and no CA, runs every message through as well', async () => {
-    await echoFifty(ctx, { BRIDGE_PULSAR_URL: ctx.pulsar.tlsWebUrl, BRIDGE_TLS_ALLOW_INSECURE: 'true' });
+    await echoFifty(ctx, { BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl, BRIDGE_TLS_ALLOW_INSECURE: 'true' });
   }, 120_000);
 
-  it('without the CA, stays unready and logs that the certificate is not trusted', () => refused(ctx, { BRIDGE_PULSAR_URL: ctx.pulsar.tlsWebUrl }, /certificate/i), 60_000);
+  it('without the CA, stays unready and logs that the certificate is not trusted', () => refused(ctx, { BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl }, /certificate/i), 60_000);
+
+  it('on the WebSocket fallback, with the CA, over https:// and wss://', async () => {
+    const b = await echoFifty(ctx, { BRIDGE_TRANSPORT: 'websocket', BRIDGE_PULSAR_URL: ctx.pulsar.tlsWebUrl, BRIDGE_TLS_CA_FILE: ctx.pulsar.tls!.caFile });
+    expect(b.logs.join('')).toContain(`wss://127.0.0.1:${ctx.pulsar.tls!.port}`);
+  }, 120_000);
 });

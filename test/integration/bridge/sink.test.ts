@@ -1,11 +1,11 @@
-// Sink mode against the real Pulsar, over several topics (the v3 multi-topic endpoint) and a
-// topic pattern: every message reaches the sink, failures are retried, acknowledgement follows
+// Sink mode against the real Pulsar, over several topics (binary, and the WebSocket fallback's v3
+// multi-topic endpoint) and a topic pattern: every message reaches the sink, failures are retried, acknowledgement follows
 // the 2xx, and the sink's answers produce nothing.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
 import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
 import { readPlatformEnv } from '../../support/platform.js';
-import { createSubscription, produceAll, startBridge, startFunction, uniqueName, waitFor, type BridgeProcess, type TestFunction } from './support.js';
+import { bridgePulsar, createSubscription, produceAll, startBridge, startFunction, uniqueName, waitFor, type BridgeProcess, type TestFunction } from './support.js';
 
 const env = readPlatformEnv();
 const ns = 'persistent://public/default';
@@ -14,7 +14,7 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
-async function sinkRun(inputs: string[], inputEnv: Record<string, string>) {
+async function sinkRun(inputs: string[], inputEnv: Record<string, string>, transport: 'binary' | 'websocket' = 'binary') {
   const received = new Map<string, { type: string; source: string; partitionkey?: string }>();
   const sink: TestFunction = await startFunction((req, res) => {
     if (Math.random() < 0.2) return void res.status(503).end();
@@ -25,7 +25,7 @@ async function sinkRun(inputs: string[], inputEnv: Record<string, string>) {
   });
   for (const topic of inputs) await createSubscription(env.PULSAR_WEB_URL, topic, 'sink');
   const bridge: BridgeProcess = await startBridge({
-    BRIDGE_MODE: 'sink', BRIDGE_PULSAR_URL: env.PULSAR_WEB_URL, BRIDGE_SUBSCRIPTION: 'sink', BRIDGE_TARGET_URL: sink.url,
+    BRIDGE_MODE: 'sink', ...bridgePulsar({ broker: env.PULSAR_BROKER_URL, web: env.PULSAR_WEB_URL }, transport), BRIDGE_SUBSCRIPTION: 'sink', BRIDGE_TARGET_URL: sink.url,
     BRIDGE_DEAD_LETTER_TOPIC: `${ns}/${uniqueName('sink-dlq')}`, BRIDGE_RETRY_BACKOFF_MS: '10', ...inputEnv,
   });
   cleanups.push(async () => {
@@ -35,7 +35,7 @@ async function sinkRun(inputs: string[], inputEnv: Record<string, string>) {
   });
   await bridge.waitReady();
   for (const [i, topic] of inputs.entries()) {
-    await produceAll(env.PULSAR_WEB_URL, topic, Array.from({ length: 100 }, (_, n) => ({ payload: Buffer.from(`${i}-${n}`), key: `k${n}` })));
+    await produceAll(env.PULSAR_BROKER_URL, topic, Array.from({ length: 100 }, (_, n) => ({ payload: Buffer.from(`${i}-${n}`), key: `k${n}` })));
   }
   await waitFor('every message at the sink', () => received.size >= inputs.length * 100, 60_000);
   // Acknowledged after the 2xx: nothing left in the subscriptions.
@@ -53,9 +53,10 @@ async function sinkRun(inputs: string[], inputEnv: Record<string, string>) {
 }
 
 describe('sink mode', () => {
-  it('consumes several topics through the multi-topic endpoint', async () => {
+  // The WebSocket fallback reads several topics through its v3 multi-topic endpoint.
+  it.each(['binary', 'websocket'] as const)('consumes several topics (%s)', async (transport) => {
     const inputs = [`${ns}/${uniqueName('sink-a')}`, `${ns}/${uniqueName('sink-b')}`];
-    const { received, retried, replies } = await sinkRun(inputs, { BRIDGE_INPUTS: inputs.join(',') });
+    const { received, retried, replies } = await sinkRun(inputs, { BRIDGE_INPUTS: inputs.join(',') }, transport);
     expect(received.size).toBe(200);
     expect(received.get('1-7')).toEqual({ type: 'io.functionmesh.pulsar.message', source: inputs.join(','), partitionkey: 'k7' });
     expect(retried).toBeGreaterThan(0);

@@ -1,16 +1,17 @@
 // Source mode against the real Pulsar: 202 only once Pulsar has the event, 400 naming what is
 // wrong with an invalid one, and never a 2xx for an event Pulsar did not persist — checked by
-// terminating the topic (Pulsar refuses every later write) while events are being posted.
+// terminating the topic (Pulsar refuses every later write) while events are being posted. The
+// first two cases run on the WebSocket fallback too.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
 import { readPlatformEnv } from '../../support/platform.js';
-import { collect, freePort, startBridge, uniqueName, waitFor, type BridgeProcess } from './support.js';
+import { bridgePulsar, collect, freePort, startBridge, uniqueName, waitFor, type BridgeProcess } from './support.js';
 
 const env = readPlatformEnv();
-const topic = `persistent://public/default/${uniqueName('source-out')}`;
 
-describe('source mode', () => {
+describe.each(['binary', 'websocket'] as const)('source mode (%s)', (transport) => {
+  const topic = `persistent://public/default/${uniqueName('source-out')}`;
   let bridge: BridgeProcess;
   let sink: string;
   let out: Awaited<ReturnType<typeof collect>>;
@@ -18,8 +19,11 @@ describe('source mode', () => {
   beforeAll(async () => {
     const port = await freePort();
     sink = `http://127.0.0.1:${port}/`;
-    out = await collect(env.PULSAR_WEB_URL, topic);
-    bridge = await startBridge({ BRIDGE_MODE: 'source', BRIDGE_PULSAR_URL: env.PULSAR_WEB_URL, BRIDGE_OUTPUT: topic, BRIDGE_INGRESS_PORT: String(port), BRIDGE_TIMEOUT_MS: '5000' });
+    out = await collect(env.PULSAR_BROKER_URL, topic);
+    bridge = await startBridge({
+      BRIDGE_MODE: 'source', ...bridgePulsar({ broker: env.PULSAR_BROKER_URL, web: env.PULSAR_WEB_URL }, transport),
+      BRIDGE_OUTPUT: topic, BRIDGE_INGRESS_PORT: String(port), BRIDGE_TIMEOUT_MS: '5000',
+    });
     await bridge.waitReady();
   });
 
@@ -60,7 +64,8 @@ describe('source mode', () => {
     expect((await fetch(sink)).status).toBe(405);
   });
 
-  it('never answers 2xx for an event Pulsar did not persist', async () => {
+  // Registered on the default transport only, to keep the WebSocket suite small.
+  if (transport === 'binary') it('never answers 2xx for an event Pulsar did not persist', async () => {
     const admin = new PulsarAdmin({ url: env.PULSAR_WEB_URL });
     const answers = new Map<string, number>();
     let next = 0;
