@@ -57,4 +57,19 @@ describe('TargetClient', () => {
     }, 200);
     expect(await stalled.deliver(event)).toMatchObject({ verdict: 'retry', reason: expect.stringContaining('no response within 200 ms') });
   });
+
+  it('cuts every delivery in flight when shutdown aborts, and starts none after', async () => {
+    const client = await clientFor(() => undefined, 10_000);
+    const stop = new AbortController();
+    const started = Date.now();
+    const pending = [client.deliver(event, stop.signal), client.deliver(event, stop.signal)];
+    await new Promise((r) => setTimeout(r, 100));
+    stop.abort();
+    expect(await Promise.all(pending)).toEqual([
+      { verdict: 'retry', reason: 'delivery aborted by shutdown' },
+      { verdict: 'retry', reason: 'delivery aborted by shutdown' },
+    ]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await client.deliver(event, stop.signal)).toEqual({ verdict: 'retry', reason: 'delivery aborted by shutdown' });
+  });
 });
