@@ -1,4 +1,4 @@
-// `npm run bench -- bridge [--messages 10000] [--latency-messages 400] [--rate 100] [--transport binary|websocket]`
+// `npm run bench -- bridge [--messages 10000] [--latency-messages 400] [--rate 100] [--rounds 3] [--transport binary|websocket]`
 // against the shared platform's Pulsar. One JSON line per result, each with its baseline from
 // the same run:
 //  (a) throughput: a backlog of N messages through the bridge + the SDK's exclamation function,
@@ -8,6 +8,8 @@
 //      only the URLs, the ports and the subscription are the bench's;
 //  (b) latency at a steady rate: produce → output received, for Pulsar alone (produce → consume,
 //      the floor), the bridge and the LocalRunner; "added" is each minus the floor.
+// Both in --rounds rounds, alternating which system goes first; the last lines are the medians
+// and their ratios, with the load average at the start and the end.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -38,6 +40,7 @@ export default async function bench(args: string[]): Promise<void> {
       'latency-messages': { type: 'string', default: '400' },
       rate: { type: 'string', default: '100' },
       transport: { type: 'string', default: 'binary' },
+      rounds: { type: 'string', default: '3' },
     },
   });
   const env = await preflight('bridge', { pulsar: true });
@@ -51,37 +54,57 @@ export default async function bench(args: string[]): Promise<void> {
   if (typeof java === 'string') print({ metric: 'baseline-unavailable', system: 'java-localrunner', error: java });
   else systems.push(java);
 
-  const throughput: Record<string, number> = {};
-  const latency: Record<string, { p50: number; p99: number }> = {};
-  latency['pulsar-direct'] = await directLatency(broker, Number(values['latency-messages']), Number(values.rate));
-  print({ metric: 'latency', system: 'pulsar-direct', p50Ms: latency['pulsar-direct'].p50, p99Ms: latency['pulsar-direct'].p99 });
-  for (const system of systems) {
-    const input = `persistent://public/default/${uniqueName(`bench-${system.name}-in`)}`;
-    const output = `persistent://public/default/${uniqueName(`bench-${system.name}-out`)}`;
-    const subscription = uniqueName('bench');
-    await system.prepare?.(web, [input, output]);
-    await createSubscription(web, input, subscription);
-    const out = await collect(broker, output);
-    await produceAll(broker, input, Array.from({ length: count }, (_, i) => ({ payload: Buffer.from(`t${i}`) })), { batching: true });
-    const stop = await system.start(input, output, subscription);
-    try {
-      await waitFor(`${count} outputs from ${system.name}`, async () => out.messages.length >= count, { timeoutMs: 300_000, intervalMs: 100 });
-      throughput[system.name] = rate(out.messages);
-      print({ metric: 'throughput', system: system.name, messages: count, msgsPerSec: round(throughput[system.name]!) });
-      latency[system.name] = await steadyLatency(broker, input, out.messages, Number(values['latency-messages']), Number(values.rate));
-      const l = latency[system.name]!;
-      const floor = latency['pulsar-direct'];
-      print({ metric: 'latency', system: system.name, p50Ms: l.p50, p99Ms: l.p99, addedP50Ms: round(l.p50 - floor.p50), addedP99Ms: round(l.p99 - floor.p99) });
-    } finally {
-      await stop();
-      await out.close();
+  // Rounds alternate which system goes first: on a shared machine the load moves between runs,
+  // and the medians over rounds are what the ratios compare.
+  const throughput: Record<string, number[]> = {};
+  const latency: Record<string, { p50: number; p99: number; addedP50: number; addedP99: number }[]> = {};
+  const rounds = Number(values.rounds);
+  for (let r = 1; r <= rounds; r++) {
+    const floor = await directLatency(broker, Number(values['latency-messages']), Number(values.rate));
+    print({ metric: 'latency', round: r, system: 'pulsar-direct', p50Ms: floor.p50, p99Ms: floor.p99 });
+    for (const system of r % 2 ? systems : [...systems].reverse()) {
+      const input = `persistent://public/default/${uniqueName(`bench-${system.name}-in`)}`;
+      const output = `persistent://public/default/${uniqueName(`bench-${system.name}-out`)}`;
+      const subscription = uniqueName('bench');
+      await system.prepare?.(web, [input, output]);
+      await createSubscription(web, input, subscription);
+      const out = await collect(broker, output);
+      await produceAll(broker, input, Array.from({ length: count }, (_, i) => ({ payload: Buffer.from(`t${i}`) })), { batching: true });
+      const stop = await system.start(input, output, subscription);
+      try {
+        await waitFor(`${count} outputs from ${system.name}`, async () => out.messages.length >= count, { timeoutMs: 300_000, intervalMs: 100 });
+        const t = rate(out.messages);
+        (throughput[system.name] ??= []).push(t);
+        print({ metric: 'throughput', round: r, system: system.name, messages: count, msgsPerSec: round(t), loadavg1: round(os.loadavg()[0]!) });
+        const l = await steadyLatency(broker, input, out.messages, Number(values['latency-messages']), Number(values.rate));
+        const added = { ...l, addedP50: round(l.p50 - floor.p50), addedP99: round(l.p99 - floor.p99) };
+        (latency[system.name] ??= []).push(added);
+        print({ metric: 'latency', round: r, system: system.name, p50Ms: l.p50, p99Ms: l.p99, addedP50Ms: added.addedP50, addedP99Ms: added.addedP99 });
+      } finally {
+        await stop();
+        await out.close();
+      }
     }
   }
+  for (const [name, all] of Object.entries(throughput)) {
+    const l = latency[name]!;
+    print({
+      metric: 'median', system: name, rounds, msgsPerSec: median(all), addedP50Ms: median(l.map((x) => x.addedP50)), addedP99Ms: median(l.map((x) => x.addedP99)),
+      p50Ms: median(l.map((x) => x.p50)), p99Ms: median(l.map((x) => x.p99)),
+    });
+  }
   if (throughput['java-localrunner'] && throughput.bridge) {
-    print({ metric: 'throughput-ratio', bridgeOverJava: round(throughput.bridge / throughput['java-localrunner']) });
     const b = latency.bridge!;
     const j = latency['java-localrunner']!;
-    print({ metric: 'latency-ratio', p50BridgeOverJava: round(b.p50 / j.p50), p99BridgeOverJava: round(b.p99 / j.p99) });
+    print({
+      metric: 'throughput-ratio', bridgeOverJava: round(median(throughput.bridge) / median(throughput['java-localrunner'])),
+      perRound: throughput.bridge.map((t, i) => round(t / throughput['java-localrunner']![i]!)),
+    });
+    print({
+      metric: 'latency-ratio', p50BridgeOverJava: round(median(b.map((x) => x.p50)) / median(j.map((x) => x.p50))),
+      p99BridgeOverJava: round(median(b.map((x) => x.p99)) / median(j.map((x) => x.p99))),
+      addedP50BridgeMinusJavaMs: round(median(b.map((x) => x.addedP50)) - median(j.map((x) => x.addedP50))),
+    });
   }
   print({ metric: 'load-average', at: 'end', loadavg: os.loadavg().map(round) });
 }
@@ -221,4 +244,9 @@ async function waitHttp(url: string): Promise<void> {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return round(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2);
+};
 const print = (o: object) => console.log(JSON.stringify({ bench: 'bridge', ...o }));
