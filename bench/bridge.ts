@@ -135,11 +135,16 @@ function bridgeSystem(urls: { broker: string; web: string }, transport: 'binary'
       const { BRIDGE_BROKER_URL: _renderedUrl, ...settings } = rendered;
       print({ metric: 'bridge-settings', transport, ...settings });
       const bridge = await startBridge({ ...settings, ...bridgePulsar(urls, transport) });
-      await bridge.waitReady();
-      return async () => {
+      const stop = async () => {
         await stopProcess(bridge.child);
         await stopProcess(fn);
       };
+      // It starts on a backlog, on a shared machine; a bridge that never gets ready is not left behind.
+      await bridge.waitReady(120_000).catch(async (err: unknown) => {
+        await stop();
+        throw err;
+      });
+      return stop;
     },
   };
 }

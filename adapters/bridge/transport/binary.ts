@@ -24,6 +24,7 @@ const CREATE_BACKOFF = { initialMs: 200, maxMs: 10_000 };
  * and, with few messages in flight, lost throughput.
  */
 const BATCH_DELAY_MS = 1;
+const YIELD_EVERY = 64;
 
 export function binaryTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: number, log: Logger): PulsarTransport {
   const client = new PulsarClient({
@@ -112,9 +113,12 @@ class BinaryConsumer implements InputConsumer {
 
   /** Hands messages to the pump while it has room, until the consumer closes. */
   private async pass(consumer: Consumer): Promise<void> {
-    for (;;) {
+    for (let passed = 1; ; passed++) {
       while (!this.spec.hasRoom() && !this.stop.signal.aborted) await new Promise<void>((resolve) => (this.roomWaiter = resolve));
       if (this.stop.signal.aborted) return;
+      // Queued messages come without a pause (receive() resolves at once): let I/O in now and
+      // then, so that a backlog does not starve the replies, acks and health probes.
+      if (passed % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const m = await consumer.receive();
       const message = consumed(m);
       this.held.set(message.messageId, m);
