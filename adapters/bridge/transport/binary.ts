@@ -241,7 +241,8 @@ export function consumed(m: Message): ConsumedMessage {
   return message;
 }
 
-function outgoing(message: OutgoingMessage): ProducerMessage {
+/** A message to produce, in the client's form (event time as ms since the epoch). */
+export function outgoing(message: OutgoingMessage): ProducerMessage {
   const out: ProducerMessage = { payload: message.payload };
   if (message.key !== undefined) out.key = message.key;
   if (message.properties) out.properties = message.properties;
