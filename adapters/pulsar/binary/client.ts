@@ -10,6 +10,7 @@ import type { Authentication, TlsOptions } from './connection.js';
 import { TopicConsumer, type Consumer, type ConsumerOptions, type CursorOptions } from './consumer.js';
 import { PulsarClientError } from './errors.js';
 import { LookupService } from './lookup.js';
+import { DEFAULT_MEMORY_LIMIT_BYTES, MemoryLimit } from './memory-limit.js';
 import { MultiTopicConsumer } from './multi-topic-consumer.js';
 import { PartitionedProducer } from './partitioned-producer.js';
 import { subscribePattern } from './pattern-consumer.js';
@@ -36,6 +37,11 @@ export interface ClientOptions {
   connectionTimeoutMs?: number;
   /** Ping the broker when idle this long; close after twice that in silence. Default 30 s. */
   keepAliveIntervalMs?: number;
+  /**
+   * Payload bytes all producers of this client may hold until the broker stores them; send()
+   * waits beyond (backpressure). 0: no limit. Default 64 MiB, as in Java's client.
+   */
+  memoryLimitBytes?: number;
 }
 
 /**
@@ -70,6 +76,7 @@ export class PulsarClient {
     this.ctx = {
       pool,
       lookup: new LookupService(pool, addresses),
+      memory: new MemoryLimit(memoryLimit(opts.memoryLimitBytes)),
       operationTimeoutMs: opts.operationTimeoutMs ?? 30_000,
       newId: () => this.nextId++,
     };
@@ -159,6 +166,12 @@ export class PulsarClient {
     await Promise.allSettled([...this.closeables].map((c) => c.close()));
     await this.ctx.pool.close();
   }
+}
+
+function memoryLimit(bytes: number | undefined): number {
+  if (bytes === undefined) return DEFAULT_MEMORY_LIMIT_BYTES;
+  if (!Number.isInteger(bytes) || bytes < 0) throw new PulsarClientError(`memoryLimitBytes ${bytes}: expected a whole number of bytes, 0 for no limit`);
+  return bytes;
 }
 
 function fullName(topic: string): string {
