@@ -44,6 +44,13 @@ export interface ProducerOptions {
    */
   batchingType?: 'default' | 'key-based';
   compressionType?: CompressionName;
+  /**
+   * Split a message larger than `chunkMaxMessageSize` (after compression) into chunks the
+   * consumer joins again, as Java's `enableChunking`. Needs `batchingEnabled: false`. Default false.
+   */
+  chunkingEnabled?: boolean;
+  /** Bytes of payload per chunk. Default: the broker's maxMessageSize. */
+  chunkMaxMessageSize?: number;
   schema?: SchemaInfo;
   /** Key/values attached to the producer (shown in topic stats). */
   properties?: Record<string, string>;
@@ -98,6 +105,8 @@ interface OpSend {
   createdAt: number;
   /** Payload bytes held against the memory limit until the receipt. */
   bytes: number;
+  /** A chunk: the ids of the message's chunks stored so far (shared by its chunks' entries). */
+  chunkIds?: { ledgerId: number; entryId: number }[];
 }
 
 export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
@@ -119,6 +128,10 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
   private readonly maxBatchBytes: number;
   private readonly compression: CompressionCode;
   private readonly sendTimeoutMs: number;
+  private readonly chunking: boolean;
+  private readonly chunkMaxMessageSize?: number;
+  /** The broker's limit, from the last connection (a chunk's default size). */
+  private maxMessageSize = 5 * 1024 * 1024;
 
   private nextSequenceId = 0;
   private pendingMessages = 0;
@@ -151,6 +164,11 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
     if (!(c in CompressionType) || c === 'ZSTD') throw new PulsarClientError(`compressionType "${c}": expected one of NONE, LZ4, ZLIB, SNAPPY (ZSTD messages are read, not written)`);
     this.compression = CompressionType[c];
     this.sendTimeoutMs = opts.sendTimeoutMs ?? 30_000;
+    this.chunking = opts.chunkingEnabled ?? false;
+    if (this.chunking && this.batching) {
+      throw new PulsarClientError('chunkingEnabled: chunks cannot be batched; set batchingEnabled: false as well');
+    }
+    if (opts.chunkMaxMessageSize !== undefined) this.chunkMaxMessageSize = positive(opts.chunkMaxMessageSize, 'chunkMaxMessageSize');
     const batchingType = opts.batchingType ?? 'default';
     if (batchingType !== 'default' && batchingType !== 'key-based') {
       throw new PulsarClientError(`batchingType "${String(batchingType)}": expected default or key-based`);
@@ -222,6 +240,7 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
     const last = res.producerSuccess.lastSequenceId ?? -1;
     if (this.nextSequenceId === 0 && last >= 0) this.nextSequenceId = last + 1;
     this.connection = conn;
+    this.maxMessageSize = conn.maxMessageSize;
     this.state = 'ready';
     // Everything without a receipt goes again, in order; the broker drops what it already has
     // when deduplication is on.
@@ -340,6 +359,11 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
       metadata.uncompressedSize = payload.length;
       payload = compress(this.compression, payload);
     }
+    const chunkSize = this.chunkMaxMessageSize ?? this.maxMessageSize;
+    if (this.chunking && payload.length > chunkSize) {
+      this.enqueueChunks(metadata, payload, chunkSize, first, callbacks[0]!, bytes);
+      return;
+    }
     const send: Record<string, unknown> = { producerId: this.producerId, sequenceId: first, numMessages: count };
     if (last > first) send.highestSequenceId = last;
     const frame = encodePayloadCommand({ type: CommandType.SEND, send }, metadata, payload);
@@ -351,6 +375,30 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
     }
     this.ops.push({ sequenceId: first, highestSequenceId: last, count, batched, frame, callbacks, createdAt: Date.now(), bytes });
     if (this.state === 'ready') this.connection!.write(frame);
+  }
+
+  /**
+   * One message as entries of at most `size` payload bytes, all with the message's sequence id and
+   * uuid (producer name + sequence id), numbered by chunk id; the last chunk's receipt settles it.
+   */
+  private enqueueChunks(metadata: MessageMetadata, payload: Buffer, size: number, sequenceId: number, callback: Callback, bytes: number): void {
+    const count = Math.ceil(payload.length / size);
+    metadata.uuid = `${this.producerName}-${sequenceId}`;
+    metadata.numChunksFromMsg = count;
+    metadata.totalChunkMsgSize = payload.length;
+    const chunkIds: { ledgerId: number; entryId: number }[] = [];
+    const send = { producerId: this.producerId, sequenceId, numMessages: 1, isChunk: true };
+    for (let i = 0; i < count; i++) {
+      metadata.chunkId = i;
+      const frame = encodePayloadCommand({ type: CommandType.SEND, send }, metadata, payload.subarray(i * size, (i + 1) * size));
+      const last = i === count - 1;
+      // Only the last chunk holds the message's slot and bytes, and its caller.
+      this.ops.push({
+        sequenceId, highestSequenceId: sequenceId, count: last ? 1 : 0, batched: false, frame, callbacks: last ? [callback] : [],
+        createdAt: Date.now(), bytes: last ? bytes : 0, chunkIds,
+      });
+      if (this.state === 'ready') this.connection!.write(frame);
+    }
   }
 
   handleReceipt(receipt: CommandSendReceipt): void {
@@ -365,7 +413,12 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
     const id = receipt.messageId;
     const ledgerId = id?.ledgerId ?? -1;
     const entryId = id?.entryId ?? -1;
-    if (op.batched) {
+    if (op.chunkIds) {
+      op.chunkIds.push({ ledgerId, entryId });
+      if (op.count === 0) return; // more chunks to come
+      // As Java's ChunkMessageIdImpl: the last chunk's position, every chunk's entry for acks.
+      op.callbacks[0]!.resolve(new MessageId(ledgerId, entryId, this.partition, -1, 0, this.topic, op.chunkIds));
+    } else if (op.batched) {
       for (let i = 0; i < op.callbacks.length; i++) op.callbacks[i]!.resolve(new MessageId(ledgerId, entryId, this.partition, i, op.count, this.topic));
     } else {
       op.callbacks[0]!.resolve(new MessageId(ledgerId, entryId, this.partition, -1, 0, this.topic));

@@ -91,6 +91,22 @@ describe('producing and consuming over the binary protocol', () => {
     await small.close();
   });
 
+  it('sends a message larger than chunkMaxMessageSize in chunks that our consumer joins, and one ack covers them all', async () => {
+    const topic = uniqueTopic('chunked');
+    const consumer = await client().subscribe({ topic, subscription: 'c', ackGroupingTimeMs: 0 });
+    const producer = await client().createProducer({ topic, batchingEnabled: false, chunkingEnabled: true, chunkMaxMessageSize: 1000 });
+    const payload = Buffer.from(Array.from({ length: 4500 }, (_, i) => i & 0xff));
+    const id = await producer.send({ payload, key: 'k' });
+    expect(id.chunks?.map((c) => c.entryId)).toEqual([0, 1, 2, 3, 4].map((k) => id.chunks![0]!.entryId + k));
+    const m = await consumer.receive(5000);
+    expect({ whole: m.payload.equals(payload), key: m.key, entryId: m.id.entryId }).toEqual({ whole: true, key: 'k', entryId: id.entryId });
+    consumer.ack(m);
+    await waitFor('backlog 0', async () => (await topicStats(webUrl, topic)).subscriptions.c!.msgBacklog === 0);
+    await expect(client().createProducer({ topic, chunkingEnabled: true })).rejects.toThrow('set batchingEnabled: false');
+    await producer.close();
+    await consumer.close();
+  });
+
   it('receive() times out on an empty topic, and the ack removes the backlog', async () => {
     const topic = uniqueTopic('ack');
     const consumer = await client().subscribe({ topic, subscription: 'sub', ackGroupingTimeMs: 10 });
