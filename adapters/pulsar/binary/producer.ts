@@ -8,13 +8,14 @@ import { BatchBuilder, type OutgoingMessage } from './batch-builder.js';
 import { CommandType, CompressionType, type CommandSendError, type CommandSendReceipt, type CompressionCode, type MessageMetadata } from './commands.js';
 import { compress } from './compression.js';
 import type { Connection, ProducerHandler } from './connection.js';
-import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError, TimeoutError } from './errors.js';
+import { AlreadyClosedError, BrokerError, PulsarClientError, TimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
 import type { MemoryWaiter } from './memory-limit.js';
 import { encodePayloadCommand } from './frame.js';
 import { propertiesList } from './message.js';
 import { MessageId } from './message-id.js';
-import { connectFirstTime, Reconnector } from './reconnect.js';
+import { Reconnector } from './reconnect.js';
+import { createHandle } from './handle-creation.js';
 import { schemaData, type SchemaInfo } from './schema.js';
 import type { ClientContext } from './client-context.js';
 
@@ -179,17 +180,13 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
       wantsConnection: () => this.state === 'connecting',
       connectOnce: () => this.connectOnce(),
       giveUp: (err) => this.failAll(err, true),
+      startFailed: () => { this.state = 'closed'; },
     });
   }
 
   /** First creation: retries what a retry can fix until the operation timeout. */
   async start(): Promise<void> {
-    try {
-      await connectFirstTime(() => this.connectOnce(), this.ctx.operationTimeoutMs);
-    } catch (err) {
-      this.state = 'closed';
-      throw err;
-    }
+    await this.reconnector.start(this.ctx.operationTimeoutMs);
     if (this.sendTimeoutMs > 0) {
       this.timeoutTimer = setInterval(() => this.failTimedOut(), Math.min(1000, this.sendTimeoutMs));
       this.timeoutTimer.unref();
@@ -197,43 +194,33 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
   }
 
   private async connectOnce(): Promise<void> {
-    const { logicalUrl, physical } = await this.ctx.lookup.lookup(this.topic);
-    const conn = await this.ctx.pool.get(logicalUrl, physical);
-    conn.producers.set(this.producerId, this);
-    const requestId = conn.newRequestId();
-    const producer: Record<string, unknown> = {
-      topic: this.topic,
-      producerId: this.producerId,
-      requestId,
-      epoch: this.epoch++,
-      userProvidedProducerName: this.userProvidedName,
-    };
-    if (this.producerName) producer.producerName = this.producerName;
     const schema = schemaData(this.opts.schema);
-    if (schema) producer.schema = schema;
-    const props = propertiesList(this.opts.properties);
-    if (props) producer.metadata = props;
-    let res;
-    try {
-      res = await conn.request({ type: CommandType.PRODUCER, producer }, requestId, `create producer on ${this.topic}`);
-    } catch (err) {
-      if (conn.producers.get(this.producerId) === this) conn.producers.delete(this.producerId);
-      throw err;
-    }
-    if (!res.producerSuccess) {
-      conn.producers.delete(this.producerId);
-      throw new BrokerError(res.error!.error, res.error!.message, `create producer on ${this.topic}`);
-    }
-    if (conn.producers.get(this.producerId) !== this) {
-      // The broker closed it again (an unload racing the create) before this code ran.
-      throw new ConnectionClosedError(`create producer on ${this.topic}: closed by the broker right after creation`);
-    }
-    if (this.state !== 'connecting') {
-      // Closed while the request was out: tell the broker, keep nothing.
-      conn.producers.delete(this.producerId);
-      conn.send({ type: CommandType.CLOSE_PRODUCER, closeProducer: { producerId: this.producerId, requestId: conn.newRequestId() } });
-      return;
-    }
+    const created = await createHandle({
+      ctx: this.ctx,
+      topic: this.topic,
+      kind: 'producer',
+      id: this.producerId,
+      handler: this,
+      what: `create producer on ${this.topic}`,
+      stillWanted: () => this.state === 'connecting',
+      command: (requestId) => {
+        const producer: Record<string, unknown> = {
+          topic: this.topic,
+          producerId: this.producerId,
+          requestId,
+          epoch: this.epoch++,
+          userProvidedProducerName: this.userProvidedName,
+        };
+        if (this.producerName) producer.producerName = this.producerName;
+        if (schema) producer.schema = schema;
+        const props = propertiesList(this.opts.properties);
+        if (props) producer.metadata = props;
+        return { type: CommandType.PRODUCER, producer };
+      },
+    });
+    if (!created) return;
+    const { conn, res } = created;
+    if (!res.producerSuccess) throw new BrokerError(-1, `unexpected answer type ${res.type}`, `create producer on ${this.topic}`);
     this.producerName = res.producerSuccess.producerName;
     const version = res.producerSuccess.schemaVersion;
     if (schema && version && version.length > 0) this.schemaVersion = Buffer.from(version);
