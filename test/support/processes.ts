@@ -54,6 +54,8 @@ export async function freePorts(n: number): Promise<number[]> {
 export class OwnPulsar {
   /** With `auth`: a token for the super-user `admin`. */
   token?: string;
+  /** With `auth`: the HS256 key the broker verifies tokens with (to sign more, e.g. expiring ones). */
+  tokenSecret?: Buffer;
   /**
    * With `tls`: the web service's https:// port, the broker's pulsar+ssl:// port and the CA (PEM
    * file) that signed their certificate.
@@ -103,6 +105,7 @@ export class OwnPulsar {
     const env: NodeJS.ProcessEnv = { ...process.env, PULSAR_HEAP: '-Xms128m -Xmx512m', PULSAR_LOG_LEVEL: 'warn', PULSAR_STOP_TIMEOUT: '10' };
     const conf: string[] = [];
     let token: string | undefined;
+    let secret: Buffer | undefined;
     if (opts.tls) {
       await makeCertificates(dir);
       conf.push(
@@ -114,7 +117,7 @@ export class OwnPulsar {
       );
     }
     if (opts.auth) {
-      const secret = randomBytes(32);
+      secret = randomBytes(32);
       token = signToken('admin', secret);
       conf.push(
         'authenticationEnabled=true',
@@ -132,6 +135,7 @@ export class OwnPulsar {
     env.PULSAR_CONF_EXTRA = conf.join('\n');
     const pulsar = new OwnPulsar(dir, { web, broker, bookie }, env);
     pulsar.token = token;
+    pulsar.tokenSecret = secret;
     if (opts.tls) pulsar.tls = { port: webTls, brokerPort: brokerTls, caFile: path.join(dir, 'ca.crt') };
     await pulsar.run('start-pulsar', [path.join(dir, 'state'), String(web), String(broker), String(bookie)]);
     return pulsar;
@@ -170,10 +174,11 @@ export async function makeCertificates(dir: string): Promise<void> {
   await openssl('x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.crt'), '-days', '2', '-extfile', at('server.ext'));
 }
 
-/** An HS256 JWT as Pulsar's AuthenticationProviderToken verifies it (subject = role). */
-export function signToken(subject: string, secret: Buffer): string {
+/** An HS256 JWT as Pulsar's AuthenticationProviderToken verifies it (subject = role); `expiresAt` in ms. */
+export function signToken(subject: string, secret: Buffer, expiresAt?: number): string {
   const b64 = (v: object | Buffer): string => (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString('base64url');
-  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: subject })}`;
+  const claims = expiresAt === undefined ? { sub: subject } : { sub: subject, exp: Math.floor(expiresAt / 1000) };
+  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 

@@ -10,6 +10,7 @@ import type { Authentication, TlsOptions } from './connection.js';
 import { TopicConsumer, type Consumer, type ConsumerOptions, type CursorOptions } from './consumer.js';
 import { PulsarClientError } from './errors.js';
 import { LookupService } from './lookup.js';
+import { DEFAULT_MEMORY_LIMIT_BYTES, MemoryLimit } from './memory-limit.js';
 import { MultiTopicConsumer } from './multi-topic-consumer.js';
 import { PartitionedProducer } from './partitioned-producer.js';
 import { subscribePattern } from './pattern-consumer.js';
@@ -23,18 +24,37 @@ export interface ClientOptions {
   /** pulsar://host:6650 or pulsar+ssl://host:6651 (comma-separated hosts allowed). */
   serviceUrl: string;
   /**
-   * Credentials: `{ token }` (a JWT, or `token:<jwt>` as Pulsar's auth parameters hold it),
-   * `{ tokenFile }` (read again on every connect, so rotated Secrets work), or any
-   * Authentication (method name + data).
+   * Credentials: `{ token }` (a JWT, or `token:<jwt>` as Pulsar's auth parameters hold it; or a
+   * function returning one, asked on every connect and every auth challenge), `{ tokenFile }`
+   * (read again on every connect and every challenge, so rotated Secrets work), or any
+   * Authentication (method name + data). A broker whose `authenticationRefreshCheckSeconds` finds
+   * a connection's token expired challenges it: the answer is whatever the token source gives then.
    */
-  authentication?: { token: string } | { tokenFile: string } | Authentication;
+  authentication?: { token: string | TokenSource } | { tokenFile: string } | TlsAuthentication | Authentication;
   tls?: TlsOptions;
   /** Lookups, creating producers and consumers, and other requests. Default 30 s. */
   operationTimeoutMs?: number;
   connectionTimeoutMs?: number;
   /** Ping the broker when idle this long; close after twice that in silence. Default 30 s. */
   keepAliveIntervalMs?: number;
+  /**
+   * Payload bytes all producers of this client may hold until the broker stores them; send()
+   * waits beyond (backpressure). 0: no limit. Default 64 MiB, as in Java's client.
+   */
+  memoryLimitBytes?: number;
 }
+
+/**
+ * Mutual TLS as Pulsar's AuthenticationTls: the connection presents this certificate (PEM files,
+ * read on every connect) and CONNECT names the `tls` method; needs a pulsar+ssl:// service URL.
+ */
+export interface TlsAuthentication {
+  certFile: string;
+  keyFile: string;
+}
+
+/** Where a fresh token comes from (e.g. a call to an identity provider). */
+export type TokenSource = () => string | Promise<string>;
 
 export class PulsarClient {
   private readonly ctx: ClientContext;
@@ -44,9 +64,11 @@ export class PulsarClient {
 
   constructor(opts: ClientOptions) {
     const addresses = parseServiceUrl(opts.serviceUrl);
+    const a = opts.authentication;
     const pool = new ConnectionPool({
-      auth: authentication(opts.authentication),
-      tls: opts.tls,
+      auth: authentication(a),
+      // TLS authentication is the client certificate itself; the broker takes the role from its CN.
+      tls: a && 'certFile' in a ? { ...opts.tls, certFile: a.certFile, keyFile: a.keyFile } : opts.tls,
       connectTimeoutMs: opts.connectionTimeoutMs ?? 10_000,
       operationTimeoutMs: opts.operationTimeoutMs ?? 30_000,
       keepAliveIntervalMs: opts.keepAliveIntervalMs ?? 30_000,
@@ -54,6 +76,7 @@ export class PulsarClient {
     this.ctx = {
       pool,
       lookup: new LookupService(pool, addresses),
+      memory: new MemoryLimit(memoryLimit(opts.memoryLimitBytes)),
       operationTimeoutMs: opts.operationTimeoutMs ?? 30_000,
       newId: () => this.nextId++,
     };
@@ -145,6 +168,12 @@ export class PulsarClient {
   }
 }
 
+function memoryLimit(bytes: number | undefined): number {
+  if (bytes === undefined) return DEFAULT_MEMORY_LIMIT_BYTES;
+  if (!Number.isInteger(bytes) || bytes < 0) throw new PulsarClientError(`memoryLimitBytes ${bytes}: expected a whole number of bytes, 0 for no limit`);
+  return bytes;
+}
+
 function fullName(topic: string): string {
   return formatTopicName(parseTopicName(topic));
 }
@@ -152,11 +181,15 @@ function fullName(topic: string): string {
 function authentication(a: ClientOptions['authentication']): Authentication | undefined {
   if (!a) return undefined;
   if ('methodName' in a) return a;
-  const read = 'token' in a ? () => a.token : () => readFileSync(a.tokenFile, 'utf8');
+  if ('certFile' in a) {
+    if (!a.certFile || !a.keyFile) throw new PulsarClientError('authentication: TLS authentication needs certFile and keyFile (PEM files)');
+    return { methodName: 'tls', getData: () => Buffer.alloc(0) };
+  }
+  const read: TokenSource = 'token' in a ? (typeof a.token === 'function' ? a.token : () => a.token as string) : () => readFileSync(a.tokenFile, 'utf8');
   return {
     methodName: 'token',
-    getData: () => {
-      const token = bearerToken(read());
+    getData: async () => {
+      const token = bearerToken(await read());
       if (!token) throw new PulsarClientError(`authentication: the token${'tokenFile' in a ? ` in ${a.tokenFile}` : ''} is empty`);
       return Buffer.from(token);
     },

@@ -27,6 +27,10 @@ export interface TlsOptions {
   allowInsecure?: boolean;
   /** Also check the certificate's host name (default true). */
   verifyHostname?: boolean;
+  /** A client certificate (PEM file, read on every connect) to present: mutual TLS. Needs keyFile. */
+  certFile?: string;
+  /** The client certificate's private key (PEM file). */
+  keyFile?: string;
 }
 
 export interface Authentication {
@@ -359,11 +363,24 @@ function dial(address: BrokerAddress, opts: ConnectionOptions): Promise<net.Sock
     if (address.tls) {
       const t = opts.tls ?? {};
       const options: tls.ConnectionOptions = { host: address.host, port: address.port, rejectUnauthorized: !t.allowInsecure };
+      const read = (field: 'caFile' | 'certFile' | 'keyFile'): Buffer | undefined => {
+        const file = t[field];
+        if (file === undefined) return undefined;
+        try {
+          return readFileSync(file);
+        } catch (err) {
+          throw new PulsarClientError(`tls.${field} ${file}: ${(err as Error).message}`);
+        }
+      };
       try {
-        if (t.ca) options.ca = t.ca;
-        else if (t.caFile) options.ca = readFileSync(t.caFile);
+        options.ca = t.ca ?? read('caFile');
+        if ((t.certFile === undefined) !== (t.keyFile === undefined)) {
+          throw new PulsarClientError('tls: a client certificate needs both certFile and keyFile');
+        }
+        options.cert = read('certFile');
+        options.key = read('keyFile');
       } catch (err) {
-        reject(new PulsarClientError(`tls.caFile ${t.caFile}: ${(err as Error).message}`));
+        reject(err);
         return;
       }
       // SNI takes host names only; an IP address is checked against the certificate's IP entries.

@@ -12,12 +12,13 @@ import {
 import { decompress } from './compression.js';
 import type { ClientContext } from './client-context.js';
 import type { Connection, ConsumerHandler } from './connection.js';
-import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError } from './errors.js';
+import { AlreadyClosedError, BrokerError, PulsarClientError } from './errors.js';
 import { BatchFormatError, unpackEntry, type Message } from './message.js';
 import { MessageId } from './message-id.js';
 import { NegativeAckTracker } from './negative-ack-tracker.js';
 import { ReceiverQueue, type QueuedMessage } from './receiver-queue.js';
-import { connectFirstTime, Reconnector } from './reconnect.js';
+import { Reconnector } from './reconnect.js';
+import { createHandle } from './handle-creation.js';
 import { schemaData, type SchemaInfo } from './schema.js';
 
 export type SubscriptionType = keyof typeof SubType;
@@ -132,6 +133,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
       wantsConnection: () => this.state === 'connecting',
       connectOnce: () => this.connectOnce(),
       giveUp: (err) => this.fail(err),
+      startFailed: () => { this.state = 'closed'; },
     });
   }
 
@@ -139,18 +141,40 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     return this.state === 'ready';
   }
 
-  async start(): Promise<void> {
-    try {
-      await connectFirstTime(() => this.connectOnce(), this.ctx.operationTimeoutMs);
-    } catch (err) {
-      this.state = 'closed';
-      throw err;
-    }
+  /** First creation: retries what a retry can fix until the operation timeout. */
+  start(): Promise<void> {
+    return this.reconnector.start(this.ctx.operationTimeoutMs);
   }
 
   private async connectOnce(): Promise<void> {
-    const { logicalUrl, physical } = await this.ctx.lookup.lookup(this.topic);
-    const conn = await this.ctx.pool.get(logicalUrl, physical);
+    const what = `subscribe ${this.subscription} on ${this.topic}`;
+    const created = await createHandle({
+      ctx: this.ctx,
+      topic: this.topic,
+      kind: 'consumer',
+      id: this.consumerId,
+      handler: this,
+      what,
+      stillWanted: () => this.state === 'connecting',
+      // Called once the broker's connection is there, right before the consumer is registered on it.
+      command: (requestId) => {
+        this.resetForSubscribe();
+        return { type: CommandType.SUBSCRIBE, subscribe: this.subscribeCommand(requestId) };
+      },
+    });
+    if (!created) return;
+    const { conn, res } = created;
+    if (!res.success) throw new BrokerError(-1, `unexpected answer type ${res.type}`, what);
+    this.connection = conn;
+    this.state = 'ready';
+    this.permits = 0;
+    // Acks made while disconnected go first, so the broker does not send those messages again.
+    this.acks.flush();
+    conn.send({ type: CommandType.FLOW, flow: { consumerId: this.consumerId, messagePermits: this.receiverQueueSize } });
+  }
+
+  /** What a new subscription starts from: nothing queued or half-assembled from the old one. */
+  private resetForSubscribe(): void {
     // Messages queued from the old connection are redelivered by the broker: drop them.
     this.queue.remove((m) => m.onDequeue === this.dequeued);
     if (!this.cursor.durable && this.lastDequeued) {
@@ -159,8 +183,9 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     }
     this.acks.forgetAll();
     this.chunks.clear();
-    conn.consumers.set(this.consumerId, this);
-    const requestId = conn.newRequestId();
+  }
+
+  private subscribeCommand(requestId: number): Record<string, unknown> {
     const subscribe: Record<string, unknown> = {
       topic: this.topic,
       subscription: this.subscription,
@@ -181,28 +206,7 @@ export class TopicConsumer implements Consumer, ConsumerHandler {
     if (this.subType === SubType.Key_Shared) {
       subscribe.keySharedMeta = { keySharedMode: 0, allowOutOfOrderDelivery: this.opts.keySharedAllowOutOfOrderDelivery ?? false };
     }
-    try {
-      const res = await conn.request({ type: CommandType.SUBSCRIBE, subscribe }, requestId, `subscribe ${this.subscription} on ${this.topic}`);
-      if (!res.success) throw new BrokerError(res.error!.error, res.error!.message, `subscribe ${this.subscription} on ${this.topic}`);
-    } catch (err) {
-      if (conn.consumers.get(this.consumerId) === this) conn.consumers.delete(this.consumerId);
-      throw err;
-    }
-    if (conn.consumers.get(this.consumerId) !== this) {
-      // The broker closed it again (an unload racing the subscribe) before this code ran.
-      throw new ConnectionClosedError(`subscribe ${this.subscription} on ${this.topic}: closed by the broker right after subscribing`);
-    }
-    if (this.state !== 'connecting') {
-      conn.consumers.delete(this.consumerId);
-      conn.send({ type: CommandType.CLOSE_CONSUMER, closeConsumer: { consumerId: this.consumerId, requestId: conn.newRequestId() } });
-      return;
-    }
-    this.connection = conn;
-    this.state = 'ready';
-    this.permits = 0;
-    // Acks made while disconnected go first, so the broker does not send those messages again.
-    this.acks.flush();
-    conn.send({ type: CommandType.FLOW, flow: { consumerId: this.consumerId, messagePermits: this.receiverQueueSize } });
+    return subscribe;
   }
 
   handleDisconnect(reason: string): void {

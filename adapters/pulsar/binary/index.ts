@@ -1,5 +1,5 @@
 // The Pulsar binary-protocol client's public surface. Everything else in this folder is internal.
-export { PulsarClient, type ClientOptions } from './client.js';
+export { PulsarClient, type ClientOptions, type TlsAuthentication, type TokenSource } from './client.js';
 export type { Producer, ProducerOptions, ProducerMessage, CompressionName } from './producer.js';
 export type { Consumer, ConsumerOptions, SubscriptionType } from './consumer.js';
 export { Reader, type ReaderOptions } from './reader.js';

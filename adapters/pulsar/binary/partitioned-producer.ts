@@ -17,8 +17,9 @@ export class PartitionedProducer implements Producer {
   }
 
   static async create(ctx: ClientContext, opts: ProducerOptions, count: number): Promise<PartitionedProducer> {
-    // The pending limit is for the whole producer, as in Java: each partition gets its share.
-    const perPartition = Math.max(1, Math.ceil((opts.maxPendingMessages ?? 1000) / count));
+    // A pending limit is for the whole producer, as in Java: each partition gets its share.
+    const max = opts.maxPendingMessages;
+    const perPartition = max === undefined ? undefined : Math.max(1, Math.ceil(max / count));
     const producers = Array.from({ length: count }, (_, i) =>
       new TopicProducer(ctx, { ...opts, topic: `${opts.topic}-partition-${i}`, maxPendingMessages: perPartition }, i));
     const started = await Promise.allSettled(producers.map((p) => p.start()));

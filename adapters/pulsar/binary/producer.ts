@@ -1,18 +1,21 @@
 // A producer on one topic (or one partition): batches messages (flushing at a message count, a
 // byte size or a delay), numbers them with sequence ids, keeps every entry until its receipt, and
-// bounds what is in flight: send() waits while maxPendingMessages are unacknowledged. After a
+// bounds what is in flight: send() waits while the client's memory limit is used up (or, if set,
+// maxPendingMessages are unacknowledged), and waiting sends go out in call order. After a
 // broker restart, an unload or a dropped connection it re-creates itself under the same name and
 // sends again, in order, every entry that has no receipt yet.
 import { BatchBuilder, type OutgoingMessage } from './batch-builder.js';
 import { CommandType, CompressionType, type CommandSendError, type CommandSendReceipt, type CompressionCode, type MessageMetadata } from './commands.js';
 import { compress } from './compression.js';
 import type { Connection, ProducerHandler } from './connection.js';
-import { AlreadyClosedError, BrokerError, ConnectionClosedError, PulsarClientError, TimeoutError } from './errors.js';
+import { AlreadyClosedError, BrokerError, PulsarClientError, TimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
+import type { MemoryWaiter } from './memory-limit.js';
 import { encodePayloadCommand } from './frame.js';
 import { propertiesList } from './message.js';
 import { MessageId } from './message-id.js';
-import { connectFirstTime, Reconnector } from './reconnect.js';
+import { Reconnector } from './reconnect.js';
+import { createHandle } from './handle-creation.js';
 import { schemaData, type SchemaInfo } from './schema.js';
 import type { ClientContext } from './client-context.js';
 
@@ -22,7 +25,10 @@ export interface ProducerOptions {
   topic: string;
   /** Left out: the broker picks a unique name. */
   producerName?: string;
-  /** Messages sent but not yet acknowledged by the broker, at most; send() waits beyond. Default 1000. */
+  /**
+   * Messages sent but not yet acknowledged by the broker, at most; send() waits beyond. Default: no
+   * limit by count, as in Java's client; the client's `memoryLimitBytes` bounds what is held.
+   */
   maxPendingMessages?: number;
   /** Fail messages without a receipt after this long (0 = never). Default 30 s. */
   sendTimeoutMs?: number;
@@ -39,6 +45,13 @@ export interface ProducerOptions {
    */
   batchingType?: 'default' | 'key-based';
   compressionType?: CompressionName;
+  /**
+   * Split a message larger than `chunkMaxMessageSize` (after compression) into chunks the
+   * consumer joins again, as Java's `enableChunking`. Needs `batchingEnabled: false`. Default false.
+   */
+  chunkingEnabled?: boolean;
+  /** Bytes of payload per chunk. Default: the broker's maxMessageSize. */
+  chunkMaxMessageSize?: number;
   schema?: SchemaInfo;
   /** Key/values attached to the producer (shown in topic stats). */
   properties?: Record<string, string>;
@@ -68,11 +81,19 @@ interface Callback {
   reject(err: Error): void;
 }
 
+/** A send() that waits for room (memory or a pending slot). */
+interface WaitingSend extends Callback {
+  message: ProducerMessage;
+  bytes: number;
+}
+
 /** A batch being filled: for one key with key-based batching, else for all messages. */
 interface OpenBatch {
   builder: BatchBuilder;
   callbacks: Callback[];
   key?: string;
+  /** Payload bytes held against the memory limit. */
+  bytes: number;
 }
 
 interface OpSend {
@@ -83,9 +104,13 @@ interface OpSend {
   frame: Buffer;
   callbacks: Callback[];
   createdAt: number;
+  /** Payload bytes held against the memory limit until the receipt. */
+  bytes: number;
+  /** A chunk: the ids of the message's chunks stored so far (shared by its chunks' entries). */
+  chunkIds?: { ledgerId: number; entryId: number }[];
 }
 
-export class TopicProducer implements Producer, ProducerHandler {
+export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
   readonly topic: string;
   producerName: string;
   private readonly producerId: number;
@@ -104,10 +129,14 @@ export class TopicProducer implements Producer, ProducerHandler {
   private readonly maxBatchBytes: number;
   private readonly compression: CompressionCode;
   private readonly sendTimeoutMs: number;
+  private readonly chunking: boolean;
+  private readonly chunkMaxMessageSize?: number;
+  /** The broker's limit, from the last connection (a chunk's default size). */
+  private maxMessageSize = 5 * 1024 * 1024;
 
   private nextSequenceId = 0;
   private pendingMessages = 0;
-  private readonly slotWaiters = new Fifo<() => void>();
+  private readonly waitingSends = new Fifo<WaitingSend>();
   /** Entries sent (or to send) and not yet acknowledged, oldest first. */
   private readonly ops = new Fifo<OpSend>();
   private readonly keyBased: boolean;
@@ -127,7 +156,7 @@ export class TopicProducer implements Producer, ProducerHandler {
     this.producerId = ctx.newId();
     this.producerName = opts.producerName ?? '';
     this.userProvidedName = opts.producerName !== undefined;
-    this.maxPending = positive(opts.maxPendingMessages ?? 1000, 'maxPendingMessages');
+    this.maxPending = opts.maxPendingMessages === undefined ? Infinity : positive(opts.maxPendingMessages, 'maxPendingMessages');
     this.batching = opts.batchingEnabled ?? true;
     this.maxDelay = opts.batchingMaxPublishDelayMs ?? 10;
     this.maxBatchMessages = positive(opts.batchingMaxMessages ?? 1000, 'batchingMaxMessages');
@@ -136,6 +165,11 @@ export class TopicProducer implements Producer, ProducerHandler {
     if (!(c in CompressionType) || c === 'ZSTD') throw new PulsarClientError(`compressionType "${c}": expected one of NONE, LZ4, ZLIB, SNAPPY (ZSTD messages are read, not written)`);
     this.compression = CompressionType[c];
     this.sendTimeoutMs = opts.sendTimeoutMs ?? 30_000;
+    this.chunking = opts.chunkingEnabled ?? false;
+    if (this.chunking && this.batching) {
+      throw new PulsarClientError('chunkingEnabled: chunks cannot be batched; set batchingEnabled: false as well');
+    }
+    if (opts.chunkMaxMessageSize !== undefined) this.chunkMaxMessageSize = positive(opts.chunkMaxMessageSize, 'chunkMaxMessageSize');
     const batchingType = opts.batchingType ?? 'default';
     if (batchingType !== 'default' && batchingType !== 'key-based') {
       throw new PulsarClientError(`batchingType "${String(batchingType)}": expected default or key-based`);
@@ -146,17 +180,13 @@ export class TopicProducer implements Producer, ProducerHandler {
       wantsConnection: () => this.state === 'connecting',
       connectOnce: () => this.connectOnce(),
       giveUp: (err) => this.failAll(err, true),
+      startFailed: () => { this.state = 'closed'; },
     });
   }
 
   /** First creation: retries what a retry can fix until the operation timeout. */
   async start(): Promise<void> {
-    try {
-      await connectFirstTime(() => this.connectOnce(), this.ctx.operationTimeoutMs);
-    } catch (err) {
-      this.state = 'closed';
-      throw err;
-    }
+    await this.reconnector.start(this.ctx.operationTimeoutMs);
     if (this.sendTimeoutMs > 0) {
       this.timeoutTimer = setInterval(() => this.failTimedOut(), Math.min(1000, this.sendTimeoutMs));
       this.timeoutTimer.unref();
@@ -164,49 +194,40 @@ export class TopicProducer implements Producer, ProducerHandler {
   }
 
   private async connectOnce(): Promise<void> {
-    const { logicalUrl, physical } = await this.ctx.lookup.lookup(this.topic);
-    const conn = await this.ctx.pool.get(logicalUrl, physical);
-    conn.producers.set(this.producerId, this);
-    const requestId = conn.newRequestId();
-    const producer: Record<string, unknown> = {
-      topic: this.topic,
-      producerId: this.producerId,
-      requestId,
-      epoch: this.epoch++,
-      userProvidedProducerName: this.userProvidedName,
-    };
-    if (this.producerName) producer.producerName = this.producerName;
     const schema = schemaData(this.opts.schema);
-    if (schema) producer.schema = schema;
-    const props = propertiesList(this.opts.properties);
-    if (props) producer.metadata = props;
-    let res;
-    try {
-      res = await conn.request({ type: CommandType.PRODUCER, producer }, requestId, `create producer on ${this.topic}`);
-    } catch (err) {
-      if (conn.producers.get(this.producerId) === this) conn.producers.delete(this.producerId);
-      throw err;
-    }
-    if (!res.producerSuccess) {
-      conn.producers.delete(this.producerId);
-      throw new BrokerError(res.error!.error, res.error!.message, `create producer on ${this.topic}`);
-    }
-    if (conn.producers.get(this.producerId) !== this) {
-      // The broker closed it again (an unload racing the create) before this code ran.
-      throw new ConnectionClosedError(`create producer on ${this.topic}: closed by the broker right after creation`);
-    }
-    if (this.state !== 'connecting') {
-      // Closed while the request was out: tell the broker, keep nothing.
-      conn.producers.delete(this.producerId);
-      conn.send({ type: CommandType.CLOSE_PRODUCER, closeProducer: { producerId: this.producerId, requestId: conn.newRequestId() } });
-      return;
-    }
+    const created = await createHandle({
+      ctx: this.ctx,
+      topic: this.topic,
+      kind: 'producer',
+      id: this.producerId,
+      handler: this,
+      what: `create producer on ${this.topic}`,
+      stillWanted: () => this.state === 'connecting',
+      command: (requestId) => {
+        const producer: Record<string, unknown> = {
+          topic: this.topic,
+          producerId: this.producerId,
+          requestId,
+          epoch: this.epoch++,
+          userProvidedProducerName: this.userProvidedName,
+        };
+        if (this.producerName) producer.producerName = this.producerName;
+        if (schema) producer.schema = schema;
+        const props = propertiesList(this.opts.properties);
+        if (props) producer.metadata = props;
+        return { type: CommandType.PRODUCER, producer };
+      },
+    });
+    if (!created) return;
+    const { conn, res } = created;
+    if (!res.producerSuccess) throw new BrokerError(-1, `unexpected answer type ${res.type}`, `create producer on ${this.topic}`);
     this.producerName = res.producerSuccess.producerName;
     const version = res.producerSuccess.schemaVersion;
     if (schema && version && version.length > 0) this.schemaVersion = Buffer.from(version);
     const last = res.producerSuccess.lastSequenceId ?? -1;
     if (this.nextSequenceId === 0 && last >= 0) this.nextSequenceId = last + 1;
     this.connection = conn;
+    this.maxMessageSize = conn.maxMessageSize;
     this.state = 'ready';
     // Everything without a receipt goes again, in order; the broker drops what it already has
     // when deduplication is on.
@@ -221,14 +242,37 @@ export class TopicProducer implements Producer, ProducerHandler {
     this.reconnector.schedule();
   }
 
-  async send(message: ProducerMessage): Promise<MessageId> {
-    if (this.state === 'closing' || this.state === 'closed') throw new AlreadyClosedError(`producer on ${this.topic} is closed`);
-    if (this.pendingMessages >= this.maxPending || this.slotWaiters.length > 0) {
-      await new Promise<void>((resolve) => this.slotWaiters.push(resolve)); // releaseSlots reserved the slot
-      if ((this.state as string) === 'closed') throw new AlreadyClosedError(`producer on ${this.topic} is closed`);
-    } else {
-      this.pendingMessages++;
+  send(message: ProducerMessage): Promise<MessageId> {
+    if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new AlreadyClosedError(`producer on ${this.topic} is closed`));
+    return new Promise<MessageId>((resolve, reject) => {
+      const bytes = typeof message.payload === 'string' ? Buffer.byteLength(message.payload) : message.payload.length;
+      if (this.waitingSends.length === 0 && this.admit(bytes)) {
+        this.accept(message, bytes, { resolve, reject });
+        return;
+      }
+      // Behind the sends already waiting, so the order of send() calls is the order on the wire.
+      this.waitingSends.push({ message, bytes, resolve, reject });
+      this.ctx.memory.wait(this);
+    });
+  }
+
+  /** Takes a pending slot and the message's bytes of the client's memory, if both are free. */
+  private admit(bytes: number): boolean {
+    if (this.pendingMessages >= this.maxPending || !this.ctx.memory.tryReserve(bytes)) return false;
+    this.pendingMessages++;
+    return true;
+  }
+
+  admitWaiting(): void {
+    while (this.waitingSends.length > 0 && this.admit(this.waitingSends.peek()!.bytes)) {
+      const w = this.waitingSends.shift()!;
+      this.accept(w.message, w.bytes, w);
     }
+    if (this.waitingSends.length === 0) this.ctx.memory.stopWaiting(this);
+  }
+
+  /** An admitted message: numbered and batched (or made an entry) at once. */
+  private accept(message: ProducerMessage, bytes: number, callback: Callback): void {
     const msg: OutgoingMessage = {
       payload: typeof message.payload === 'string' ? Buffer.from(message.payload) : message.payload,
       key: message.key,
@@ -236,36 +280,34 @@ export class TopicProducer implements Producer, ProducerHandler {
       eventTime: message.eventTime,
     };
     const sequenceId = this.nextSequenceId++;
-    return new Promise<MessageId>((resolve, reject) => {
-      const callback = { resolve, reject };
-      if (this.batching) {
-        // A message that would push the open batches past the byte limit goes in the next ones.
-        if (this.openMessages > 0 && this.openBytes + msg.payload.length > this.maxBatchBytes) this.flushBatch();
-        const batch = this.openBatch(msg.key);
-        const before = batch.builder.bytes;
-        batch.builder.add(msg, sequenceId, propertiesList(message.properties));
-        batch.callbacks.push(callback);
-        this.openMessages++;
-        this.openBytes += batch.builder.bytes - before;
-        if (this.openMessages >= this.maxBatchMessages || this.openBytes >= this.maxBatchBytes) this.flushBatch();
-        else if (!this.batchTimer) this.batchTimer = setTimeout(() => this.flushBatch(), this.maxDelay);
-      } else {
-        const metadata: MessageMetadata = { producerName: this.producerName, sequenceId, publishTime: Date.now() };
-        if (msg.key !== undefined) metadata.partitionKey = msg.key;
-        if (msg.orderingKey) metadata.orderingKey = msg.orderingKey;
-        if (msg.eventTime) metadata.eventTime = msg.eventTime;
-        const props = propertiesList(message.properties);
-        if (props) metadata.properties = props;
-        this.enqueue(metadata, Buffer.from(msg.payload), sequenceId, sequenceId, 1, false, [callback]);
-      }
-    });
+    if (this.batching) {
+      // A message that would push the open batches past the byte limit goes in the next ones.
+      if (this.openMessages > 0 && this.openBytes + msg.payload.length > this.maxBatchBytes) this.flushBatch();
+      const batch = this.openBatch(msg.key);
+      const before = batch.builder.bytes;
+      batch.builder.add(msg, sequenceId, propertiesList(message.properties));
+      batch.callbacks.push(callback);
+      batch.bytes += bytes;
+      this.openMessages++;
+      this.openBytes += batch.builder.bytes - before;
+      if (this.openMessages >= this.maxBatchMessages || this.openBytes >= this.maxBatchBytes) this.flushBatch();
+      else if (!this.batchTimer) this.batchTimer = setTimeout(() => this.flushBatch(), this.maxDelay);
+    } else {
+      const metadata: MessageMetadata = { producerName: this.producerName, sequenceId, publishTime: Date.now() };
+      if (msg.key !== undefined) metadata.partitionKey = msg.key;
+      if (msg.orderingKey) metadata.orderingKey = msg.orderingKey;
+      if (msg.eventTime) metadata.eventTime = msg.eventTime;
+      const props = propertiesList(message.properties);
+      if (props) metadata.properties = props;
+      this.enqueue(metadata, Buffer.from(msg.payload), sequenceId, sequenceId, 1, false, [callback], bytes);
+    }
   }
 
   private openBatch(key: string | undefined): OpenBatch {
     const group = this.keyBased ? (key ?? '') : '';
     let batch = this.openBatches.get(group);
     if (!batch) {
-      batch = { builder: new BatchBuilder(this.keyBased ? 4096 : 64 * 1024), callbacks: [], key: this.keyBased ? key : undefined };
+      batch = { builder: new BatchBuilder(this.keyBased ? 4096 : 64 * 1024), callbacks: [], key: this.keyBased ? key : undefined, bytes: 0 };
       this.openBatches.set(group, batch);
     }
     return batch;
@@ -276,43 +318,74 @@ export class TopicProducer implements Producer, ProducerHandler {
     clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
     if (this.openMessages === 0) return;
-    const ready: { built: ReturnType<BatchBuilder['build']>; callbacks: Callback[]; key?: string }[] = [];
+    const ready: { built: ReturnType<BatchBuilder['build']>; callbacks: Callback[]; key?: string; bytes: number }[] = [];
     const publishTime = Date.now();
     for (const batch of this.openBatches.values()) {
       if (batch.builder.size === 0) continue;
-      ready.push({ built: batch.builder.build(this.producerName, publishTime), callbacks: batch.callbacks, key: batch.key });
+      ready.push({ built: batch.builder.build(this.producerName, publishTime), callbacks: batch.callbacks, key: batch.key, bytes: batch.bytes });
       batch.callbacks = [];
+      batch.bytes = 0;
     }
     // Key-based batches are dropped once sent (keys come and go); the one default batch is reused.
     if (this.keyBased) this.openBatches.clear();
     this.openMessages = 0;
     this.openBytes = 0;
     ready.sort((a, b) => a.built.firstSequenceId - b.built.firstSequenceId);
-    for (const { built, callbacks, key } of ready) {
+    for (const { built, callbacks, key, bytes } of ready) {
       if (key !== undefined) built.metadata.partitionKey = key;
-      this.enqueue(built.metadata, built.payload, built.firstSequenceId, built.lastSequenceId, built.count, true, callbacks);
+      this.enqueue(built.metadata, built.payload, built.firstSequenceId, built.lastSequenceId, built.count, true, callbacks, bytes);
     }
   }
 
-  private enqueue(metadata: MessageMetadata, payload: Buffer, first: number, last: number, count: number, batched: boolean, callbacks: Callback[]): void {
+  private enqueue(
+    metadata: MessageMetadata, payload: Buffer, first: number, last: number, count: number, batched: boolean, callbacks: Callback[], bytes: number,
+  ): void {
     if (this.schemaVersion) metadata.schemaVersion = this.schemaVersion;
     if (this.compression !== CompressionType.NONE) {
       metadata.compression = this.compression;
       metadata.uncompressedSize = payload.length;
       payload = compress(this.compression, payload);
     }
+    const chunkSize = this.chunkMaxMessageSize ?? this.maxMessageSize;
+    if (this.chunking && payload.length > chunkSize) {
+      this.enqueueChunks(metadata, payload, chunkSize, first, callbacks[0]!, bytes);
+      return;
+    }
     const send: Record<string, unknown> = { producerId: this.producerId, sequenceId: first, numMessages: count };
     if (last > first) send.highestSequenceId = last;
     const frame = encodePayloadCommand({ type: CommandType.SEND, send }, metadata, payload);
     if (this.connection && frame.length - 4 > this.connection.maxMessageSize + 10 * 1024) {
-      this.pendingMessages -= count;
       const err = new PulsarClientError(`message of ${payload.length} bytes is larger than the broker's maxMessageSize ${this.connection.maxMessageSize}`);
       for (const c of callbacks) c.reject(err);
-      this.releaseSlots();
+      this.release(count, bytes);
       return;
     }
-    this.ops.push({ sequenceId: first, highestSequenceId: last, count, batched, frame, callbacks, createdAt: Date.now() });
+    this.ops.push({ sequenceId: first, highestSequenceId: last, count, batched, frame, callbacks, createdAt: Date.now(), bytes });
     if (this.state === 'ready') this.connection!.write(frame);
+  }
+
+  /**
+   * One message as entries of at most `size` payload bytes, all with the message's sequence id and
+   * uuid (producer name + sequence id), numbered by chunk id; the last chunk's receipt settles it.
+   */
+  private enqueueChunks(metadata: MessageMetadata, payload: Buffer, size: number, sequenceId: number, callback: Callback, bytes: number): void {
+    const count = Math.ceil(payload.length / size);
+    metadata.uuid = `${this.producerName}-${sequenceId}`;
+    metadata.numChunksFromMsg = count;
+    metadata.totalChunkMsgSize = payload.length;
+    const chunkIds: { ledgerId: number; entryId: number }[] = [];
+    const send = { producerId: this.producerId, sequenceId, numMessages: 1, isChunk: true };
+    for (let i = 0; i < count; i++) {
+      metadata.chunkId = i;
+      const frame = encodePayloadCommand({ type: CommandType.SEND, send }, metadata, payload.subarray(i * size, (i + 1) * size));
+      const last = i === count - 1;
+      // Only the last chunk holds the message's slot and bytes, and its caller.
+      this.ops.push({
+        sequenceId, highestSequenceId: sequenceId, count: last ? 1 : 0, batched: false, frame, callbacks: last ? [callback] : [],
+        createdAt: Date.now(), bytes: last ? bytes : 0, chunkIds,
+      });
+      if (this.state === 'ready') this.connection!.write(frame);
+    }
   }
 
   handleReceipt(receipt: CommandSendReceipt): void {
@@ -327,13 +400,17 @@ export class TopicProducer implements Producer, ProducerHandler {
     const id = receipt.messageId;
     const ledgerId = id?.ledgerId ?? -1;
     const entryId = id?.entryId ?? -1;
-    if (op.batched) {
+    if (op.chunkIds) {
+      op.chunkIds.push({ ledgerId, entryId });
+      if (op.count === 0) return; // more chunks to come
+      // As Java's ChunkMessageIdImpl: the last chunk's position, every chunk's entry for acks.
+      op.callbacks[0]!.resolve(new MessageId(ledgerId, entryId, this.partition, -1, 0, this.topic, op.chunkIds));
+    } else if (op.batched) {
       for (let i = 0; i < op.callbacks.length; i++) op.callbacks[i]!.resolve(new MessageId(ledgerId, entryId, this.partition, i, op.count, this.topic));
     } else {
       op.callbacks[0]!.resolve(new MessageId(ledgerId, entryId, this.partition, -1, 0, this.topic));
     }
-    this.pendingMessages -= op.count;
-    this.releaseSlots();
+    this.release(op.count, op.bytes);
     this.settleFlushes(op.highestSequenceId);
   }
 
@@ -343,12 +420,11 @@ export class TopicProducer implements Producer, ProducerHandler {
     this.connection?.close();
   }
 
-  /** Wakes waiting send() calls while there is room, reserving a slot for each. */
-  private releaseSlots(): void {
-    while (this.slotWaiters.length > 0 && this.pendingMessages < this.maxPending) {
-      this.pendingMessages++;
-      this.slotWaiters.shift()!();
-    }
+  /** Gives back the slots and memory of messages that are done; waiting sends get them. */
+  private release(count: number, bytes: number): void {
+    this.pendingMessages -= count;
+    this.ctx.memory.release(bytes); // wakes the producers waiting for memory, this one too
+    if (this.waitingSends.length > 0) this.admitWaiting();
   }
 
   private settleFlushes(upTo: number): void {
@@ -375,21 +451,28 @@ export class TopicProducer implements Producer, ProducerHandler {
 
   private failAll(err: Error, fatal: boolean): void {
     if (fatal) this.state = 'closed';
+    let count = 0;
+    let bytes = 0;
     for (const op of this.ops.drain()) {
-      this.pendingMessages -= op.count;
+      count += op.count;
+      bytes += op.bytes;
       for (const c of op.callbacks) c.reject(err);
     }
     if (fatal) {
       clearTimeout(this.batchTimer);
-      for (const batch of this.openBatches.values()) for (const c of batch.callbacks.splice(0)) c.reject(err);
+      for (const batch of this.openBatches.values()) {
+        count += batch.callbacks.length;
+        bytes += batch.bytes;
+        for (const c of batch.callbacks.splice(0)) c.reject(err);
+      }
       this.openBatches.clear();
       this.openMessages = 0;
       this.openBytes = 0;
-      this.pendingMessages = 0;
-      for (const w of this.slotWaiters.drain()) w();
+      for (const w of this.waitingSends.drain()) w.reject(err);
+      this.ctx.memory.stopWaiting(this);
     }
     for (const w of this.flushWaiters.splice(0)) w.reject(err);
-    this.releaseSlots();
+    this.release(count, bytes);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,8 @@ export interface ReconnectTarget {
   connectOnce(): Promise<void>;
   /** A retry cannot fix `err`: the owner fails what it holds. */
   giveUp(err: Error): void;
+  /** The first creation failed: the owner is closed for good. */
+  startFailed(): void;
 }
 
 const RECONNECT_POLICY = { initialMs: 100, maxMs: 30_000 };
@@ -48,6 +50,16 @@ export class Reconnector {
       this.timer = undefined;
       void this.run();
     }, delay);
+  }
+
+  /** The first creation: retries what a retry can fix until `timeoutMs`, then fails for good. */
+  async start(timeoutMs: number): Promise<void> {
+    try {
+      await connectFirstTime(() => this.target.connectOnce(), timeoutMs);
+    } catch (err) {
+      this.target.startFailed();
+      throw err;
+    }
   }
 
   cancel(): void {

@@ -5,7 +5,7 @@
 // from the Pulsar jars the platform was built with.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { PulsarClient, type Message } from '../../../adapters/pulsar/binary/index.js';
+import { PulsarClient, type Message, type MessageId } from '../../../adapters/pulsar/binary/index.js';
 import { JavaSide, received, type JavaMessage, type JavaMessageId } from '../../support/java-interop.js';
 import { readPlatformEnv } from '../../support/platform.js';
 import { OwnPulsar } from '../../support/processes.js';
@@ -183,6 +183,40 @@ describe('our producer → Java consumer', () => {
       .toEqual({ payload: 'bare', key: undefined, properties: {}, eventTime: 0 });
     await producer.close();
   });
+});
+
+describe('our producer, chunked (chunkMaxMessageSize 1,024) → Java consumer', () => {
+  for (const compression of ['NONE', 'LZ4'] as const) {
+    it(`${compression}: the Java client joins the chunks into each large message, small ones between stay as they are`, async () => {
+      const topic = topicName(`ts2j-chunked-${compression.toLowerCase()}`);
+      const java = await JavaSide.start('consume', env.PULSAR_BROKER_URL, topic, { subscription: 'interop', count: 6 });
+      javas.push(java);
+      const producer = await client.createProducer({ topic, batchingEnabled: false, chunkingEnabled: true, chunkMaxMessageSize: 1024, compressionType: compression });
+      // Random bytes do not compress, so LZ4 leaves them large enough to need chunks too.
+      const large = [randomBytes(10_000), Buffer.concat([randomBytes(3_000), Buffer.alloc(40_000, 7)]), randomBytes(5_000)];
+      const ids: MessageId[] = [];
+      for (const [i, payload] of large.entries()) {
+        ids.push(await producer.send({ payload, key: `big-${i}`, properties: { part: String(i) }, eventTime: 1_700_000_000_000 + i }));
+        ids.push(await producer.send({ payload: `small ${i}` }));
+      }
+      // A chunked message's id lists the entry of every chunk; the others have none.
+      expect(ids.map((id) => id.chunks?.length ?? 0).map((n, k) => (k % 2 === 0 ? n > 1 : n === 0))).toEqual([true, true, true, true, true, true]);
+      expect(ids[0]!.chunks).toHaveLength(10);
+      await java.waitForCount((l) => typeof l.payload === 'string', 6, 60_000);
+      expect(await java.end()).toBe(0);
+      const got = received(java);
+      large.forEach((payload, i) => {
+        const m = got[2 * i]!;
+        const data = Buffer.from(m.payload, 'base64');
+        expect({ i, whole: data.equals(payload), length: data.length, key: m.key, properties: m.properties, eventTime: m.eventTime })
+          .toEqual({ i, whole: true, length: payload.length, key: `big-${i}`, properties: { part: String(i) }, eventTime: 1_700_000_000_000 + i });
+        // Java's id of a chunked message is "first chunk;last chunk"; its ledger and entry are the last chunk's, as ours.
+        expect({ text: m.id.text.includes(';'), entryId: m.id.entryId }).toEqual({ text: true, entryId: ids[2 * i]!.entryId });
+        expect(Buffer.from(got[2 * i + 1]!.payload, 'base64').toString()).toBe(`small ${i}`);
+      });
+      await producer.close();
+    });
+  }
 });
 
 /**

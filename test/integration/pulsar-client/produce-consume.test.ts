@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MessageId, TimeoutError } from '../../../adapters/pulsar/binary/index.js';
+import { MessageId, PulsarClient, TimeoutError } from '../../../adapters/pulsar/binary/index.js';
 import { broker, suiteClient, receiveN, topicStats, uniqueTopic, waitFor } from './support.js';
 
 const { webUrl } = broker();
@@ -72,6 +72,39 @@ describe('producing and consuming over the binary protocol', () => {
     for (const id of ids) perEntry.set(id.entryId, (perEntry.get(id.entryId) ?? 0) + 1);
     expect(Math.max(...perEntry.values())).toBeLessThanOrEqual(5);
     await producer.close();
+  });
+
+  it('makes send() wait while the client\'s memory limit is held, keeping the order of sends', async () => {
+    // 10,000 bytes for the whole client: three 3,000-byte messages fit, the 4th waits for the
+    // receipt of the batch holding them, so every batch has three messages (the last one less).
+    const small = new PulsarClient({ serviceUrl: broker().brokerUrl, memoryLimitBytes: 10_000 });
+    const topic = uniqueTopic('memory');
+    const producer = await small.createProducer({ topic, batchingMaxPublishDelayMs: 100, batchingMaxMessages: 1000 });
+    const ids = await Promise.all(Array.from({ length: 7 }, () => producer.send({ payload: Buffer.alloc(3000, 1) })));
+    expect(ids.map((id) => id.batchSize)).toEqual([3, 3, 3, 3, 3, 3, 1]);
+    expect(ids.map((id) => id.batchIndex)).toEqual([0, 1, 2, 0, 1, 2, 0]);
+    expect(new Set(ids.map((id) => id.entryId)).size).toBe(3);
+    expect([...ids].sort((a, b) => a.entryId - b.entryId || a.batchIndex - b.batchIndex)).toEqual(ids);
+    // A message larger than the whole limit goes when nothing else is held, instead of waiting forever.
+    const big = await producer.send({ payload: Buffer.alloc(20_000, 2) });
+    expect(big.batchSize).toBe(1);
+    await small.close();
+  });
+
+  it('sends a message larger than chunkMaxMessageSize in chunks that our consumer joins, and one ack covers them all', async () => {
+    const topic = uniqueTopic('chunked');
+    const consumer = await client().subscribe({ topic, subscription: 'c', ackGroupingTimeMs: 0 });
+    const producer = await client().createProducer({ topic, batchingEnabled: false, chunkingEnabled: true, chunkMaxMessageSize: 1000 });
+    const payload = Buffer.from(Array.from({ length: 4500 }, (_, i) => i & 0xff));
+    const id = await producer.send({ payload, key: 'k' });
+    expect(id.chunks?.map((c) => c.entryId)).toEqual([0, 1, 2, 3, 4].map((k) => id.chunks![0]!.entryId + k));
+    const m = await consumer.receive(5000);
+    expect({ whole: m.payload.equals(payload), key: m.key, entryId: m.id.entryId }).toEqual({ whole: true, key: 'k', entryId: id.entryId });
+    consumer.ack(m);
+    await waitFor('backlog 0', async () => (await topicStats(webUrl, topic)).subscriptions.c!.msgBacklog === 0);
+    await expect(client().createProducer({ topic, chunkingEnabled: true })).rejects.toThrow('set batchingEnabled: false');
+    await producer.close();
+    await consumer.close();
   });
 
   it('receive() times out on an empty topic, and the ack removes the backlog', async () => {

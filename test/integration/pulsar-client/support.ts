@@ -46,11 +46,11 @@ export async function unloadTopic(webUrl: string, topic: string): Promise<void> 
   await admin(webUrl, 'PUT', `/admin/v2/${restPath(topic)}/unload`);
 }
 
-export async function topicStats(webUrl: string, topic: string): Promise<{
+export async function topicStats(webUrl: string, topic: string, headers: Record<string, string> = {}): Promise<{
   publishers: unknown[];
   subscriptions: Record<string, { msgBacklog: number; consumers: unknown[]; unackedMessages?: number }>;
 }> {
-  return (await admin(webUrl, 'GET', `/admin/v2/${restPath(topic)}/stats`)).json() as never;
+  return (await admin(webUrl, 'GET', `/admin/v2/${restPath(topic)}/stats`, undefined, headers)).json() as never;
 }
 
 export async function uploadSchema(webUrl: string, topic: string, type: string, schema = ''): Promise<void> {
