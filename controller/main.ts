@@ -11,7 +11,7 @@ import { loadOperatorConfig, renderSettings } from './render-settings.js';
 import { renderChildren, type RenderSettings } from './render/index.js';
 import { servedKinds } from './reconcile/discovery.js';
 import { FIELD_MANAGER_NAME } from './reconcile/field-manager.js';
-import { OPTIONAL_CHILD_KINDS, SCALED_OBJECTS } from './reconcile/kinds.js';
+import { BACKEND_CONFIGS, OPTIONAL_CHILD_KINDS, SCALED_OBJECTS } from './reconcile/kinds.js';
 import { registerReconcilers } from './reconcile/register.js';
 import { KubeClient, Manager } from './runtime/index.js';
 
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   log.info({ server: client.server, opsPort: ops.port, leaderElect: config.leaderElect, watchNamespace: config.watchNamespace ?? '(all)', workers: config.workers }, 'starting');
 
   const served = await servedKinds(client, OPTIONAL_CHILD_KINDS, log);
+  // Without the BackendConfig CRD (an install that skipped it) none is watched or applied.
+  const backendConfigsServed = (await servedKinds(client, [BACKEND_CONFIGS], log)).length > 0;
   const kedaServed = served.includes(SCALED_OBJECTS);
   let settings: RenderSettings = { ...renderSettings(config, operator.config), kedaServed };
   const manager = new Manager({
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     render: renderChildren,
     settings: () => settings,
     servedOptionalKinds: served,
+    backendConfigs: backendConfigsServed ? config.backendConfigs : undefined,
     workers: config.workers,
     instance: config.instance,
   });
