@@ -8,14 +8,20 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { createTestNamespace, deleteNamespace, kubectlJson, kubectlOk } from '../../support/kubectl.js';
 import { waitFor } from '../../support/wait.js';
-import { getObject, startController, type LiveObject, type RunningController } from './harness.js';
+import { getObject, spawnController, startController, type ControllerProcess, type LiveObject, type RunningController } from './harness.js';
 import { javaFunction, list, pulsarConfigMap, type Json } from './manifests.js';
 
 let ns = '';
 let controller: RunningController | undefined;
+let process_: ControllerProcess | undefined;
 afterEach(async () => {
   await controller?.stop();
   controller = undefined;
+  if (process_ && process_.child.exitCode === null) {
+    process_.child.kill('SIGTERM');
+    await process_.exited;
+  }
+  process_ = undefined;
   if (ns) await deleteNamespace(ns);
 });
 
@@ -100,6 +106,20 @@ describe('BackendConfig', () => {
     expect(template(without)?.spec.nodeSelector).toBeUndefined();
     await waitFor('no namespaced revision in status', async () => ((await revisions('bc')).namespacedBackendConfigRevision === undefined) || undefined, { timeoutMs: 30_000, intervalMs: 300 });
   }, 240_000);
+
+  it('is read by the controller process under the names its flags give', async () => {
+    ns = await createTestNamespace('ctl-backend-flags');
+    process_ = await spawnController(['--leader-elect=false', `--watch-namespace=${ns}`, '--global-backend-config=cluster-defaults', `--global-backend-config-namespace=${ns}`, '--namespaced-backend-config=none']);
+    await apply(
+      pulsarConfigMap(),
+      backendConfig('cluster-defaults', { env: { FROM_GLOBAL: 'flagged' } }),
+      // Turned off by the flag: never applied.
+      backendConfig('backend-config', { env: { FROM_NAMESPACE: 'off' } }),
+      javaFunction('flags'),
+    );
+    const d = await waitForDeployment('flags-function', 'the Deployment with the flagged global BackendConfig', (x) => envValue(x, 'FROM_GLOBAL') === 'flagged');
+    expect(envValue(d, 'FROM_NAMESPACE')).toBeUndefined();
+  }, 120_000);
 
   it("accepts upstream's own BackendConfig manifests unchanged", async () => {
     ns = await createTestNamespace('ctl-backend-up');
