@@ -13,6 +13,7 @@ import { BACKEND_CONFIG_STATUS_FIELDS, type BackendConfigLookup } from './backen
 import { syncChildren, type ChildCaches, type SyncResult } from './child-sync.js';
 import { CONDITION, notApplied, notReady } from './conditions.js';
 import { currentSettings } from './settings.js';
+import { alreadySaid } from './transitions.js';
 import type { EventRecorder } from './events.js';
 import { resolveInputs, type ConfigMapObject } from './inputs.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
@@ -90,7 +91,8 @@ export class WorkloadReconciler {
     Object.assign(report.fields, backendConfigRevisions(backendConfigs));
     const warnings = rendered.problems.filter((p) => p.severity === 'warning');
     for (const w of warnings) report.event('Warning', 'SettingIgnored', `${w.field}: ${w.message}`);
-    if (sync.missing.length) report.event('Warning', 'KindNotServed', notServedMessage(sync.missing));
+    const notServed = notServedMessage(sync.missing);
+    if (sync.missing.length && !alreadySaid(resource.status?.conditions, CONDITION.ChildrenApplied, notServed)) report.event('Warning', 'KindNotServed', notServed);
     this.reportChildren(resource, rendered.objects, warnings, sync, report);
   };
 
@@ -115,7 +117,7 @@ export class WorkloadReconciler {
         : undefined;
     if (autoscaling) report.condition(autoscaling);
     const fallback = autoscaler?.metadata.annotations?.[AUTOSCALER_FALLBACK_ANNOTATION];
-    if (fallback) report.event('Warning', 'KedaNotServed', fallback);
+    if (fallback && !alreadySaid(resource.status?.conditions, CONDITION.Autoscaling, fallback)) report.event('Warning', 'KedaNotServed', fallback);
     report.condition(readiness.ready);
     report.fields.replicas = readiness.replicas;
     const selector = selectorString(workload?.spec?.selector?.matchLabels);
