@@ -20,6 +20,8 @@ export interface ControllerConfig {
   defaultAffinity: boolean;
   /** The BackendConfigs applied to every workload (upstream's flags); empty names turn one off. */
   backendConfigs: { global: { namespace: string; name: string } | undefined; namespacedName: string | undefined };
+  /** Seconds between asking which optional kinds (KEDA, the VPA) the cluster serves. */
+  discoveryIntervalSeconds: number;
   logLevel: string;
   /** Identity in the Lease and in Events. */
   instance: string;
@@ -50,6 +52,7 @@ const FLAGS = {
   'global-backend-config': { type: text, env: 'GLOBAL_BACKEND_CONFIG', default: 'global-backend-config', help: "name of the BackendConfig applied to every Function, Source and Sink (upstream chart's default); none: no global one" },
   'global-backend-config-namespace': { type: text, env: 'GLOBAL_BACKEND_CONFIG_NAMESPACE', default: 'default', help: 'namespace of the global BackendConfig' },
   'namespaced-backend-config': { type: text, env: 'NAMESPACED_BACKEND_CONFIG', default: 'backend-config', help: "name of the BackendConfig applied to the workloads of its own namespace (over the global one); none: no namespaced one" },
+  'discovery-interval': { type: integer(1, 3600), env: 'FM_DISCOVERY_INTERVAL', default: '30', help: 'seconds between asking which optional kinds (KEDA, the VPA) are served; one installed later is then watched' },
   'log-level': { type: text, env: 'LOG_LEVEL', default: 'info', help: 'trace|debug|info|warn|error' },
   instance: { type: text, env: 'POD_NAME', help: 'this replica\'s name in the Lease and in Events', derivedDefault: 'the hostname' },
 } as const;
@@ -86,6 +89,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, hostname: st
       global: v['global-backend-config'] === OFF ? undefined : { namespace: v['global-backend-config-namespace'], name: v['global-backend-config'] },
       namespacedName: v['namespaced-backend-config'] === OFF ? undefined : v['namespaced-backend-config'],
     },
+    discoveryIntervalSeconds: v['discovery-interval'],
     logLevel: v['log-level'],
     instance: v.instance ?? hostname,
   };

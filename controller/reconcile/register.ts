@@ -45,6 +45,8 @@ export interface Reconcilers {
   controllers: Controller[];
   /** Queues every cached resource of every kind: the render settings changed. */
   requeueAll(): void;
+  /** Optional child kinds the cluster now serves (KEDA installed later): watched and owned from now on. */
+  serve(added: readonly ResourceRef[]): void;
 }
 
 export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): Reconcilers {
@@ -94,7 +96,16 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
   const meshController = manager.add({ name: 'functionmesh', primary: FUNCTION_MESHES, owns: meshKinds, reconcile: mesh.reconcile, workers: opts.workers });
   controllers.push(meshController);
   primaries.push({ controller: meshController, store: meshStore });
-  return { controllers, requeueAll: () => primaries.forEach(({ controller, store }) => store.keys().forEach((key) => controller.enqueue(key))) };
+  const requeueAll = () => primaries.forEach(({ controller, store }) => store.keys().forEach((key) => controller.enqueue(key)));
+  const serve = (added: readonly ResourceRef[]) => {
+    // `kinds` is the workload controllers' owns list and their caches' kinds: one array.
+    for (const ref of added) {
+      if (!kinds.includes(ref)) kinds.push(ref);
+      workloadPrimaries.forEach(({ controller }) => controller.own(ref));
+    }
+    if (added.length) requeueAll();
+  };
+  return { controllers, requeueAll, serve };
 }
 
 /** The caches of the kinds an `owner`-kind resource owns, with the informer set's owner index. */

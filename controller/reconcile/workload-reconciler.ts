@@ -229,5 +229,5 @@ export class WorkloadReconciler {
 export function notServedMessage(missing: readonly KubeObject[]): string {
   const hint = (kind: string | undefined) => (kind === 'ScaledObject' ? ': install KEDA' : kind === 'VerticalPodAutoscaler' ? ': install the VPA' : ': install its CRDs');
   const list = missing.map((o) => `${o.kind} ${o.metadata.name} (${o.apiVersion}${hint(o.kind)})`).join(', ');
-  return `not served by this cluster, so not applied: ${list}, then restart the controller`;
+  return `not served by this cluster, so not applied: ${list}; applied once the cluster serves it`;
 }

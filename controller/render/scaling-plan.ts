@@ -37,7 +37,7 @@ export function planScaling(resource: WorkloadResource, problems: Problems, sett
   if (plan.kind === 'keda') {
     if (!settings.kedaServed) {
       const asked = choice === 'keda' ? ` (${AUTOSCALER_ANNOTATION}: keda asks for it)` : '';
-      return asHpa(resource, plan, `the cluster does not serve KEDA's ScaledObject${asked}, so an HPA scales instead`, 'install KEDA, then restart the controller, for backlog scaling');
+      return asHpa(resource, plan, `the cluster does not serve KEDA's ScaledObject${asked}, so an HPA scales instead`, 'install KEDA for backlog scaling: the controller switches without a restart');
     }
     if (choice === 'hpa') {
       const hpa = asHpa(resource, plan);

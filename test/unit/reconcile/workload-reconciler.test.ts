@@ -58,7 +58,7 @@ const rows: (Row<WorkloadResource> & { attempts?: number; settings?: RenderSetti
   },
   {
     name: 'a kind still not served is not reported again: the status already says so',
-    resource: withMeta({ ...fn({ pod: { vpa: { updatePolicy: { updateMode: 'Auto' } } } }), status: { conditions: [said('ChildrenApplied', 'False', 'KindNotServed', 'Deployment/fn-function, Service/fn-function up to date; not served by this cluster, so not applied: VerticalPodAutoscaler fn-function (autoscaling.k8s.io/v1: install the VPA), then restart the controller')] } } as WorkloadResource, {}),
+    resource: withMeta({ ...fn({ pod: { vpa: { updatePolicy: { updateMode: 'Auto' } } } }), status: { conditions: [said('ChildrenApplied', 'False', 'KindNotServed', 'Deployment/fn-function, Service/fn-function up to date; not served by this cluster, so not applied: VerticalPodAutoscaler fn-function (autoscaling.k8s.io/v1: install the VPA); applied once the cluster serves it')] } } as WorkloadResource, {}),
     cached: [pulsarCm],
     want: {
       writes: ['apply Deployment fn-function', 'apply Service fn-function'],
