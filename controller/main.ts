@@ -39,7 +39,8 @@ async function main(): Promise<void> {
 
   const served = await servedKinds(client, OPTIONAL_CHILD_KINDS, log);
   // Without the BackendConfig CRD (an install that skipped it) none is watched or applied.
-  const backendConfigsServed = (await servedKinds(client, [BACKEND_CONFIGS], log)).length > 0;
+  const backendConfigsServed = (await servedKinds(client, [BACKEND_CONFIGS], undefined)).length > 0;
+  if (!backendConfigsServed) log.warn('BackendConfig is not served by this cluster: none is applied; install manifests/crds and restart the controller to use them');
   let kedaServed = served.includes(SCALED_OBJECTS);
   let settings: RenderSettings = { ...renderSettings(config, operator.config), kedaServed };
   const manager = new Manager({
