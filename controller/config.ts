@@ -18,6 +18,10 @@ export interface ControllerConfig {
   configFile: string | undefined;
   /** Add upstream's preferred pod anti-affinity (replicas on different nodes) unless a resource disables it. */
   defaultAffinity: boolean;
+  /** The BackendConfigs applied to every workload (upstream's flags); empty names turn one off. */
+  backendConfigs: { global: { namespace: string; name: string } | undefined; namespacedName: string | undefined };
+  /** Seconds between asking which optional kinds (KEDA, the VPA) the cluster serves. */
+  discoveryIntervalSeconds: number;
   logLevel: string;
   /** Identity in the Lease and in Events. */
   instance: string;
@@ -27,6 +31,9 @@ const hostPort: ValueType<string> = {
   hint: '<host:port>',
   parse: (raw) => (/^[^\s:/]+:\d{1,5}$/.test(raw) ? raw : new Rejection('must be host:port')),
 };
+
+/** Turns a BackendConfig flag off. Upstream's empty value reads as "not given" (the default) here. */
+const OFF = 'none';
 
 const FLAGS = {
   'ops-port': { type: integer(0, 65535), env: 'FM_OPS_PORT', default: '8080', help: 'port of /healthz, /readyz and /metrics' },
@@ -42,6 +49,10 @@ const FLAGS = {
   'go-runner-image': { type: text, env: 'FM_GO_RUNNER_IMAGE', help: 'default image of Go functions' },
   'config-file': { type: file, env: 'FM_CONFIG_FILE', help: "upstream's operator config (runnerImages, runnerImagePullSecrets, imagePullPolicy, resourceLabels, resourceAnnotations); re-read on change; the image flags win over it" },
   'default-affinity': { type: boolean, env: 'FM_DEFAULT_AFFINITY', default: 'true', help: 'replicas prefer different nodes unless spec.pod.disableDefaultAffinity' },
+  'global-backend-config': { type: text, env: 'GLOBAL_BACKEND_CONFIG', default: 'global-backend-config', help: "name of the BackendConfig applied to every Function, Source and Sink (upstream chart's default); none: no global one" },
+  'global-backend-config-namespace': { type: text, env: 'GLOBAL_BACKEND_CONFIG_NAMESPACE', default: 'default', help: 'namespace of the global BackendConfig' },
+  'namespaced-backend-config': { type: text, env: 'NAMESPACED_BACKEND_CONFIG', default: 'backend-config', help: "name of the BackendConfig applied to the workloads of its own namespace (over the global one); none: no namespaced one" },
+  'discovery-interval': { type: integer(1, 3600), env: 'FM_DISCOVERY_INTERVAL', default: '30', help: 'seconds between asking which optional kinds (KEDA, the VPA) are served; one installed later is then watched' },
   'log-level': { type: text, env: 'LOG_LEVEL', default: 'info', help: 'trace|debug|info|warn|error' },
   instance: { type: text, env: 'POD_NAME', help: 'this replica\'s name in the Lease and in Events', derivedDefault: 'the hostname' },
 } as const;
@@ -74,6 +85,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, hostname: st
     runnerImages: { java: v['java-runner-image'], python: v['python-runner-image'], go: v['go-runner-image'] },
     configFile: v['config-file'],
     defaultAffinity: v['default-affinity'],
+    backendConfigs: {
+      global: v['global-backend-config'] === OFF ? undefined : { namespace: v['global-backend-config-namespace'], name: v['global-backend-config'] },
+      namespacedName: v['namespaced-backend-config'] === OFF ? undefined : v['namespaced-backend-config'],
+    },
+    discoveryIntervalSeconds: v['discovery-interval'],
     logLevel: v['log-level'],
     instance: v.instance ?? hostname,
   };

@@ -9,9 +9,9 @@ import { ConfigError, parseConfig, usage, type ControllerConfig } from './config
 import { watchOperatorConfig } from './operator-config-watch.js';
 import { loadOperatorConfig, renderSettings } from './render-settings.js';
 import { renderChildren, type RenderSettings } from './render/index.js';
-import { servedKinds } from './reconcile/discovery.js';
+import { servedKinds, watchServedKinds } from './reconcile/discovery.js';
 import { FIELD_MANAGER_NAME } from './reconcile/field-manager.js';
-import { OPTIONAL_CHILD_KINDS, SCALED_OBJECTS } from './reconcile/kinds.js';
+import { BACKEND_CONFIGS, OPTIONAL_CHILD_KINDS, SCALED_OBJECTS } from './reconcile/kinds.js';
 import { registerReconcilers } from './reconcile/register.js';
 import { KubeClient, Manager } from './runtime/index.js';
 
@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   log.info({ server: client.server, opsPort: ops.port, leaderElect: config.leaderElect, watchNamespace: config.watchNamespace ?? '(all)', workers: config.workers }, 'starting');
 
   const served = await servedKinds(client, OPTIONAL_CHILD_KINDS, log);
-  const kedaServed = served.includes(SCALED_OBJECTS);
+  // Without the BackendConfig CRD (an install that skipped it) none is watched or applied.
+  const backendConfigsServed = (await servedKinds(client, [BACKEND_CONFIGS], undefined)).length > 0;
+  if (!backendConfigsServed) log.warn('BackendConfig is not served by this cluster: none is applied; install manifests/crds and restart the controller to use them');
+  let kedaServed = served.includes(SCALED_OBJECTS);
   let settings: RenderSettings = { ...renderSettings(config, operator.config), kedaServed };
   const manager = new Manager({
     client,
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     render: renderChildren,
     settings: () => settings,
     servedOptionalKinds: served,
+    backendConfigs: backendConfigsServed ? config.backendConfigs : undefined,
     workers: config.workers,
     instance: config.instance,
   });
@@ -66,7 +70,21 @@ async function main(): Promise<void> {
       reconcilers.requeueAll();
     }, log);
 
+  // KEDA (or the VPA) installed later: watch it, and let KEDA take over from the fallback HPAs.
+  const discovery = watchServedKinds({
+    initial: served,
+    check: (signal) => servedKinds(client, OPTIONAL_CHILD_KINDS, undefined, signal),
+    intervalMs: config.discoveryIntervalSeconds * 1000,
+    log,
+    onServed: (added, now) => {
+      kedaServed = now.includes(SCALED_OBJECTS);
+      settings = { ...settings, kedaServed };
+      reconcilers.serve(added);
+    },
+  });
+
   onShutdown(log, [
+    { name: 'discovery', run: () => discovery.close() },
     { name: 'operator config watch', run: () => (configWatch ? configWatch.close() : undefined) },
     { name: 'ops server', run: () => ops.close() },
     { name: 'kube client', run: () => client.close() },

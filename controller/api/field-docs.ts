@@ -6,6 +6,7 @@ import { KIND_NAMES, type Kind } from './constants.js';
 import { toOpenApiSchema } from './crds.js';
 import { LOCATION_PATTERN, OPTIONAL_TOPIC_PATTERN, TOPIC_PATTERN } from './patterns.js';
 import { RESOURCE_SCHEMAS } from './resources.js';
+import { BACKEND_CONFIG_SCHEMA } from './backend-config.js';
 
 type Node = Record<string, unknown> & { properties?: Record<string, Node>; items?: Node; additionalProperties?: Node };
 
@@ -101,6 +102,9 @@ function renderFieldReference(): string {
     renderObject(`${kind}.spec`, root.properties!.spec!, sections, seen);
     renderObject(`${kind}.status`, root.properties!.status!, sections, seen);
   }
+  const backend = toOpenApiSchema(BACKEND_CONFIG_SCHEMA) as Node;
+  sections.push({ title: 'BackendConfig', lines: ['No resource-level rules; unknown top-level fields are kept, as upstream.'] });
+  renderObject('BackendConfig.spec', backend.properties!.spec!, sections, seen);
   return sections.map((s) => `### ${s.title}\n\n${s.lines.join('\n')}\n`).join('\n');
 }
 

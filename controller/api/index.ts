@@ -22,7 +22,8 @@ export type {
   AnyResource,
 } from './resources.js';
 export { applyDefaults } from './defaults.js';
-export { buildCrd, renderCrdFiles, CRD_DIR, KUSTOMIZATION_FILE } from './crds.js';
+export { BACKEND_CONFIG_NAMES, BackendConfigSpec, type BackendConfigResource } from './backend-config.js';
+export { buildCrd, buildBackendConfigCrd, renderCrdFiles, CRD_DIR, KUSTOMIZATION_FILE } from './crds.js';
 
 // Types of the spec's parts, for the renderers.
 export type SecretRefSpec = Static<typeof SecretRef>;

@@ -115,8 +115,8 @@ export const WindowConfig = Type.Object(
     ),
     windowLengthCount: opt(Int32({ minimum: 1, description: 'Window length in messages.' })),
     windowLengthDurationMs: opt(Int64({ minimum: 1, description: 'Window length in ms.' })),
-    slidingIntervalCount: opt(Int32({ minimum: 1, description: 'Slide every N messages; windowLengthCount when no interval is set.' })),
-    slidingIntervalDurationMs: opt(Int64({ minimum: 1, description: 'Slide every N ms; windowLengthDurationMs when no interval is set.' })),
+    slidingIntervalCount: opt(Int32({ minimum: 1, description: 'Slide every N messages; windowLengthCount when no interval is set. Wins over slidingIntervalDurationMs (Pulsar\'s window executor).' })),
+    slidingIntervalDurationMs: opt(Int64({ minimum: 1, description: 'Slide every N ms; windowLengthDurationMs when no interval is set. Unused when slidingIntervalCount is set.' })),
     lateDataTopic: OptionalTopic('Topic late messages go to.'),
     maxLagMs: opt(Int64({ minimum: 0, description: 'Largest lateness accepted, in ms.' })),
     watermarkEmitIntervalMs: opt(Int64({ minimum: 0, description: 'Watermark interval in ms.' })),
@@ -129,10 +129,6 @@ export const WindowConfig = Type.Object(
       cel(
         'has(self.windowLengthCount) != has(self.windowLengthDurationMs)',
         'windowConfig needs exactly one window length: set either windowLengthCount or windowLengthDurationMs',
-      ),
-      cel(
-        '!(has(self.slidingIntervalCount) && has(self.slidingIntervalDurationMs))',
-        'windowConfig takes at most one sliding interval: remove slidingIntervalCount or slidingIntervalDurationMs',
       ),
       cel(
         '!has(self.timestampExtractorClassName) || ((!has(self.maxLagMs) || self.maxLagMs > 0) && (!has(self.watermarkEmitIntervalMs) || self.watermarkEmitIntervalMs > 0))',

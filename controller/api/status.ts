@@ -42,6 +42,8 @@ export const WorkloadStatus = Type.Object(
     observedGeneration: opt(Int64({ description: 'Last metadata.generation the controller acted on.' })),
     replicas: opt(Int32({ minimum: 0, description: 'Current pods (scale subresource).' })),
     selector: opt(Type.String({ description: 'Label selector of the pods (scale subresource).' })),
+    globalBackendConfigRevision: opt(Type.String({ description: 'resourceVersion of the global BackendConfig applied to the children; absent when none applies.' })),
+    namespacedBackendConfigRevision: opt(Type.String({ description: "resourceVersion of the namespace's BackendConfig applied to the children; absent when none applies." })),
   },
   { description: 'Observed state, written by the controller through the status subresource.' },
 );

@@ -8,6 +8,7 @@ export const FUNCTIONS = custom('Function');
 export const SOURCES = custom('Source');
 export const SINKS = custom('Sink');
 export const FUNCTION_MESHES = custom('FunctionMesh');
+export const BACKEND_CONFIGS: ResourceRef = { group: GROUP, version: VERSION, kind: 'BackendConfig', plural: 'backendconfigs' };
 
 /** The custom resources that run one workload each, by kind. */
 export const WORKLOAD_RESOURCES: Record<WorkloadKind, ResourceRef> = { Function: FUNCTIONS, Source: SOURCES, Sink: SINKS };

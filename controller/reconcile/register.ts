@@ -5,10 +5,11 @@ import type { Logger } from '../../process/logger.js';
 import type { WorkloadKind } from '../api/index.js';
 import type { RenderSettings } from '../render/context.js';
 import { keyOf, type Controller, type InformerSet, type KubeClient, type KubeObject, type Manager, type ResourceRef } from '../runtime/index.js';
+import { BackendConfigLookup, keysIn, watchBackendConfigs, type BackendConfigNames, type BackendConfigObject } from './backend-configs.js';
 import type { ChildCaches } from './child-sync.js';
 import { EventRecorder } from './events.js';
 import type { ConfigMapObject } from './inputs.js';
-import { CONFIG_MAPS, FUNCTION_MESHES, WORKLOAD_RESOURCES, childKinds } from './kinds.js';
+import { BACKEND_CONFIGS, CONFIG_MAPS, FUNCTION_MESHES, WORKLOAD_RESOURCES, childKinds } from './kinds.js';
 import { MeshReconciler } from './mesh-reconciler.js';
 import { SubscriptionCleaner, type CleanupPolicy } from './subscription-cleanup.js';
 import { WorkloadReconciler, type RenderChildren } from './workload-reconciler.js';
@@ -26,6 +27,8 @@ export interface ReconcilerOptions {
   /** Names this process in Events (e.g. the pod name). */
   instance: string;
   cleanupPolicy?: CleanupPolicy;
+  /** Which BackendConfigs apply; absent when the cluster does not serve the kind (none is watched). */
+  backendConfigs?: BackendConfigNames | undefined;
   /** When to look again at unwatched state (missing Secrets, foreign objects in a child's place). */
   recheckMs?: number;
 }
@@ -42,6 +45,8 @@ export interface Reconcilers {
   controllers: Controller[];
   /** Queues every cached resource of every kind: the render settings changed. */
   requeueAll(): void;
+  /** Optional child kinds the cluster now serves (KEDA installed later): watched and owned from now on. */
+  serve(added: readonly ResourceRef[]): void;
 }
 
 export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): Reconcilers {
@@ -51,6 +56,8 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
   const controllers: Controller[] = [];
   const primaries: { controller: Controller; store: { keys(): string[] } }[] = [];
   const kinds = childKinds(opts.servedOptionalKinds);
+  const backendInformer = opts.backendConfigs && manager.informers.informer<BackendConfigObject>(BACKEND_CONFIGS);
+  const backendConfigs = backendInformer && new BackendConfigLookup(backendInformer.store, opts.backendConfigs!);
 
   for (const [kind, ref] of Object.entries(WORKLOAD_RESOURCES) as [WorkloadKind, ResourceRef][]) {
     const store = manager.informers.informer(ref).store;
@@ -61,6 +68,7 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
       events,
       cleaner,
       configMaps: configMaps.store,
+      backendConfigs,
       recheckMs: opts.recheckMs,
     });
     const controller = manager.add({ name: kind.toLowerCase(), primary: ref, owns: kinds, reconcile: reconciler.reconcile, workers: opts.workers });
@@ -69,6 +77,12 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
     if (!store.hasIndex(PULSAR_CONFIG_INDEX)) store.addIndex(PULSAR_CONFIG_INDEX, pulsarConfigKey);
     const enqueueUsers = (cm: KubeObject) => store.byIndex(PULSAR_CONFIG_INDEX, keyOf(cm.metadata.namespace, cm.metadata.name ?? '')).forEach((obj) => controller.enqueue(keyOf(obj.metadata.namespace, obj.metadata.name ?? '')));
     configMaps.addHandler({ add: enqueueUsers, update: (_old, cm) => enqueueUsers(cm), delete: enqueueUsers });
+  }
+
+  // BackendConfigs cover Functions, Sources and Sinks; a mesh's children are among them.
+  const workloadPrimaries = [...primaries];
+  if (backendInformer && backendConfigs) {
+    watchBackendConfigs(backendInformer, backendConfigs, (namespace) => workloadPrimaries.forEach(({ controller, store }) => keysIn(store, namespace).forEach((key) => controller.enqueue(key))));
   }
 
   const meshKinds = Object.values(WORKLOAD_RESOURCES);
@@ -82,7 +96,16 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
   const meshController = manager.add({ name: 'functionmesh', primary: FUNCTION_MESHES, owns: meshKinds, reconcile: mesh.reconcile, workers: opts.workers });
   controllers.push(meshController);
   primaries.push({ controller: meshController, store: meshStore });
-  return { controllers, requeueAll: () => primaries.forEach(({ controller, store }) => store.keys().forEach((key) => controller.enqueue(key))) };
+  const requeueAll = () => primaries.forEach(({ controller, store }) => store.keys().forEach((key) => controller.enqueue(key)));
+  const serve = (added: readonly ResourceRef[]) => {
+    // `kinds` is the workload controllers' owns list and their caches' kinds: one array.
+    for (const ref of added) {
+      if (!kinds.includes(ref)) kinds.push(ref);
+      workloadPrimaries.forEach(({ controller }) => controller.own(ref));
+    }
+    if (added.length) requeueAll();
+  };
+  return { controllers, requeueAll, serve };
 }
 
 /** The caches of the kinds an `owner`-kind resource owns, with the informer set's owner index. */

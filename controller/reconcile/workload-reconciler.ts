@@ -5,13 +5,15 @@
 // in its conditions. The body reports; kind-reconciler.ts writes status and events once.
 import { AUTOSCALER_FALLBACK_ANNOTATION, applyDefaults, type Condition, type WorkloadKind, type WorkloadResource } from '../api/index.js';
 import type { RenderProblem, RenderSettings, renderChildren } from '../render/index.js';
-import { workloadName } from '../render/index.js';
+import { backendConfigRevisions, workloadName } from '../render/index.js';
 import { ignoreNotFound, isNotFound, keyOf, type KubeObject, type ObjectClient, type Reconcile, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
 import { childId } from './apply-plan.js';
 import { autoscalingCondition, type AutoscalerObject } from './autoscaler-status.js';
+import { BACKEND_CONFIG_STATUS_FIELDS, type BackendConfigLookup } from './backend-configs.js';
 import { syncChildren, type ChildCaches, type SyncResult } from './child-sync.js';
 import { CONDITION, notApplied, notReady } from './conditions.js';
 import { currentSettings } from './settings.js';
+import { alreadySaid } from './transitions.js';
 import type { EventRecorder } from './events.js';
 import { resolveInputs, type ConfigMapObject } from './inputs.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
@@ -29,6 +31,8 @@ export interface WorkloadReconcilerDeps {
   events: EventRecorder;
   cleaner: SubscriptionCleaner;
   configMaps: Store<ConfigMapObject>;
+  /** The BackendConfigs covering a namespace; absent when the cluster does not serve them. */
+  backendConfigs?: BackendConfigLookup | undefined;
   /**
    * When to look again at what is not watched: a missing Secret, or a foreign object in a
    * child's place (default 30 s).
@@ -48,7 +52,7 @@ export class WorkloadReconciler {
     private readonly deps: WorkloadReconcilerDeps,
   ) {
     this.recheckMs = deps.recheckMs ?? 30_000;
-    this.reconcile = kindReconciler<WorkloadResource>({ ref, primary, client: deps.client, events: deps.events, keep: ['replicas', 'selector'], body: this.body });
+    this.reconcile = kindReconciler<WorkloadResource>({ ref, primary, client: deps.client, events: deps.events, keep: ['replicas', 'selector', ...BACKEND_CONFIG_STATUS_FIELDS], body: this.body });
   }
 
   private readonly body = async (stored: WorkloadResource, report: Report, ctx: ReconcileContext): Promise<ReconcileResult | void> => {
@@ -69,7 +73,8 @@ export class WorkloadReconciler {
     }
     report.condition(inputs.condition);
 
-    const rendered = this.deps.render(stored, { settings: currentSettings(this.deps.settings), pulsarConfig: inputs.pulsarConfig });
+    const backendConfigs = this.deps.backendConfigs?.forNamespace(resource.metadata.namespace ?? 'default');
+    const rendered = this.deps.render(stored, { settings: currentSettings(this.deps.settings), pulsarConfig: inputs.pulsarConfig, backendConfigs });
     const errors = rendered.problems.filter((p) => p.severity === 'error');
     if (errors.length) {
       const message = errors.map((p) => `${p.field}: ${p.message}`).join('; ');
@@ -83,9 +88,11 @@ export class WorkloadReconciler {
     // VPA, KEDA) leaves that child out: the rest are applied, and ChildrenApplied names it.
     const sync = await syncChildren({ client, caches: this.caches, owner: asObject(resource), rendered: rendered.objects, signal: ctx.signal, conflictRecheckMs: this.recheckMs });
     reportChanges(report, sync, ctx);
+    Object.assign(report.fields, backendConfigRevisions(backendConfigs));
     const warnings = rendered.problems.filter((p) => p.severity === 'warning');
     for (const w of warnings) report.event('Warning', 'SettingIgnored', `${w.field}: ${w.message}`);
-    if (sync.missing.length) report.event('Warning', 'KindNotServed', notServedMessage(sync.missing));
+    const notServed = notServedMessage(sync.missing);
+    if (sync.missing.length && !alreadySaid(resource.status?.conditions, CONDITION.ChildrenApplied, notServed)) report.event('Warning', 'KindNotServed', notServed);
     this.reportChildren(resource, rendered.objects, warnings, sync, report);
   };
 
@@ -110,7 +117,7 @@ export class WorkloadReconciler {
         : undefined;
     if (autoscaling) report.condition(autoscaling);
     const fallback = autoscaler?.metadata.annotations?.[AUTOSCALER_FALLBACK_ANNOTATION];
-    if (fallback) report.event('Warning', 'KedaNotServed', fallback);
+    if (fallback && !alreadySaid(resource.status?.conditions, CONDITION.Autoscaling, fallback)) report.event('Warning', 'KedaNotServed', fallback);
     report.condition(readiness.ready);
     report.fields.replicas = readiness.replicas;
     const selector = selectorString(workload?.spec?.selector?.matchLabels);
@@ -222,5 +229,5 @@ export class WorkloadReconciler {
 export function notServedMessage(missing: readonly KubeObject[]): string {
   const hint = (kind: string | undefined) => (kind === 'ScaledObject' ? ': install KEDA' : kind === 'VerticalPodAutoscaler' ? ': install the VPA' : ': install its CRDs');
   const list = missing.map((o) => `${o.kind} ${o.metadata.name} (${o.apiVersion}${hint(o.kind)})`).join(', ');
-  return `not served by this cluster, so not applied: ${list}, then restart the controller`;
+  return `not served by this cluster, so not applied: ${list}; applied once the cluster serves it`;
 }

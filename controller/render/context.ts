@@ -1,6 +1,7 @@
 // What rendering needs besides the resource: the controller's settings (default images, where the
 // KEDA external scaler listens) and the data of the Pulsar ConfigMap the resource names, which
-// the reconciler reads first so that rendering stays a pure function.
+// the reconciler reads first so that rendering stays a pure function; so are the BackendConfigs.
+import type { BackendConfigs } from './backend-config.js';
 
 /** Pulsar version of the default runner images; matches the platform's Pulsar. */
 export const DEFAULT_PULSAR_VERSION = '4.0.7';
@@ -42,6 +43,8 @@ export interface RenderContext {
    * or undefined when it does not exist (yet). Only the ScaledObject reads it: pods get it by envFrom.
    */
   pulsarConfig?: Readonly<Record<string, string>> | undefined;
+  /** The global and the namespace's BackendConfig covering the resource (absent: none). */
+  backendConfigs?: BackendConfigs | undefined;
 }
 
 /** The defaults, with the scaler addressed in the controller's own namespace. */

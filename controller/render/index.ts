@@ -5,6 +5,7 @@
 import { applyDefaults, type AnyResource, type WorkloadResource } from '../api/index.js';
 import type { KubeObject } from '../runtime/resource.js';
 import { renderHpa, renderScaledObject, renderVpa } from './autoscalers.js';
+import { mergeBackendConfigs, withBackendEnv, withBackendPodPolicy } from './backend-config.js';
 import type { RenderContext } from './context.js';
 import { renderHttp } from './http-runtime.js';
 import { renderMeshChildren } from './mesh.js';
@@ -36,14 +37,15 @@ export function renderChildren(resource: AnyResource, context: RenderContext): R
 }
 
 function renderWorkloadChildren(stored: WorkloadResource, context: RenderContext, problems: Problems): KubeObject[] {
-  const resource = applyDefaults(stored.kind, stored) as WorkloadResource;
+  const backend = mergeBackendConfigs(context.backendConfigs, problems);
+  const resource = withBackendPodPolicy(applyDefaults(stored.kind, stored) as WorkloadResource, backend.pod);
   const { settings } = context;
   const parts = resource.spec.http
     ? renderHttp(resource, settings, problems)
     : renderRunner(resource, settings, isStateful(resource), problems);
   if (!parts) return [];
   const plan = planScaling(stored, problems, settings);
-  const workload = renderWorkload(resource, renderPodTemplate(resource, parts, settings), plan, settings);
+  const workload = renderWorkload(resource, withBackendEnv(renderPodTemplate(resource, parts, settings), backend.env), plan, settings);
   const objects: KubeObject[] = [workload, renderService(resource, workload, parts.servicePorts, settings)];
   if (plan.kind === 'keda') objects.push(renderScaledObject(resource, workload, plan, context, problems));
   if (plan.kind === 'hpa') objects.push(renderHpa(resource, workload, plan, context));
@@ -54,6 +56,7 @@ function renderWorkloadChildren(stored: WorkloadResource, context: RenderContext
 
 export { defaultRenderSettings, DEFAULT_PULSAR_VERSION, type RenderContext, type RenderSettings } from './context.js';
 export type { RenderProblem } from './problems.js';
+export { backendConfigRevisions, type BackendConfigLayer, type BackendConfigs } from './backend-config.js';
 export type * from './kube-types.js';
 export { meshTopicGraph } from './topic-graph.js';
 export { workloadName } from './names.js';

@@ -43,6 +43,7 @@ export interface RunnerPlan {
 /** Undefined, with the problem reported, when the spec names no runtime a runner can run. */
 export function runnerPlan(resource: WorkloadResource, settings: RenderSettings, stateful: boolean, problems: Problems): RunnerPlan | undefined {
   const code = runnerCode(resource, settings, problems);
+  if (resource.kind === 'Function') warnUnusedSlidingInterval(resource, problems);
   if (!code) return undefined;
   const { runtime } = code;
   const pkg = planPackage(resource, code.file, code.location, settings, runtime.name === 'go');
@@ -62,6 +63,17 @@ export function runnerPlan(resource: WorkloadResource, settings: RenderSettings,
     },
     ports: { grpc: GRPC_PORT, metrics: METRICS_PORT },
   };
+}
+
+/**
+ * Upstream accepts both sliding intervals (its webhook even adds the duration one to a duration
+ * window that slides by count); Pulsar's window executor then slides by count. Both are passed
+ * on as written, and the one that does nothing is named.
+ */
+function warnUnusedSlidingInterval(resource: FunctionResource, problems: Problems): void {
+  const window = resource.spec.windowConfig;
+  if (window?.slidingIntervalCount === undefined || window.slidingIntervalDurationMs === undefined) return;
+  problems.warn('spec.windowConfig.slidingIntervalDurationMs', "unused: with slidingIntervalCount set, Pulsar's window executor slides by count; remove one of them");
 }
 
 interface RunnerCode {

@@ -9,6 +9,7 @@ import { AUTOSCALER_ANNOTATION, AUTOSCALER_CHOICES, BUILTIN_HPA_RULES, type Auto
 import type { RenderSettings } from './context.js';
 import type { ScaledObjectTrigger } from './kube-types.js';
 import type { Problems } from './problems.js';
+import { inputOf, inputTopics } from './pulsar-identity.js';
 import { parseQuantity } from './quantity.js';
 
 export type ScalingPlan =
@@ -36,7 +37,7 @@ export function planScaling(resource: WorkloadResource, problems: Problems, sett
   if (plan.kind === 'keda') {
     if (!settings.kedaServed) {
       const asked = choice === 'keda' ? ` (${AUTOSCALER_ANNOTATION}: keda asks for it)` : '';
-      return asHpa(resource, plan, `the cluster does not serve KEDA's ScaledObject${asked}, so an HPA scales instead`, 'install KEDA, then restart the controller, for backlog scaling');
+      return asHpa(resource, plan, `the cluster does not serve KEDA's ScaledObject${asked}, so an HPA scales instead`, 'install KEDA for backlog scaling: the controller switches without a restart');
     }
     if (choice === 'hpa') {
       const hpa = asHpa(resource, plan);
@@ -46,8 +47,9 @@ export function planScaling(resource: WorkloadResource, problems: Problems, sett
     }
   }
   if (plan.kind === 'hpa' && choice === 'keda') {
-    if (resource.kind === 'Source') {
-      problems.warn(`metadata.annotations["${AUTOSCALER_ANNOTATION}"]`, 'a Source has no backlog for KEDA to scale on: it keeps its HPA');
+    const noBacklog = withoutBacklog(resource);
+    if (noBacklog) {
+      problems.warn(`metadata.annotations["${AUTOSCALER_ANNOTATION}"]`, `${noBacklog} has no backlog for KEDA to scale on: it keeps its HPA`);
       return plan;
     }
     const pod = resource.spec.pod ?? {};
@@ -93,16 +95,17 @@ function naturalPlan(resource: WorkloadResource, problems: Problems): ScalingPla
   const custom = (pod.autoScalingMetrics ?? []) as unknown as V2MetricSpec[];
   const hpaMetrics = builtin.length ? builtinMetrics(builtin, resource) : custom;
 
-  if (resource.kind === 'Source') {
+  const noBacklog = withoutBacklog(resource);
+  if (noBacklog) {
     if (spec.scaling) {
-      problems.warn('spec.scaling', 'a Source has no input topics, so no backlog to scale on: spec.scaling is ignored (use maxReplicas, optionally with pod.builtinAutoscaler, for CPU/memory autoscaling)');
+      problems.warn('spec.scaling', `${noBacklog} has no input topics, so no backlog to scale on: spec.scaling is ignored (use maxReplicas, optionally with pod.builtinAutoscaler, for CPU/memory autoscaling)`);
     }
-    if (max !== undefined && max > 0 && min === 0) {
-      problems.warn('spec.minReplicas', 'a Source has no backlog to wake it from zero: it keeps at least 1 replica');
+    if (min === 0) {
+      problems.warn('spec.minReplicas', `${noBacklog} has no backlog to wake it from zero: it keeps at least 1 replica`);
       min = 1;
     }
     if (max !== undefined && max > min) return { kind: 'hpa', min, max, metrics: hpaMetrics.length ? hpaMetrics : defaultMetrics(resource) };
-    return { kind: 'fixed', replicas };
+    return { kind: 'fixed', replicas: spec.replicas ?? min };
   }
 
   if (builtin.length || custom.length) {
@@ -122,6 +125,17 @@ function naturalPlan(resource: WorkloadResource, problems: Problems): ScalingPla
     return { kind: 'keda', min, max: max ?? Math.max(replicas, min, 1), resourceTriggers: [] };
   }
   return { kind: 'fixed', replicas };
+}
+
+/**
+ * What, if anything, makes the resource one without an input backlog: a Source, or a Function
+ * whose input is an embedded source connector (`sourceConfig`, upstream #823) and no topics.
+ */
+function withoutBacklog(resource: WorkloadResource): string | undefined {
+  if (resource.kind === 'Source') return 'a Source';
+  if (resource.kind !== 'Function' || !resource.spec.sourceConfig) return undefined;
+  const { topics, patterns } = inputTopics(inputOf(resource));
+  return topics.length || patterns.length ? undefined : 'a Function reading from an embedded source connector (spec.sourceConfig)';
 }
 
 /** HPA utilization is relative to requests; upstream scales the target so it means "of the limit". */

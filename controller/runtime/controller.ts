@@ -62,6 +62,7 @@ export class Controller {
   /** The primary kind's cache: reconcilers read current objects here. */
   readonly primary: Informer;
   private readonly informers: InformerSet;
+  private readonly owned = new Set<string>();
   private term: Term | undefined;
   private readonly log: Logger;
 
@@ -80,16 +81,30 @@ export class Controller {
       update: (_old, obj) => this.enqueue(objectKey(obj)),
       delete: (obj) => this.enqueue(objectKey(obj)),
     });
-    for (const ref of spec.owns ?? []) {
-      const child = informers.indexOwners(ref, spec.primary);
-      const enqueueOwners = (obj: KubeObject) => ownerKeys(obj, spec.primary).forEach((key) => this.enqueue(key));
-      child.addHandler({
-        add: enqueueOwners,
-        update: (old, obj) => new Set([...ownerKeys(old, spec.primary), ...ownerKeys(obj, spec.primary)]).forEach((key) => this.enqueue(key)),
-        delete: enqueueOwners,
-      });
-    }
+    for (const ref of spec.owns ?? []) this.watchOwned(ref);
     metrics.trackQueueDepth(spec.name, () => this.term?.queue.length ?? 0);
+  }
+
+  /**
+   * Watches one more child kind, e.g. one the cluster started serving after the start (KEDA
+   * installed later). Its informer starts at once when the others run; idempotent.
+   */
+  own(ref: ResourceRef): void {
+    if (this.owned.has(resourceName(ref))) return;
+    if (!this.spec.owns?.some((owned) => resourceName(owned) === resourceName(ref))) this.spec.owns = [...(this.spec.owns ?? []), ref];
+    this.watchOwned(ref);
+  }
+
+  private watchOwned(ref: ResourceRef): void {
+    this.owned.add(resourceName(ref));
+    const primary = this.spec.primary;
+    const child = this.informers.indexOwners(ref, primary);
+    const enqueueOwners = (obj: KubeObject) => ownerKeys(obj, primary).forEach((key) => this.enqueue(key));
+    child.addHandler({
+      add: enqueueOwners,
+      update: (old, obj) => new Set([...ownerKeys(old, primary), ...ownerKeys(obj, primary)]).forEach((key) => this.enqueue(key)),
+      delete: enqueueOwners,
+    });
   }
 
   /** The cached children of kind `ref` owned by the primary object `key`. */

@@ -122,6 +122,7 @@ describe('validation on the real apiserver', () => {
   // What upstream's webhook fills in or relaxes is not required here (docs/api.md, Defaults).
   it.each([
     ['a window without actualWindowFunctionClassName (the className is used)', 'window-no-class', { ...BASE.Function, windowConfig: { windowLengthCount: 10 } }],
+    ['a window with both sliding intervals (upstream accepts them; the runner slides by count)', 'window-both-slides', { ...BASE.Function, windowConfig: { windowLengthDurationMs: 3000, slidingIntervalCount: 5, slidingIntervalDurationMs: 1000 } }],
     ['a Function with a source connector and no input', 'embedded-source', { ...without(BASE.Function, 'input'), sourceConfig: { sourceType: 'kafka', configs: { topic: 't' } } }],
     ['a Function with an embedded batch source', 'embedded-batch', { ...without(BASE.Function, 'input'), sourceConfig: { className: 'org.example.In', batchSourceConfig: { discoveryTriggererClassName: 'T' } } }],
   ])('accepts %s', async (_, name, spec) => {

@@ -2,7 +2,8 @@
 // compute.functionmesh.io/autoscaler annotation never leaves both on the Deployment. And on an
 // apiserver that serves neither KEDA nor the VPA (our own, with only our CRDs), the controller
 // falls back to upstream's CPU HPA (minReplicas 0 → 1, said in a condition and an Event) and
-// applies everything else while a condition names the VPA it could not create.
+// applies everything else while a condition names the VPA it could not create; KEDA installed
+// later is picked up without a restart and replaces that HPA.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -87,7 +88,7 @@ describe('an apiserver that serves neither KEDA nor the VPA', () => {
   it('falls back to the CPU HPA at 1 replica, says so, and applies all but the VPA', async () => {
     const fn = javaFunction('nokeda', { replicas: undefined, minReplicas: 0, maxReplicas: 4, pod: { vpa: { updatePolicy: { updateMode: 'Auto' } } } });
     await ownKubectl(['-n', 'default', 'apply', '-f', '-'], list(pulsarConfigMap(), fn));
-    controller = await spawnController(['--leader-elect=false', '--watch-namespace=default'], { KUBECONFIG: kubeconfig });
+    controller = await spawnController(['--leader-elect=false', '--watch-namespace=default', '--discovery-interval=1'], { KUBECONFIG: kubeconfig });
 
     const hpa = await waitFor('the fallback HPA', () => get('hpa', 'nokeda-function'), { timeoutMs: 60_000, intervalMs: 300 });
     expect(hpa.spec).toEqual(expect.objectContaining({ minReplicas: 1, maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] }));
@@ -103,5 +104,24 @@ describe('an apiserver that serves neither KEDA nor the VPA', () => {
     const events = JSON.parse(await ownKubectl(['-n', 'default', 'get', 'events', '--field-selector', 'involvedObject.name=nokeda', '-o', 'json'])) as { items: { reason: string; message: string }[] };
     expect(events.items).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'KedaNotServed', message: expect.stringContaining('minReplicas 0 becomes 1') })]));
     expect(controller.output()).toContain('ScaledObject is not served by this cluster');
-  }, 240_000);
+
+    // KEDA installed later (its ScaledObject CRD, as the shared platform serves it): at the next
+    // discovery the controller watches ScaledObjects and KEDA takes over, without a restart.
+    const keda = JSON.parse(await kubectlOk(['get', 'crd', 'scaledobjects.keda.sh', '-o', 'json'])) as { apiVersion: string; kind: string; metadata: { name: string }; spec: unknown };
+    await ownKubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: keda.apiVersion, kind: keda.kind, metadata: { name: keda.metadata.name }, spec: keda.spec }));
+    await ownKubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/scaledobjects.keda.sh']);
+    // One autoscaler at a time: the HPA goes first, in the foreground. This apiserver runs no
+    // garbage collector, so the test plays its part and lifts the foregroundDeletion finalizer.
+    await waitFor('the HPA deleted for KEDA', async () => (await get('hpa', 'nokeda-function'))?.metadata.deletionTimestamp ?? ((await get('hpa', 'nokeda-function')) ? undefined : 'gone'), { timeoutMs: 60_000, intervalMs: 300 });
+    if (await get('hpa', 'nokeda-function')) await ownKubectl(['-n', 'default', 'patch', 'hpa', 'nokeda-function', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    const scaled = await waitFor('the ScaledObject', () => get('scaledobject', 'nokeda-function'), { timeoutMs: 60_000, intervalMs: 300 });
+    expect(scaled.spec).toEqual(expect.objectContaining({ minReplicaCount: 0, maxReplicaCount: 4 }));
+    expect(await get('hpa', 'nokeda-function')).toBeUndefined();
+    await waitFor('the fallback gone from the Autoscaling condition', async () => {
+      const message = condition(await get('function', 'nokeda'), 'Autoscaling')?.message;
+      return message?.includes('ScaledObject') && !message.includes('minReplicas 0 becomes 1') ? message : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 300 });
+    expect(controller.output()).toContain('now served by this cluster');
+    expect(controller.child.exitCode).toBeNull();
+  }, 300_000);
 });

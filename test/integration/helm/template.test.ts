@@ -75,6 +75,15 @@ describe('helm template of charts/function-mesh-ts', () => {
     });
   });
 
+  it('passes the BackendConfig names as upstream, an empty one as none (off)', async () => {
+    const parsed = async (set: string[]) => parseConfig(deployment(await renderChart(home, 'functionmesh-system', set), 'functionmesh-controller').spec.template.spec.containers[0]!.args, {}, 'host');
+    expect(await parsed([])).toMatchObject({ backendConfigs: { global: { namespace: 'default', name: 'global-backend-config' }, namespacedName: 'backend-config' } });
+    expect(await parsed(['--set', 'controllerManager.globalBackendConfig=cluster', '--set', 'controllerManager.globalBackendConfigNamespace=ops', '--set', 'controllerManager.namespacedBackendConfig=']))
+      .toMatchObject({ backendConfigs: { global: { namespace: 'ops', name: 'cluster' }, namespacedName: undefined } });
+    expect(await parsed(['--set', 'controllerManager.globalBackendConfig=', '--set', 'controllerManager.namespacedBackendConfig=team']))
+      .toMatchObject({ backendConfigs: { global: undefined, namespacedName: 'team' } });
+  });
+
   it('with rbac.create=false renders no account, role or binding', async () => {
     const kinds = (await renderChart(home, 'functionmesh-system', ['--set', 'rbac.create=false'])).map((o) => o.kind);
     expect(kinds.filter((k) => /ServiceAccount|Role/.test(k))).toEqual([]);

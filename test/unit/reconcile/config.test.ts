@@ -16,6 +16,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--scaler-address=http://x'], {}, 'h')).toThrow('must be host:port');
     expect(() => parseConfig(['--bogus'], {}, 'h')).toThrow(ConfigError);
   });
+  it("reads the BackendConfig names as upstream's chart sets them; none turns one off", () => {
+    expect(parseConfig([], {}, 'h')).toEqual(expect.objectContaining({ backendConfigs: { global: { namespace: 'default', name: 'global-backend-config' }, namespacedName: 'backend-config' } }));
+    const custom = parseConfig(['--global-backend-config=cluster', '--global-backend-config-namespace=ops'], { NAMESPACED_BACKEND_CONFIG: 'team' }, 'h');
+    expect(custom).toEqual(expect.objectContaining({ backendConfigs: { global: { namespace: 'ops', name: 'cluster' }, namespacedName: 'team' } }));
+    const off = parseConfig(['--global-backend-config=none', '--namespaced-backend-config=none'], {}, 'h');
+    expect(off).toEqual(expect.objectContaining({ backendConfigs: { global: undefined, namespacedName: undefined } }));
+  });
   it('answers --help', () => {
     expect(parseConfig(['--help'], {}, 'h')).toBe('help');
   });

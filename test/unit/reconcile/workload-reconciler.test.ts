@@ -2,7 +2,7 @@
 // the one status update, the events, and the requeue or error. The same reconciler runs against
 // the real platform in test/integration/controller.
 import { describe, it } from '@jest/globals';
-import { AUTOSCALER_ANNOTATION, type WorkloadResource } from '../../../controller/api/index.js';
+import { AUTOSCALER_ANNOTATION, AUTOSCALER_FALLBACK_ANNOTATION, type WorkloadResource } from '../../../controller/api/index.js';
 import { renderChildren } from '../../../controller/render/index.js';
 import { CONFIG_MAPS, FUNCTIONS, SCALED_OBJECTS, childKinds } from '../../../controller/reconcile/kinds.js';
 import type { RenderSettings } from '../../../controller/render/index.js';
@@ -23,6 +23,14 @@ const withMeta = (resource: WorkloadResource, meta: Record<string, unknown>): Wo
 const forbidden = apiError(403, 'Forbidden', 'secrets "auth" is forbidden: User "system:serviceaccount:fm:controller" cannot get resource "secrets" in API group "" in the namespace "team-a"', { method: 'GET', resource: 'secrets', namespace });
 
 const scaledObject = (meta: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'fn-function', namespace, uid: 'so-1', ownerReferences: ownedBy('uid-1', 'fn'), ...meta } });
+
+const said = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message, lastTransitionTime: '2026-01-01T00:00:00Z' }) as const;
+
+/** Why the HPA stands in for KEDA, as the renderer says it. */
+function hpaFallback(): string {
+  const hpa = renderChildren(fn({ minReplicas: 0, maxReplicas: 3 }), { settings: { ...settings, kedaServed: false }, pulsarConfig: (pulsarCm as ConfigMapObject).data }).objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
+  return hpa!.metadata.annotations![AUTOSCALER_FALLBACK_ANNOTATION]!;
+}
 
 const rows: (Row<WorkloadResource> & { attempts?: number; settings?: RenderSettings; kedaServed?: boolean })[] = [
   {
@@ -46,6 +54,27 @@ const rows: (Row<WorkloadResource> & { attempts?: number; settings?: RenderSetti
       conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Autoscaling=Unknown/AutoscalerPending', 'Ready=False/WorkloadNotAvailable'],
       messages: { Autoscaling: ['HorizontalPodAutoscaler fn-function (1..3 pods)', "does not serve KEDA's ScaledObject", 'minReplicas 0 becomes 1'] },
       events: ['Normal Created', 'Warning KedaNotServed'],
+    },
+  },
+  {
+    name: 'a kind still not served is not reported again: the status already says so',
+    resource: withMeta({ ...fn({ pod: { vpa: { updatePolicy: { updateMode: 'Auto' } } } }), status: { conditions: [said('ChildrenApplied', 'False', 'KindNotServed', 'Deployment/fn-function, Service/fn-function up to date; not served by this cluster, so not applied: VerticalPodAutoscaler fn-function (autoscaling.k8s.io/v1: install the VPA); applied once the cluster serves it')] } } as WorkloadResource, {}),
+    cached: [pulsarCm],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=False/KindNotServed', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
+    },
+  },
+  {
+    name: 'the HPA still standing in for KEDA is not reported again: the Autoscaling condition already says so',
+    settings: { ...settings, kedaServed: false },
+    resource: withMeta({ ...fn({ minReplicas: 0, maxReplicas: 3 }), status: { conditions: [said('Autoscaling', 'Unknown', 'AutoscalerPending', `HorizontalPodAutoscaler fn-function (1..3 pods) has not reported its status yet (${hpaFallback()})`)] } } as WorkloadResource, {}),
+    cached: [pulsarCm],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply HorizontalPodAutoscaler fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Autoscaling=Unknown/AutoscalerPending', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
     },
   },
   {

@@ -161,6 +161,26 @@ describe('HPA (Function Mesh CPU/memory autoscaling)', () => {
     expect(result.problems).toEqual([expect.objectContaining({ severity: 'warning', field: 'spec.minReplicas' })]);
   });
 
+  // An embedded source connector (upstream #823) has no input topics: like a Source, no backlog.
+  const embedded = { input: undefined, sourceConfig: { sourceType: 'kafka', configs: { topic: 't' } } };
+
+  it.each([
+    { name: 'with maxReplicas: the CPU HPA from 1', spec: { minReplicas: 0, maxReplicas: 3 }, kinds: ['Deployment', 'Service', 'HorizontalPodAutoscaler'], replicas: undefined },
+    { name: 'alone: one fixed replica', spec: { minReplicas: 0 }, kinds: ['Deployment', 'Service'], replicas: 1 },
+  ])('a Function on an embedded source with minReplicas 0 renders, keeping a replica ($name)', ({ spec, kinds: expected, replicas }) => {
+    const result = render(fn({ ...embedded, ...spec }));
+    expect(result.problems).toEqual([{ severity: 'warning', field: 'spec.minReplicas', message: expect.stringContaining('embedded source connector (spec.sourceConfig) has no backlog to wake it from zero') as unknown as string }]);
+    expect(kinds(result)).toEqual(expected);
+    expect(workloadOf(result).spec.replicas).toBe(replicas);
+    if (spec.maxReplicas) expect(find<HorizontalPodAutoscaler>(result, 'HorizontalPodAutoscaler')!.spec.minReplicas).toBe(1);
+  });
+
+  it('a Function on an embedded source that also has input topics scales on their backlog', () => {
+    const result = render(fn({ ...embedded, input: { topics: ['persistent://public/default/in'] }, minReplicas: 0 }));
+    expect(result.problems).toEqual([]);
+    expect(find<ScaledObject>(result, 'ScaledObject')!.spec.minReplicaCount).toBe(0);
+  });
+
   it('builtinAutoscaler without maxReplicas: a warning and fixed replicas', () => {
     const result = render(fn({ pod: { builtinAutoscaler: ['AverageUtilizationCPUPercent80'] } }));
     expect(kinds(result)).toEqual(['Deployment', 'Service']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { applyDefaults, type WorkloadResource } from '../../../controller/api/index.js';
 import { functionDetails } from '../../../controller/render/index.js';
-import { fn, sink, source } from './fixtures.js';
+import { fn, render, sink, source } from './fixtures.js';
 
 const details = (r: WorkloadResource, runtime: 'JAVA' | 'PYTHON' | 'GO' = 'JAVA') =>
   functionDetails(applyDefaults(r.kind, r) as WorkloadResource, runtime);
@@ -180,6 +180,15 @@ describe('FunctionDetails JSON (Pulsar Function.proto field names)', () => {
   ])('window defaults: $name', ({ window, expected }) => {
     const d = details(fn({ windowConfig: window }));
     expect(JSON.parse(d.userConfig as string)).toEqual({ __WINDOWCONFIGS__: { actualWindowFunctionClassName: 'org.example.Fn', ...expected } });
+  });
+
+  it('both sliding intervals (upstream accepts them): both passed on, and the unused duration named', () => {
+    const resource = fn({ windowConfig: { windowLengthDurationMs: 3000, slidingIntervalCount: 5, slidingIntervalDurationMs: 1000 } });
+    expect(JSON.parse(details(resource).userConfig as string)).toEqual({
+      __WINDOWCONFIGS__: { actualWindowFunctionClassName: 'org.example.Fn', windowLengthDurationMs: 3000, slidingIntervalCount: 5, slidingIntervalDurationMs: 1000 },
+    });
+    expect(render(resource).problems).toEqual([{ severity: 'warning', field: 'spec.windowConfig.slidingIntervalDurationMs', message: expect.stringContaining('slides by count') as unknown as string }]);
+    expect(render(fn({ windowConfig: { windowLengthDurationMs: 3000, slidingIntervalCount: 5 } })).problems).toEqual([]);
   });
 
   it('the window function class: className wins, actualWindowFunctionClassName serves without one', () => {
