@@ -2,6 +2,8 @@
 // does, a minimal WebSocket producer, unique topic names, and a private Pulsar broker (for tests
 // that stop Pulsar or need authentication) started with hack/start-pulsar.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
@@ -16,6 +18,7 @@ import {
 } from '../../../scaler/protos.js';
 import { readPlatformEnv } from '../../support/platform.js';
 import { freePort } from '../../support/processes.js';
+import { waitFor } from '../../support/wait.js';
 export { OwnPulsar, signToken } from '../../support/processes.js';
 export { freePort };
 
@@ -152,6 +155,21 @@ export async function produce(webUrl: string, topicPath: string, count: number, 
   } finally {
     ws.close();
   }
+}
+
+/**
+ * Opens a stream on a topic that does not exist, publishes its first message once the scaler
+ * has checked (and found it missing), and expects `true` within a few periodic checks.
+ */
+export async function expectWakeOnTopicCreation(args: { scaler: Scaler; keda: KedaLikeClient; webUrl: string; token?: string }): Promise<void> {
+  const local = uniqueName('created');
+  const stream = args.keda.stream(ref('created', { adminURL: args.webUrl, topics: `persistent://public/default/${local}`, subscription: 'fn' }));
+  await waitFor('the stream to be open', async () => args.scaler.watcher.openStreams > 0, { timeoutMs: 10_000, intervalMs: 20 });
+  await sleep(1_000);
+  expect(args.scaler.watcher.watchedTopics).toBe(0); // missing: not watched (a reader would create it)
+  await produce(args.webUrl, `persistent/public/default/${local}`, 1, args.token);
+  await waitFor('stream true after the topic was created', async () => stream.trues.length > 0, { timeoutMs: 10_000, intervalMs: 20 });
+  stream.call.cancel();
 }
 
 export function adminFor(webUrl: string, token?: string): PulsarAdmin {
