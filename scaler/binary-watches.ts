@@ -27,6 +27,7 @@ interface ClusterClient {
   /** Resolved once the HTTP lookup answered; a failed lookup is forgotten so the next watch asks again. */
   client: Promise<PulsarClient>;
   resolved?: PulsarClient;
+  serviceUrl?: string;
 }
 
 export class BinaryWatches {
@@ -62,6 +63,11 @@ export class BinaryWatches {
     return n;
   }
 
+  /** The broker address each admin URL's lookup gave (for logs and tests). */
+  get serviceUrls(): Record<string, string | undefined> {
+    return Object.fromEntries([...this.clients].map(([adminUrl, c]) => [adminUrl, c.serviceUrl]));
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
     for (const w of [...this.watches]) w.close();
@@ -76,6 +82,7 @@ export class BinaryWatches {
     const token = this.opts.tokenFor(adminUrl);
     const entry: ClusterClient = {
       client: lookupBrokerUrl({ adminUrl, topic, token, ca: this.opts.ca, timeoutMs: this.opts.timeoutMs }).then((serviceUrl) => {
+        entry.serviceUrl = serviceUrl;
         this.opts.log.info({ adminUrl, serviceUrl }, 'push activation: binary-protocol client for this admin URL');
         const client = new PulsarClient({
           serviceUrl,
