@@ -1,12 +1,14 @@
 // `npm run bench -- scaler [--scaled-objects 1000] [--compress 5] [--seconds 30] [--trials 20]
-//  [--rate 1000] [--only activation,load,latency,scrape]`
+//  [--rate 1000] [--idle-functions 1000] [--only activation,load,latency,scrape,idle]`
 // against the shared platform's Pulsar. Prints one JSON line per result, each next to its
 // baseline measured in the same run:
 //  (a) push activation latency (publish → StreamIsActive true) vs KEDA polling every 30 s;
 //  (b) Pulsar admin requests/s for N ScaledObjects asked as KEDA + the HPA ask, per backlog
 //      source, vs one request per ask (KEDA's Pulsar scaler), on a time-compressed schedule;
 //  (c) GetMetrics latency at 1,000 calls/s, from a Go client (as KEDA calls) and a Node one;
-//  (d) the cost of one broker /metrics scrape vs the per-topic stats it replaces.
+//  (d) the cost of one broker /metrics scrape vs the per-topic stats it replaces;
+//  (e) N idle functions watched for push activation: broker connections, scaler memory and wake
+//      latency over the binary protocol vs the WebSocket readers, in the same run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { exitedHow, stopProcess } from '../test/support/processes.js';
 import { waitFor } from '../test/support/wait.js';
 import { adminFor, freePort, KedaLikeClient, produce, quietLog, ref } from '../test/integration/scaler/support.js';
 import { startScaler } from '../scaler/app.js';
+import { PulsarClient } from '../adapters/pulsar/binary/index.js';
 import type { ScaledObjectRef } from '../scaler/protos.js';
 import { preflight } from './preflight.js';
 
@@ -37,7 +40,8 @@ export default async function bench(args: string[]): Promise<void> {
       seconds: { type: 'string', default: '30' },
       trials: { type: 'string', default: '20' },
       rate: { type: 'string', default: '1000' },
-      only: { type: 'string', default: 'activation,load,latency,scrape' },
+      'idle-functions': { type: 'string', default: '1000' },
+      only: { type: 'string', default: 'activation,load,latency,scrape,idle' },
     },
   });
   const only = new Set(values.only.split(','));
@@ -46,6 +50,8 @@ export default async function bench(args: string[]): Promise<void> {
   await must(fetch(`${web}/admin/v2/namespaces/public/${namespace}`, { method: 'PUT' }), 'create namespace');
   try {
     if (only.has('activation')) await activationLatency(web, namespace, Number(values.trials));
+    if (only.has('idle')) await idleWatch(web, namespace, Number(values['idle-functions']), Number(values.trials));
+    if (!['load', 'latency', 'scrape'].some((c) => only.has(c))) return;
     const topics = await createTopics(web, namespace, Number(values['scaled-objects']));
     if (only.has('load')) {
       for (const mode of ['metrics', 'stats'] as const) {
@@ -107,6 +113,120 @@ async function activationLatency(web: string, namespace: string, trials: number)
     keda.close();
     await scaler.close();
   }
+}
+
+// (e) -------------------------------------------------------------------------------------------
+// Memory: the scaler's RSS with the same N streams open twice in the same process, first while
+// every function runs (a consumer on each subscription: nothing to watch), then while all are
+// idle (every topic watched). The difference is what push activation's readers cost, apart
+// from the streams KEDA holds open anyway; the RSS added since start is reported too.
+async function idleWatch(web: string, namespace: string, n: number, wakes: number): Promise<void> {
+  const admin = adminFor(web);
+  const topics = Array.from({ length: n }, (_, i) => parseTopicName(`public/${namespace}/idle-${i}`));
+  await inBatches(topics, 25, (t) => admin.createSubscription(t, 'fn'));
+  const fullName = (t: TopicName): string => `persistent://${t.tenant}/${t.namespace}/${t.local}`;
+  const brokerUrl = process.env.PULSAR_BROKER_URL ?? (await preflight('scaler', { pulsar: true })).PULSAR_BROKER_URL;
+  const bench = new PulsarClient({ serviceUrl: brokerUrl });
+  try {
+    for (const transport of ['binary', 'websocket'] as const) {
+      // The periodic check is out of the way: only the readers can wake a function within the bench.
+      const scaler = await startScalerProcess(['--activation-transport', transport, '--check-ms', '600000', '--fresh-ms', '1000']);
+      const keda = new KedaLikeClient(scaler.grpcPort);
+      const openStreams = () => topics.map((t, i) => keda.stream(ref(`idle-${i}`, { adminURL: web, topics: fullName(t), subscription: 'fn' })));
+      try {
+        await sleep(2_000);
+        const rssStart = scaler.rssMb();
+        // Phase 1: the functions run (one consumer each), so nothing is watched.
+        const running = await Promise.all(topics.map((t) => bench.subscribe({ topic: fullName(t), subscription: 'fn', subscriptionType: 'Shared', receiverQueueSize: 1 })));
+        let streams = openStreams();
+        await waitFor(`${n} streams open`, async () => (await scaler.gauge('scaler_streams_open')) === n, { timeoutMs: 120_000, intervalMs: 500 });
+        await sleep(5_000);
+        if ((await scaler.gauge('scaler_watched_topics')) !== 0) throw new Error('bench: topics watched while their functions run');
+        const rssStreams = scaler.rssMb();
+        for (const s of streams) s.call.cancel();
+        await Promise.all(running.map((c) => c.close()));
+        await sleep(3_000); // past --fresh-ms and its stale window: the next reads see no consumers
+        // Phase 2: the same streams, every function idle: every topic watched.
+        streams = openStreams();
+        await waitFor(`${n} idle topics watched over ${transport}`, async () => (await scaler.gauge('scaler_watched_topics_connected')) === n, { timeoutMs: 180_000, intervalMs: 500 });
+        await sleep(5_000); // settle: handshakes done, buffers released
+        const rssWatching = scaler.rssMb();
+        const watching = brokerConnectionsOf(scaler.pid, web, brokerUrl);
+        const readerAddresses = await readerClientAddresses(web, topics);
+        // Wakes, one at a time: send → StreamIsActive true, on topics spread over the thousand.
+        const latencies: number[] = [];
+        for (let k = 0; k < wakes; k++) {
+          const i = Math.floor(((k + 0.5) * n) / wakes);
+          const producer = await bench.createProducer({ topic: fullName(topics[i]!), batchingEnabled: false });
+          const sent = performance.now();
+          await producer.send({ payload: 'wake' });
+          await waitFor('stream true', async () => streams[i]!.trues.length > 0, { timeoutMs: 10_000, intervalMs: 1 });
+          latencies.push(streams[i]!.trues[0]! - (performance.timeOrigin + sent));
+          await producer.close();
+          await sleep(100);
+        }
+        // The web port also carries the backlog reads' keep-alive socket(s): those outlive the
+        // streams, WebSocket readers do not. Push activation's share = binary-port connections +
+        // web-port connections that closed with the streams.
+        for (const s of streams) s.call.cancel();
+        await sleep(1_500);
+        const after = brokerConnectionsOf(scaler.pid, web, brokerUrl);
+        emit({
+          bench: 'scaler.idle-watch',
+          transport,
+          idle_functions: n,
+          broker_connections: watching.byPort.binary! + (watching.byPort.web! - after.byPort.web!),
+          broker_connections_total: watching.total,
+          broker_connections_by_port: watching.byPort,
+          reader_client_addresses_in_topic_stats: readerAddresses,
+          scaler_rss_mb_added: round(rssWatching - rssStreams),
+          scaler_rss_mb_added_since_start: round(rssWatching - rssStart),
+          scaler_rss_mb: round(rssWatching),
+          wake_p50_ms: round(pct(latencies, 50)),
+          wake_p95_ms: round(pct(latencies, 95)),
+          wakes: latencies.length,
+          targets: { broker_connections: '≤ 1 per broker', scaler_rss_mb_added: 30, wake_p50_ms: 50 },
+          load_average_1m: round(loadavg()[0]!),
+        });
+      } finally {
+        keda.close();
+        await scaler.stop();
+      }
+      // Drain the wake messages so the next transport starts from idle functions again.
+      await inBatches(topics, 25, (t) => fetch(`${web}/admin/v2/${topicPath(t)}/subscription/fn/skip_all`, { method: 'POST' }));
+    }
+  } finally {
+    await bench.close();
+  }
+}
+
+/**
+ * TCP connections held open between the broker and the scaler, counted on the broker's side:
+ * the established sockets on the broker's binary and web (WebSocket) ports whose peer is a
+ * socket of the scaler process.
+ */
+function brokerConnectionsOf(pid: number, web: string, brokerUrl: string): { total: number; byPort: Record<string, number> } {
+  const ss = (args: string[]): string[] => spawnSync('ss', ['-tnH', ...args], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const scalerSockets = new Set(ss(['-p', 'state', 'established']).filter((l) => l.includes(`pid=${pid},`)).map((l) => l.trim().split(/\s+/)[2]!));
+  const ports = { binary: new URL(brokerUrl).port, web: new URL(web).port };
+  const byPort: Record<string, number> = {};
+  for (const [name, port] of Object.entries(ports)) {
+    byPort[name] = ss(['state', 'established', `( sport = :${port} )`]).filter((l) => scalerSockets.has(l.trim().split(/\s+/)[3]!)).length;
+  }
+  return { total: Object.values(byPort).reduce((a, b) => a + b, 0), byPort };
+}
+
+/** Distinct client addresses of the watching readers, as the broker's topic stats show them. */
+async function readerClientAddresses(web: string, topics: TopicName[]): Promise<number> {
+  const addresses = new Set<string>();
+  await inBatches(topics, 20, async (t) => {
+    const stats = (await (await fetch(`${web}/admin/v2/${topicPath(t)}/stats`)).json()) as { subscriptions: Record<string, { consumers?: { address?: string }[] }> };
+    for (const [name, sub] of Object.entries(stats.subscriptions)) {
+      if (name === 'fn') continue;
+      for (const c of sub.consumers ?? []) addresses.add(c.address ?? '?');
+    }
+  });
+  return addresses.size;
 }
 
 /** Resolves once a poll has seen backlog > 0 (reporting when). */
@@ -358,6 +478,11 @@ function rawGet(url: string): Promise<Fetched> {
 // ------------------------------------------------------------------------------------------------
 interface ScalerProcess {
   grpcPort: number;
+  pid: number;
+  /** Resident set size now, from /proc. */
+  rssMb(): number;
+  /** A gauge of the scaler's /metrics. */
+  gauge(name: string): Promise<number>;
   adminRequests(): Promise<number>;
   /** The scaler's own view: CPU seconds used, and GetMetrics handler latency buckets. */
   selfStats(): Promise<{ cpuSeconds: number; buckets: Map<number, number>; loopDelayMax: number; gcSeconds: number }>;
@@ -389,6 +514,9 @@ async function startScalerProcess(flags: string[]): Promise<ScalerProcess> {
   });
   return {
     grpcPort,
+    pid: child.pid!,
+    rssMb: () => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024,
+    gauge: async (name: string) => sample(await (await fetch(`${ops}/metrics`)).text(), name),
     adminRequests: async () => {
       const text = await (await fetch(`${ops}/metrics`)).text();
       return Number(/^scaler_pulsar_admin_requests (\S+)/m.exec(text)?.[1] ?? NaN);
