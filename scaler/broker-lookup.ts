@@ -17,7 +17,7 @@ export interface BrokerLookupOptions {
 }
 
 /** The answer's fields this reads: Pulsar 4 names the TLS one brokerUrlTls or brokerUrlSsl. */
-interface LookupAnswer {
+export interface LookupAnswer {
   brokerUrl?: string;
   brokerUrlTls?: string;
   brokerUrlSsl?: string;
@@ -30,17 +30,21 @@ export class BrokerLookupError extends Error {
 }
 
 export async function lookupBrokerUrl(opts: BrokerLookupOptions): Promise<string> {
-  const answer = await getLookup(opts);
-  const tls = opts.adminUrl.startsWith('https:');
+  return pickBrokerUrl(opts.adminUrl, await getLookup(opts));
+}
+
+/** The lookup answer's address for this admin URL: pulsar+ssl:// for https://, else pulsar://. */
+export function pickBrokerUrl(adminUrl: string, answer: LookupAnswer): string {
+  const tls = adminUrl.startsWith('https:');
   const url = tls ? answer.brokerUrlTls || answer.brokerUrlSsl : answer.brokerUrl;
   if (!url) {
     throw new BrokerLookupError(
       tls
-        ? `Pulsar lookup at ${opts.adminUrl}: the broker advertises no pulsar+ssl:// URL for an https:// admin URL (brokerServicePortTls is not set); enable TLS on the broker's binary port, or run the scaler with --activation-transport websocket`
-        : `Pulsar lookup at ${opts.adminUrl}: the answer has no brokerUrl`,
+        ? `Pulsar lookup at ${adminUrl}: the broker advertises no pulsar+ssl:// URL for an https:// admin URL (brokerServicePortTls is not set); enable TLS on the broker's binary port, or run the scaler with --activation-transport websocket`
+        : `Pulsar lookup at ${adminUrl}: the answer has no brokerUrl`,
     );
   }
-  if (!/^pulsar(\+ssl)?:\/\//.test(url)) throw new BrokerLookupError(`Pulsar lookup at ${opts.adminUrl}: "${url}" is not a pulsar:// or pulsar+ssl:// URL`);
+  if (!/^pulsar(\+ssl)?:\/\//.test(url)) throw new BrokerLookupError(`Pulsar lookup at ${adminUrl}: "${url}" is not a pulsar:// or pulsar+ssl:// URL`);
   return url;
 }
 
