@@ -21,6 +21,8 @@ export interface BinaryWatchesOptions {
   log: Logger;
   /** How often readers are checked for a reconnect (then the watcher re-reads, as after an open). */
   reconnectCheckMs?: number;
+  /** How long a failed lookup is remembered, so a thousand watches retrying ask once. Default 5 s. */
+  lookupRetryMs?: number;
 }
 
 interface ClusterClient {
@@ -33,6 +35,8 @@ interface ClusterClient {
 export class BinaryWatches {
   private readonly clients = new Map<string, ClusterClient>();
   private readonly watches = new Set<BinaryWatch>();
+  /** Admin URLs whose watches fail now: an outage is logged once, not once per topic. */
+  private readonly failing = new Set<string>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly opts: BinaryWatchesOptions) {
@@ -45,11 +49,11 @@ export class BinaryWatches {
   readonly open: OpenWatch = ({ config, topic, from, onOpen, onMessage }) => {
     const watch = new BinaryWatch({
       client: () => this.clientFor(config.adminUrl, topic),
+      report: (err) => this.report(config.adminUrl, err),
       topic,
       from,
       onOpen,
       onMessage,
-      log: this.opts.log,
       forget: () => this.watches.delete(watch),
     });
     this.watches.add(watch);
@@ -76,6 +80,17 @@ export class BinaryWatches {
     await Promise.allSettled(all.map(async (c) => (await c.client).close()));
   }
 
+  /** A watch failed (err) or opened (undefined): one warning per outage of an admin URL. */
+  private report(adminUrl: string, err: Error | undefined): void {
+    if (!err) {
+      if (this.failing.delete(adminUrl)) this.opts.log.info({ adminUrl }, 'topic watches work again');
+      return;
+    }
+    const first = !this.failing.has(adminUrl);
+    this.failing.add(adminUrl);
+    this.opts.log[first ? 'warn' : 'debug']({ adminUrl, err: err.message }, 'topic watch failed; retrying with backoff');
+  }
+
   private clientFor(adminUrl: string, topic: TopicName): Promise<PulsarClient> {
     const existing = this.clients.get(adminUrl);
     if (existing) return existing.client;
@@ -97,7 +112,9 @@ export class BinaryWatches {
       }),
     };
     entry.client.catch(() => {
-      if (this.clients.get(adminUrl) === entry) this.clients.delete(adminUrl);
+      setTimeout(() => {
+        if (this.clients.get(adminUrl) === entry) this.clients.delete(adminUrl);
+      }, this.opts.lookupRetryMs ?? 5_000).unref();
     });
     this.clients.set(adminUrl, entry);
     return entry.client;
@@ -110,7 +127,8 @@ interface BinaryWatchOptions {
   from: WatchStart;
   onOpen: () => void;
   onMessage: () => void;
-  log: Logger;
+  /** A failure (err) or a successful open (undefined), for the cluster's log lines. */
+  report: (err: Error | undefined) => void;
   forget: () => void;
 }
 
@@ -173,6 +191,7 @@ class BinaryWatch implements Watch {
     }
     this.reader = reader;
     this.attempt = 0;
+    this.opts.report(undefined);
     this.wasConnected = true;
     this.opts.onOpen();
     void this.read(reader);
@@ -197,7 +216,7 @@ class BinaryWatch implements Watch {
 
   private retry(err: Error): void {
     const delay = backoffDelay(++this.attempt, { initialMs: 500, maxMs: 30_000 });
-    this.opts.log[this.attempt === 1 ? 'warn' : 'debug']({ err: err.message, topic: this.opts.topic.local, retryInMs: delay }, 'topic watch failed; retrying');
+    this.opts.report(new Error(`${formatTopicName(this.opts.topic)}: ${err.message}`));
     this.retryTimer = setTimeout(() => void this.start(), delay);
   }
 }
