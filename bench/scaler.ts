@@ -25,6 +25,7 @@ import { adminFor, freePort, KedaLikeClient, produce, quietLog, ref } from '../t
 import { startScaler } from '../scaler/app.js';
 import { PulsarClient } from '../adapters/pulsar/binary/index.js';
 import type { ScaledObjectRef } from '../scaler/protos.js';
+import WebSocket from 'ws';
 import { preflight } from './preflight.js';
 
 const KEDA_POLL_MS = 30_000;
@@ -130,19 +131,21 @@ async function idleWatch(web: string, namespace: string, n: number, wakes: numbe
   try {
     for (const transport of ['binary', 'websocket'] as const) {
       // The periodic check is out of the way: only the readers can wake a function within the bench.
-      const scaler = await startScalerProcess(['--activation-transport', transport, '--check-ms', '600000', '--fresh-ms', '1000']);
+      const inspectPort = await freePort();
+      const scaler = await startScalerProcess(['--activation-transport', transport, '--check-ms', '600000', '--fresh-ms', '1000'], [`--inspect=127.0.0.1:${inspectPort}`]);
+      const memory = await MemoryProbe.attach(inspectPort);
       const keda = new KedaLikeClient(scaler.grpcPort);
       const openStreams = () => topics.map((t, i) => keda.stream(ref(`idle-${i}`, { adminURL: web, topics: fullName(t), subscription: 'fn' })));
       try {
         await sleep(2_000);
-        const rssStart = scaler.rssMb();
+        const atStart = await memory.afterFullGc();
         // Phase 1: the functions run (one consumer each), so nothing is watched.
         const running = await Promise.all(topics.map((t) => bench.subscribe({ topic: fullName(t), subscription: 'fn', subscriptionType: 'Shared', receiverQueueSize: 1 })));
         let streams = openStreams();
         await waitFor(`${n} streams open`, async () => (await scaler.gauge('scaler_streams_open')) === n, { timeoutMs: 120_000, intervalMs: 500 });
         await sleep(5_000);
         if ((await scaler.gauge('scaler_watched_topics')) !== 0) throw new Error('bench: topics watched while their functions run');
-        const rssStreams = scaler.rssMb();
+        const withStreams = await memory.afterFullGc();
         for (const s of streams) s.call.cancel();
         await Promise.all(running.map((c) => c.close()));
         await sleep(3_000); // past --fresh-ms and its stale window: the next reads see no consumers
@@ -150,7 +153,7 @@ async function idleWatch(web: string, namespace: string, n: number, wakes: numbe
         streams = openStreams();
         await waitFor(`${n} idle topics watched over ${transport}`, async () => (await scaler.gauge('scaler_watched_topics_connected')) === n, { timeoutMs: 180_000, intervalMs: 500 });
         await sleep(5_000); // settle: handshakes done, buffers released
-        const rssWatching = scaler.rssMb();
+        const watchingMemory = await memory.afterFullGc();
         const watching = brokerConnectionsOf(scaler.pid, web, brokerUrl);
         const readerAddresses = await readerClientAddresses(web, topics);
         // Wakes, one at a time: send → StreamIsActive true, on topics spread over the thousand.
@@ -179,9 +182,11 @@ async function idleWatch(web: string, namespace: string, n: number, wakes: numbe
           broker_connections_total: watching.total,
           broker_connections_by_port: watching.byPort,
           reader_client_addresses_in_topic_stats: readerAddresses,
-          scaler_rss_mb_added: round(rssWatching - rssStreams),
-          scaler_rss_mb_added_since_start: round(rssWatching - rssStart),
-          scaler_rss_mb: round(rssWatching),
+          scaler_rss_mb_added: round(watchingMemory.rssMb - withStreams.rssMb),
+          scaler_heap_mb_added: round(watchingMemory.heapUsedMb - withStreams.heapUsedMb),
+          scaler_rss_mb_added_since_start: round(watchingMemory.rssMb - atStart.rssMb),
+          scaler_heap_mb_added_since_start: round(watchingMemory.heapUsedMb - atStart.heapUsedMb),
+          scaler_rss_mb: round(watchingMemory.rssMb),
           wake_p50_ms: round(pct(latencies, 50)),
           wake_p95_ms: round(pct(latencies, 95)),
           wakes: latencies.length,
@@ -189,6 +194,7 @@ async function idleWatch(web: string, namespace: string, n: number, wakes: numbe
           load_average_1m: round(loadavg()[0]!),
         });
       } finally {
+        memory.close();
         keda.close();
         await scaler.stop();
       }
@@ -197,6 +203,53 @@ async function idleWatch(web: string, namespace: string, n: number, wakes: numbe
     }
   } finally {
     await bench.close();
+  }
+}
+
+/**
+ * The scaler's memory after a full garbage collection, through its inspector (bound to
+ * 127.0.0.1): RSS read right after a GC varies far less from run to run than RSS read whenever.
+ */
+class MemoryProbe {
+  private nextId = 0;
+
+  private constructor(private readonly ws: WebSocket) {}
+
+  static async attach(port: number): Promise<MemoryProbe> {
+    const targets = await waitFor('the scaler\'s inspector', () => fetch(`http://127.0.0.1:${port}/json/list`).then((r) => r.json() as Promise<{ webSocketDebuggerUrl: string }[]>, () => undefined), { timeoutMs: 10_000, intervalMs: 100 });
+    const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    return new MemoryProbe(ws);
+  }
+
+  async afterFullGc(): Promise<{ rssMb: number; heapUsedMb: number }> {
+    await this.call('HeapProfiler.collectGarbage');
+    await this.call('HeapProfiler.collectGarbage');
+    const res = (await this.call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as { result: { value: string } };
+    const m = JSON.parse(res.result.value) as { rss: number; heapUsed: number };
+    return { rssMb: m.rss / 2 ** 20, heapUsedMb: m.heapUsed / 2 ** 20 };
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      const onMessage = (data: WebSocket.RawData): void => {
+        const m = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
+        if (m.id !== id) return;
+        this.ws.off('message', onMessage);
+        if (m.error) reject(new Error(`inspector ${method}: ${m.error.message}`));
+        else resolve(m.result);
+      };
+      this.ws.on('message', onMessage);
+      this.ws.send(JSON.stringify({ id, method, params }));
+    });
   }
 }
 
@@ -479,8 +532,6 @@ function rawGet(url: string): Promise<Fetched> {
 interface ScalerProcess {
   grpcPort: number;
   pid: number;
-  /** Resident set size now, from /proc. */
-  rssMb(): number;
   /** A gauge of the scaler's /metrics. */
   gauge(name: string): Promise<number>;
   adminRequests(): Promise<number>;
@@ -501,10 +552,10 @@ function builtScaler(): string {
   return built;
 }
 
-async function startScalerProcess(flags: string[]): Promise<ScalerProcess> {
+async function startScalerProcess(flags: string[], nodeFlags: string[] = []): Promise<ScalerProcess> {
   const grpcPort = await freePort();
   const opsPort = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_SCALER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), builtScaler(), '--host', '127.0.0.1', '--port', String(grpcPort), '--ops-port', String(opsPort), ...flags], {
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_SCALER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), ...nodeFlags, builtScaler(), '--host', '127.0.0.1', '--port', String(grpcPort), '--ops-port', String(opsPort), ...flags], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'error' },
   });
@@ -515,7 +566,6 @@ async function startScalerProcess(flags: string[]): Promise<ScalerProcess> {
   return {
     grpcPort,
     pid: child.pid!,
-    rssMb: () => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024,
     gauge: async (name: string) => sample(await (await fetch(`${ops}/metrics`)).text(), name),
     adminRequests: async () => {
       const text = await (await fetch(`${ops}/metrics`)).text();
