@@ -1,12 +1,14 @@
 // `npm run bench -- scaler [--scaled-objects 1000] [--compress 5] [--seconds 30] [--trials 20]
-//  [--rate 1000] [--only activation,load,latency,scrape]`
+//  [--rate 1000] [--idle-functions 1000] [--only activation,load,latency,scrape,idle]`
 // against the shared platform's Pulsar. Prints one JSON line per result, each next to its
 // baseline measured in the same run:
 //  (a) push activation latency (publish → StreamIsActive true) vs KEDA polling every 30 s;
 //  (b) Pulsar admin requests/s for N ScaledObjects asked as KEDA + the HPA ask, per backlog
 //      source, vs one request per ask (KEDA's Pulsar scaler), on a time-compressed schedule;
 //  (c) GetMetrics latency at 1,000 calls/s, from a Go client (as KEDA calls) and a Node one;
-//  (d) the cost of one broker /metrics scrape vs the per-topic stats it replaces.
+//  (d) the cost of one broker /metrics scrape vs the per-topic stats it replaces;
+//  (e) N idle functions watched for push activation: broker connections, scaler memory and wake
+//      latency over the binary protocol vs the WebSocket readers, in the same run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,9 @@ import { exitedHow, stopProcess } from '../test/support/processes.js';
 import { waitFor } from '../test/support/wait.js';
 import { adminFor, freePort, KedaLikeClient, produce, quietLog, ref } from '../test/integration/scaler/support.js';
 import { startScaler } from '../scaler/app.js';
+import { PulsarClient } from '../adapters/pulsar/binary/index.js';
 import type { ScaledObjectRef } from '../scaler/protos.js';
+import WebSocket from 'ws';
 import { preflight } from './preflight.js';
 
 const KEDA_POLL_MS = 30_000;
@@ -37,7 +41,8 @@ export default async function bench(args: string[]): Promise<void> {
       seconds: { type: 'string', default: '30' },
       trials: { type: 'string', default: '20' },
       rate: { type: 'string', default: '1000' },
-      only: { type: 'string', default: 'activation,load,latency,scrape' },
+      'idle-functions': { type: 'string', default: '1000' },
+      only: { type: 'string', default: 'activation,load,latency,scrape,idle' },
     },
   });
   const only = new Set(values.only.split(','));
@@ -46,6 +51,8 @@ export default async function bench(args: string[]): Promise<void> {
   await must(fetch(`${web}/admin/v2/namespaces/public/${namespace}`, { method: 'PUT' }), 'create namespace');
   try {
     if (only.has('activation')) await activationLatency(web, namespace, Number(values.trials));
+    if (only.has('idle')) await idleWatch(web, namespace, Number(values['idle-functions']), Number(values.trials));
+    if (!['load', 'latency', 'scrape'].some((c) => only.has(c))) return;
     const topics = await createTopics(web, namespace, Number(values['scaled-objects']));
     if (only.has('load')) {
       for (const mode of ['metrics', 'stats'] as const) {
@@ -107,6 +114,172 @@ async function activationLatency(web: string, namespace: string, trials: number)
     keda.close();
     await scaler.close();
   }
+}
+
+// (e) -------------------------------------------------------------------------------------------
+// Memory: the scaler's RSS with the same N streams open twice in the same process, first while
+// every function runs (a consumer on each subscription: nothing to watch), then while all are
+// idle (every topic watched). The difference is what push activation's readers cost, apart
+// from the streams KEDA holds open anyway; the RSS added since start is reported too.
+async function idleWatch(web: string, namespace: string, n: number, wakes: number): Promise<void> {
+  const admin = adminFor(web);
+  const topics = Array.from({ length: n }, (_, i) => parseTopicName(`public/${namespace}/idle-${i}`));
+  await inBatches(topics, 25, (t) => admin.createSubscription(t, 'fn'));
+  const fullName = (t: TopicName): string => `persistent://${t.tenant}/${t.namespace}/${t.local}`;
+  const brokerUrl = process.env.PULSAR_BROKER_URL ?? (await preflight('scaler', { pulsar: true })).PULSAR_BROKER_URL;
+  const bench = new PulsarClient({ serviceUrl: brokerUrl });
+  try {
+    for (const transport of ['binary', 'websocket'] as const) {
+      // The periodic check is out of the way: only the readers can wake a function within the bench.
+      const inspectPort = await freePort();
+      const scaler = await startScalerProcess(['--activation-transport', transport, '--check-ms', '600000', '--fresh-ms', '1000'], [`--inspect=127.0.0.1:${inspectPort}`]);
+      const memory = await MemoryProbe.attach(inspectPort);
+      const keda = new KedaLikeClient(scaler.grpcPort);
+      const openStreams = () => topics.map((t, i) => keda.stream(ref(`idle-${i}`, { adminURL: web, topics: fullName(t), subscription: 'fn' })));
+      try {
+        await sleep(2_000);
+        const atStart = await memory.afterFullGc();
+        // Phase 1: the functions run (one consumer each), so nothing is watched.
+        const running = await Promise.all(topics.map((t) => bench.subscribe({ topic: fullName(t), subscription: 'fn', subscriptionType: 'Shared', receiverQueueSize: 1 })));
+        let streams = openStreams();
+        await waitFor(`${n} streams open`, async () => (await scaler.gauge('scaler_streams_open')) === n, { timeoutMs: 120_000, intervalMs: 500 });
+        await sleep(5_000);
+        if ((await scaler.gauge('scaler_watched_topics')) !== 0) throw new Error('bench: topics watched while their functions run');
+        const withStreams = await memory.afterFullGc();
+        for (const s of streams) s.call.cancel();
+        await Promise.all(running.map((c) => c.close()));
+        await sleep(3_000); // past --fresh-ms and its stale window: the next reads see no consumers
+        // Phase 2: the same streams, every function idle: every topic watched.
+        streams = openStreams();
+        await waitFor(`${n} idle topics watched over ${transport}`, async () => (await scaler.gauge('scaler_watched_topics_connected')) === n, { timeoutMs: 180_000, intervalMs: 500 });
+        await sleep(5_000); // settle: handshakes done, buffers released
+        const watchingMemory = await memory.afterFullGc();
+        const watching = brokerConnectionsOf(scaler.pid, web, brokerUrl);
+        const readerAddresses = await readerClientAddresses(web, topics);
+        // Wakes, one at a time: send → StreamIsActive true, on topics spread over the thousand.
+        const latencies: number[] = [];
+        for (let k = 0; k < wakes; k++) {
+          const i = Math.floor(((k + 0.5) * n) / wakes);
+          const producer = await bench.createProducer({ topic: fullName(topics[i]!), batchingEnabled: false });
+          const sent = performance.now();
+          await producer.send({ payload: 'wake' });
+          await waitFor('stream true', async () => streams[i]!.trues.length > 0, { timeoutMs: 10_000, intervalMs: 1 });
+          latencies.push(streams[i]!.trues[0]! - (performance.timeOrigin + sent));
+          await producer.close();
+          await sleep(100);
+        }
+        // The web port also carries the backlog reads' keep-alive socket(s): those outlive the
+        // streams, WebSocket readers do not. Push activation's share = binary-port connections +
+        // web-port connections that closed with the streams.
+        for (const s of streams) s.call.cancel();
+        await sleep(1_500);
+        const after = brokerConnectionsOf(scaler.pid, web, brokerUrl);
+        emit({
+          bench: 'scaler.idle-watch',
+          transport,
+          idle_functions: n,
+          broker_connections: watching.byPort.binary! + (watching.byPort.web! - after.byPort.web!),
+          broker_connections_total: watching.total,
+          broker_connections_by_port: watching.byPort,
+          reader_client_addresses_in_topic_stats: readerAddresses,
+          scaler_rss_mb_added: round(watchingMemory.rssMb - withStreams.rssMb),
+          scaler_heap_mb_added: round(watchingMemory.heapUsedMb - withStreams.heapUsedMb),
+          scaler_rss_mb_added_since_start: round(watchingMemory.rssMb - atStart.rssMb),
+          scaler_heap_mb_added_since_start: round(watchingMemory.heapUsedMb - atStart.heapUsedMb),
+          scaler_rss_mb: round(watchingMemory.rssMb),
+          wake_p50_ms: round(pct(latencies, 50)),
+          wake_p95_ms: round(pct(latencies, 95)),
+          wakes: latencies.length,
+          targets: { broker_connections: '≤ 1 per broker', scaler_rss_mb_added: 30, wake_p50_ms: 50 },
+          load_average_1m: round(loadavg()[0]!),
+        });
+      } finally {
+        memory.close();
+        keda.close();
+        await scaler.stop();
+      }
+      // Drain the wake messages so the next transport starts from idle functions again.
+      await inBatches(topics, 25, (t) => fetch(`${web}/admin/v2/${topicPath(t)}/subscription/fn/skip_all`, { method: 'POST' }));
+    }
+  } finally {
+    await bench.close();
+  }
+}
+
+/**
+ * The scaler's memory after a full garbage collection, through its inspector (bound to
+ * 127.0.0.1): RSS read right after a GC varies far less from run to run than RSS read whenever.
+ */
+class MemoryProbe {
+  private nextId = 0;
+
+  private constructor(private readonly ws: WebSocket) {}
+
+  static async attach(port: number): Promise<MemoryProbe> {
+    const targets = await waitFor('the scaler\'s inspector', () => fetch(`http://127.0.0.1:${port}/json/list`).then((r) => r.json() as Promise<{ webSocketDebuggerUrl: string }[]>, () => undefined), { timeoutMs: 10_000, intervalMs: 100 });
+    const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    return new MemoryProbe(ws);
+  }
+
+  async afterFullGc(): Promise<{ rssMb: number; heapUsedMb: number }> {
+    await this.call('HeapProfiler.collectGarbage');
+    await this.call('HeapProfiler.collectGarbage');
+    const res = (await this.call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as { result: { value: string } };
+    const m = JSON.parse(res.result.value) as { rss: number; heapUsed: number };
+    return { rssMb: m.rss / 2 ** 20, heapUsedMb: m.heapUsed / 2 ** 20 };
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      const onMessage = (data: WebSocket.RawData): void => {
+        const m = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
+        if (m.id !== id) return;
+        this.ws.off('message', onMessage);
+        if (m.error) reject(new Error(`inspector ${method}: ${m.error.message}`));
+        else resolve(m.result);
+      };
+      this.ws.on('message', onMessage);
+      this.ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+}
+
+/**
+ * TCP connections held open between the broker and the scaler, counted on the broker's side:
+ * the established sockets on the broker's binary and web (WebSocket) ports whose peer is a
+ * socket of the scaler process.
+ */
+function brokerConnectionsOf(pid: number, web: string, brokerUrl: string): { total: number; byPort: Record<string, number> } {
+  const ss = (args: string[]): string[] => spawnSync('ss', ['-tnH', ...args], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const scalerSockets = new Set(ss(['-p', 'state', 'established']).filter((l) => l.includes(`pid=${pid},`)).map((l) => l.trim().split(/\s+/)[2]!));
+  const ports = { binary: new URL(brokerUrl).port, web: new URL(web).port };
+  const byPort: Record<string, number> = {};
+  for (const [name, port] of Object.entries(ports)) {
+    byPort[name] = ss(['state', 'established', `( sport = :${port} )`]).filter((l) => scalerSockets.has(l.trim().split(/\s+/)[3]!)).length;
+  }
+  return { total: Object.values(byPort).reduce((a, b) => a + b, 0), byPort };
+}
+
+/** Distinct client addresses of the watching readers, as the broker's topic stats show them. */
+async function readerClientAddresses(web: string, topics: TopicName[]): Promise<number> {
+  const addresses = new Set<string>();
+  await inBatches(topics, 20, async (t) => {
+    const stats = (await (await fetch(`${web}/admin/v2/${topicPath(t)}/stats`)).json()) as { subscriptions: Record<string, { consumers?: { address?: string }[] }> };
+    for (const [name, sub] of Object.entries(stats.subscriptions)) {
+      if (name === 'fn') continue;
+      for (const c of sub.consumers ?? []) addresses.add(c.address ?? '?');
+    }
+  });
+  return addresses.size;
 }
 
 /** Resolves once a poll has seen backlog > 0 (reporting when). */
@@ -358,6 +531,9 @@ function rawGet(url: string): Promise<Fetched> {
 // ------------------------------------------------------------------------------------------------
 interface ScalerProcess {
   grpcPort: number;
+  pid: number;
+  /** A gauge of the scaler's /metrics. */
+  gauge(name: string): Promise<number>;
   adminRequests(): Promise<number>;
   /** The scaler's own view: CPU seconds used, and GetMetrics handler latency buckets. */
   selfStats(): Promise<{ cpuSeconds: number; buckets: Map<number, number>; loopDelayMax: number; gcSeconds: number }>;
@@ -376,10 +552,10 @@ function builtScaler(): string {
   return built;
 }
 
-async function startScalerProcess(flags: string[]): Promise<ScalerProcess> {
+async function startScalerProcess(flags: string[], nodeFlags: string[] = []): Promise<ScalerProcess> {
   const grpcPort = await freePort();
   const opsPort = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_SCALER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), builtScaler(), '--host', '127.0.0.1', '--port', String(grpcPort), '--ops-port', String(opsPort), ...flags], {
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_SCALER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), ...nodeFlags, builtScaler(), '--host', '127.0.0.1', '--port', String(grpcPort), '--ops-port', String(opsPort), ...flags], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'error' },
   });
@@ -389,6 +565,8 @@ async function startScalerProcess(flags: string[]): Promise<ScalerProcess> {
   });
   return {
     grpcPort,
+    pid: child.pid!,
+    gauge: async (name: string) => sample(await (await fetch(`${ops}/metrics`)).text(), name),
     adminRequests: async () => {
       const text = await (await fetch(`${ops}/metrics`)).text();
       return Number(/^scaler_pulsar_admin_requests (\S+)/m.exec(text)?.[1] ?? NaN);

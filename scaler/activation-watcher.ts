@@ -1,8 +1,12 @@
 // Push activation for StreamIsActive: each open stream is checked every `checkMs` against the
 // shared backlog cache; while its function is idle (backlog at or below the activation
-// threshold, nobody consuming) the watcher keeps a WebSocket reader on each of its topics, so the
-// first message published wakes it within milliseconds, without polling Pulsar every second.
-// Readers are shared between streams on the same topic and closed once nobody idles on it.
+// threshold, nobody consuming) the watcher keeps a reader on each of its topics (the transport is
+// the `openWatch` given: binary protocol or WebSocket), so the first message published wakes it
+// within milliseconds, without polling Pulsar every second. Readers are shared between streams on
+// the same topic and closed once nobody idles on it.
+// A topic that does not exist is not watched (a reader would create it). Once a check finds it
+// created, its reader starts from the earliest message: everything in it was published after the
+// check that found it missing, so the message that created it wakes the function too.
 import { parseTopicName, type TopicName } from '../adapters/pulsar/topic-name.js';
 import type { Logger } from '../process/logger.js';
 import { isActive } from './backlog.js';
@@ -23,9 +27,13 @@ export interface Watch {
   close(): void;
 }
 
+/** Where a reader starts: `latest` (messages published from now on) or `earliest` (all of them). */
+export type WatchStart = 'latest' | 'earliest';
+
 export type OpenWatch = (args: {
   config: TriggerConfig;
   topic: TopicName;
+  from: WatchStart;
   onOpen: () => void;
   onMessage: () => void;
 }) => Watch;
@@ -60,6 +68,8 @@ interface SharedWatch {
 export class ActivationWatcher {
   private readonly streams = new Set<StreamState>();
   private readonly watches = new Map<string, SharedWatch>();
+  /** Watch keys of topics a check found missing and no check has found created since. */
+  private readonly missing = new Set<string>();
   private readonly verifyQueue = new Set<StreamState>();
   private verifyTimer?: NodeJS.Timeout;
   private readonly timer: NodeJS.Timeout;
@@ -97,6 +107,7 @@ export class ActivationWatcher {
     clearInterval(this.timer);
     clearTimeout(this.verifyTimer);
     for (const state of [...this.streams]) this.remove(state);
+    this.missing.clear();
   }
 
   private remove(state: StreamState): void {
@@ -129,8 +140,18 @@ export class ActivationWatcher {
     }
     state.pushedActive = false;
     // Idle topics: existing (a reader would create a missing one) and without consumers.
-    const idle = report.topics.filter((t) => t.exists && t.consumers === 0).map((t) => `${config.adminUrl} ${t.topic}`);
-    this.setWatching(state, new Set(idle));
+    const idle = new Set<string>();
+    const created = new Set<string>();
+    for (const t of report.topics) {
+      const key = watchKey(config.adminUrl, t.topic);
+      if (!t.exists) {
+        this.missing.add(key);
+        continue;
+      }
+      if (this.missing.delete(key)) created.add(key);
+      if (t.consumers === 0) idle.add(key);
+    }
+    this.setWatching(state, idle, created);
   }
 
   private push(state: StreamState): void {
@@ -141,7 +162,8 @@ export class ActivationWatcher {
     this.opts.onPush?.(state.stream);
   }
 
-  private setWatching(state: StreamState, wanted: Set<string>): void {
+  /** `fromEarliest`: keys of topics created since the last check, read from their first message. */
+  private setWatching(state: StreamState, wanted: Set<string>, fromEarliest: ReadonlySet<string> = new Set()): void {
     for (const key of state.watching) {
       if (wanted.has(key)) continue;
       const shared = this.watches.get(key);
@@ -154,18 +176,19 @@ export class ActivationWatcher {
     for (const key of wanted) {
       if (state.watching.has(key)) continue;
       let shared = this.watches.get(key);
-      if (!shared) shared = this.openShared(key, state.stream.config);
+      if (!shared) shared = this.openShared(key, state.stream.config, fromEarliest.has(key) ? 'earliest' : 'latest');
       shared.streams.add(state);
     }
     state.watching = wanted;
   }
 
-  private openShared(key: string, config: TriggerConfig): SharedWatch {
+  private openShared(key: string, config: TriggerConfig, from: WatchStart): SharedWatch {
     const topic = parseTopicName(key.slice(key.indexOf(' ') + 1));
     const shared: SharedWatch = { streams: new Set(), adminUrl: config.adminUrl, topic, watch: { connected: false, close: () => undefined } };
     shared.watch = this.opts.openWatch({
       config,
       topic,
+      from,
       // A message may have arrived between the last check and the reader's start: re-read.
       onOpen: () => this.verify(shared),
       onMessage: () => this.onMessage(shared),
@@ -205,4 +228,8 @@ export class ActivationWatcher {
       void Promise.all(batch.map((s) => this.check(s)));
     }, this.opts.verifyDelayMs ?? 100);
   }
+}
+
+function watchKey(adminUrl: string, topic: string): string {
+  return `${adminUrl} ${topic}`;
 }

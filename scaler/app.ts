@@ -7,11 +7,12 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { PulsarAdmin } from '../adapters/pulsar/admin-client.js';
 import type { Logger } from '../process/logger.js';
 import { startOpsServer, type OpsServer } from '../process/ops-server.js';
-import { ActivationWatcher } from './activation-watcher.js';
+import { ActivationWatcher, type OpenWatch } from './activation-watcher.js';
 import { BacklogSource, type BacklogMode } from './backlog-source.js';
 import { Credentials, type CredentialsOptions } from './credentials.js';
 import { ScalerServer } from './server.js';
-import { TopicWatch } from './topic-watch.js';
+import { BinaryWatches } from './binary-watches.js';
+import { WebSocketTopicWatch } from './websocket-watch.js';
 
 export interface ScalerConfig {
   grpcPort: number;
@@ -27,9 +28,13 @@ export interface ScalerConfig {
   freshMs?: number;
   listFreshMs?: number;
   checkMs?: number;
+  /** Push activation's readers: `binary` (default) or `websocket` (the broker's WebSocket service). */
+  activationTransport?: ActivationTransport;
   adminTimeoutMs?: number;
   log: Logger;
 }
+
+export type ActivationTransport = 'binary' | 'websocket';
 
 export interface Scaler {
   server: ScalerServer;
@@ -38,6 +43,8 @@ export interface Scaler {
   ops?: OpsServer;
   /** Admin clients by admin URL (their request counters measure the load on Pulsar). */
   admins: Map<string, PulsarAdmin>;
+  /** The binary-protocol watches (undefined with the websocket transport). */
+  binary?: BinaryWatches;
   close(): Promise<void>;
 }
 
@@ -56,13 +63,15 @@ export async function startScaler(config: ScalerConfig): Promise<Scaler> {
   };
   const freshMs = config.freshMs ?? 5_000;
   const source = new BacklogSource({ adminFor, mode: config.backlogMode, freshMs, listFreshMs: config.listFreshMs });
-  const watcher = new ActivationWatcher({
-    source,
-    log,
-    checkMs: config.checkMs,
-    openWatch: ({ config: trigger, topic, onOpen, onMessage }) =>
-      new TopicWatch({ baseUrl: trigger.adminUrl, topic, token: credentials.tokenFor(trigger.adminUrl), ca, onOpen, onMessage, log: log.child({ topic: topic.local }) }),
-  });
+  const transport = config.activationTransport ?? 'binary';
+  const binary = transport === 'binary'
+    ? new BinaryWatches({ tokenFor: (url) => credentials.tokenFor(url), ca, timeoutMs: config.adminTimeoutMs ?? 5_000, log: log.child({ transport }) })
+    : undefined;
+  const openWatch: OpenWatch = binary
+    ? binary.open
+    : ({ config: trigger, topic, from, onOpen, onMessage }) =>
+        new WebSocketTopicWatch({ baseUrl: trigger.adminUrl, topic, from, token: credentials.tokenFor(trigger.adminUrl), ca, onOpen, onMessage, log: log.child({ topic: topic.local }) });
+  const watcher = new ActivationWatcher({ source, log, checkMs: config.checkMs, openWatch });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -73,6 +82,16 @@ export async function startScaler(config: ScalerConfig): Promise<Scaler> {
       this.set([...admins.values()].reduce((sum, a) => sum + a.requests, 0));
     },
   });
+  if (binary) {
+    new Gauge({
+      name: 'scaler_pulsar_connections',
+      help: 'Binary-protocol connections to Pulsar brokers held by push activation',
+      registers: [registry],
+      collect() {
+        this.set(binary.connections);
+      },
+    });
+  }
   const server = await ScalerServer.start({
     port: config.grpcPort,
     host: config.host,
@@ -88,7 +107,7 @@ export async function startScaler(config: ScalerConfig): Promise<Scaler> {
   const ops = config.opsPort === undefined ? undefined : await startOpsServer({ port: config.opsPort, host: config.host, registry });
   ops?.addReadinessCheck('grpc', () => undefined);
   log.info(
-    { grpcPort: server.port, opsPort: ops?.port, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'off', pulsarCa: config.pulsarCaFile ?? 'system', backlogMode: source.mode, freshMs, credentials: credentials.describe() },
+    { grpcPort: server.port, opsPort: ops?.port, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'off', pulsarCa: config.pulsarCaFile ?? 'system', backlogMode: source.mode, freshMs, activationTransport: transport, credentials: credentials.describe() },
     'scaler started',
   );
   return {
@@ -97,9 +116,11 @@ export async function startScaler(config: ScalerConfig): Promise<Scaler> {
     watcher,
     ops,
     admins,
+    binary,
     close: async () => {
       clearInterval(sweeper);
       await server.close();
+      await binary?.close();
       await ops?.close();
     },
   };

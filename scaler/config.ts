@@ -19,6 +19,7 @@ export const SCALER_FLAGS = {
   'backlog-source': { type: oneOf(['metrics', 'stats']), env: 'SCALER_BACKLOG_SOURCE', default: 'metrics', help: 'metrics (batched broker /metrics) | stats (per-topic admin stats)' },
   'fresh-ms': { type: integer(0), env: 'SCALER_FRESH_MS', default: '5000', help: 'reuse a backlog read this long' },
   'list-fresh-ms': { type: integer(0), env: 'SCALER_LIST_FRESH_MS', default: '30000', help: 're-list a topicPattern\'s namespace this often' },
+  'activation-transport': { type: oneOf(['binary', 'websocket']), env: 'SCALER_ACTIVATION_TRANSPORT', default: 'binary', help: 'push activation\'s readers: binary (Pulsar\'s protocol, one connection per broker) | websocket (needs the broker\'s WebSocket service)' },
   'check-ms': { type: integer(100), env: 'SCALER_CHECK_MS', default: '10000', help: 're-check streams\' idle state this often' },
   'admin-timeout-ms': { type: integer(100), env: 'SCALER_ADMIN_TIMEOUT_MS', default: '5000', help: 'Pulsar admin request timeout' },
 } as const;

@@ -30,6 +30,7 @@ const config: ScalerConfig = {
   freshMs: flags['fresh-ms'],
   listFreshMs: flags['list-fresh-ms'],
   checkMs: flags['check-ms'],
+  activationTransport: flags['activation-transport'],
   adminTimeoutMs: flags['admin-timeout-ms'],
   log,
 };

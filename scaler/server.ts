@@ -107,7 +107,8 @@ export class ScalerServer {
       registers: [registry],
     });
     new Gauge({ name: 'scaler_streams_open', help: 'Open StreamIsActive streams', registers: [registry], collect() { this.set(watcher.openStreams); } });
-    new Gauge({ name: 'scaler_watched_topics', help: 'Idle topics watched by a WebSocket reader', registers: [registry], collect() { this.set(watcher.watchedTopics); } });
+    new Gauge({ name: 'scaler_watched_topics', help: 'Idle topics watched by a reader (push activation)', registers: [registry], collect() { this.set(watcher.watchedTopics); } });
+    new Gauge({ name: 'scaler_watched_topics_connected', help: 'Watched idle topics whose reader is connected', registers: [registry], collect() { this.set(watcher.connectedTopics); } });
     new Gauge({
       name: 'scaler_backlog_fetches',
       help: 'Reads started on Pulsar since start, by kind (stats, partitions, entries, lists, scrapes)',

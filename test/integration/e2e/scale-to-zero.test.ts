@@ -123,7 +123,7 @@ describe('scale to zero and back, with the real KEDA', () => {
       const producer = new PulsarProducer({ url: env.PULSAR_WS_URL, topic: input });
       closers.push(() => producer.close());
       await producer.waitConnected(30_000);
-      await waitFor('the scaler\'s reader on the idle input topic', async () => (await scalerGauge('scaler_watched_topics')) >= 1, { timeoutMs: 30_000 });
+      await waitFor('the scaler\'s reader on the idle input topic, connected', async () => (await scalerGauge('scaler_watched_topics_connected')) >= 1, { timeoutMs: 30_000 });
       expect(await replicas()).toBe(0);
       const sent = Date.now();
       await producer.send({ payload: Buffer.from('wake up') });

@@ -1,7 +1,8 @@
 // The scaler against a Pulsar broker of this suite's own, with token authentication enabled
 // (HS256 secret key): the token reaches Pulsar from the scaler's own configuration, never shows
 // in an error or a log line; then the broker is stopped (UNAVAILABLE, no crash, no made-up 0)
-// and started again on the same data (the scaler recovers, push activation included).
+// and started again on the same data (the scaler recovers, push activation over the default binary
+// transport included). Push with the token runs over both transports.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +11,12 @@ import { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
-import type { Scaler } from '../../../scaler/app.js';
+import type { ActivationTransport, Scaler } from '../../../scaler/app.js';
 import { waitFor } from '../../support/wait.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminFor, AFTER_READER_OPENS_MS, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
+
+const TRANSPORTS: ActivationTransport[] = ['binary', 'websocket'];
 
 describe('scaler against its own Pulsar with token authentication', () => {
   let pulsar: OwnPulsar;
@@ -21,11 +24,11 @@ describe('scaler against its own Pulsar with token authentication', () => {
   let dir: string;
   let scaler: Scaler;
   let anonymous: Scaler;
-  // Push alone: its periodic check (a minute) cannot deliver `true` within the test's bound.
-  let pushOnly: Scaler;
+  // Push alone, one per transport: their periodic check (a minute) cannot deliver `true` within the test's bound.
+  const pushOnly: Partial<Record<ActivationTransport, Scaler>> = {};
   let keda: KedaLikeClient;
   let kedaAnonymous: KedaLikeClient;
-  let kedaPush: KedaLikeClient;
+  const kedaPush: Partial<Record<ActivationTransport, KedaLikeClient>> = {};
   const logLines: string[] = [];
 
   beforeAll(async () => {
@@ -37,19 +40,21 @@ describe('scaler against its own Pulsar with token authentication', () => {
     const log = pino({ level: 'debug' }, sink);
     scaler = await startTestScaler({ log, credentials: { tokenFile: path.join(dir, 'token') }, checkMs: 500 });
     anonymous = await startTestScaler({ log });
-    pushOnly = await startTestScaler({ log, credentials: { tokenFile: path.join(dir, 'token') }, checkMs: 60_000 });
+    for (const transport of TRANSPORTS) {
+      pushOnly[transport] = await startTestScaler({ log, credentials: { tokenFile: path.join(dir, 'token') }, checkMs: 60_000, activationTransport: transport });
+      kedaPush[transport] = new KedaLikeClient(pushOnly[transport].server.port);
+    }
     keda = new KedaLikeClient(scaler.server.port);
     kedaAnonymous = new KedaLikeClient(anonymous.server.port);
-    kedaPush = new KedaLikeClient(pushOnly.server.port);
   }, 240_000);
 
   afterAll(async () => {
     keda?.close();
     kedaAnonymous?.close();
-    kedaPush?.close();
+    for (const k of Object.values(kedaPush)) k.close();
     await scaler?.close();
     await anonymous?.close();
-    await pushOnly?.close();
+    for (const p of Object.values(pushOnly)) await p.close();
     await pulsar?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
@@ -69,11 +74,12 @@ describe('scaler against its own Pulsar with token authentication', () => {
     expect(JSON.stringify(logLines)).not.toContain(token);
   });
 
-  it('wakes an idle function through an authenticated WebSocket reader', async () => {
+  it.each(TRANSPORTS)('wakes an idle function through an authenticated reader over %s', async (transport) => {
     const topic = parseTopicName(`public/default/${uniqueName('auth-push')}`);
     await adminFor(pulsar.webUrl, token).createSubscription(topic, 'fn');
-    const stream = kedaPush.stream(ref('auth-push', { adminURL: pulsar.webUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
-    await waitFor('the idle topic to be watched', async () => pushOnly.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
+    const push = pushOnly[transport]!;
+    const stream = kedaPush[transport]!.stream(ref('auth-push', { adminURL: pulsar.webUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
+    await waitFor('the idle topic to be watched', async () => push.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
     await sleep(AFTER_READER_OPENS_MS);
     expect(stream.trues).toHaveLength(0);
     const published = Date.now();

@@ -11,7 +11,7 @@ import type { Scaler } from '../../../scaler/app.js';
 import { HealthClient } from '../../../scaler/protos.js';
 import { waitFor } from '../../support/wait.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { adminFor, AFTER_READER_OPENS_MS, deleteRunTopics, freePort, KedaLikeClient, produce, ref, sharedPulsarUrl, startTestScaler, uniqueName } from './support.js';
+import { adminFor, AFTER_READER_OPENS_MS, deleteRunTopics, expectWakeOnTopicCreation, freePort, KedaLikeClient, produce, ref, sharedPulsarUrl, startTestScaler, uniqueName } from './support.js';
 
 const web = sharedPulsarUrl();
 const admin = adminFor(web);
@@ -119,12 +119,13 @@ describe.each(['metrics', 'stats'] as const)('scaler (%s backlog source) against
   });
 });
 
-describe('push activation (StreamIsActive)', () => {
+// Binary protocol is the default transport; the WebSocket fallback runs the same cases so it stays honest.
+describe.each(['binary', 'websocket'] as const)('push activation (StreamIsActive) over %s', (transport) => {
   let scaler: Scaler;
   let keda: KedaLikeClient;
 
   beforeAll(async () => {
-    scaler = await startTestScaler({ checkMs: 60_000 });
+    scaler = await startTestScaler({ checkMs: 60_000, activationTransport: transport });
     keda = new KedaLikeClient(scaler.server.port);
   });
   afterAll(async () => {
@@ -146,6 +147,8 @@ describe('push activation (StreamIsActive)', () => {
     await waitFor('the idle topic to be watched', async () => watched() > before, { timeoutMs: 10_000, intervalMs: 50 });
     await sleep(AFTER_READER_OPENS_MS);
     expect(stream.trues).toHaveLength(0);
+    // Every reader of the binary transport shares one connection to the (single) broker.
+    expect(scaler.binary?.connections).toBe(transport === 'binary' ? 1 : undefined);
     const published = Date.now();
     await produce(web, topicPath(topic), 1);
     await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 10 });
@@ -158,6 +161,19 @@ describe('push activation (StreamIsActive)', () => {
     const stream = keda.stream(ref('busy', { adminURL: web, topics: name, subscription: 'fn' }));
     await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 20 });
     stream.call.cancel();
+  });
+
+  it('wakes a function whose input topic did not exist yet, on the message that creates it', async () => {
+    // The periodic check finds the topic created; only its reader (from the first message) can
+    // wake the function: the subscription does not exist, so the backlog stays 0.
+    const checking = await startTestScaler({ checkMs: 500, activationTransport: transport });
+    const client = new KedaLikeClient(checking.server.port);
+    try {
+      await expectWakeOnTopicCreation({ scaler: checking, keda: client, webUrl: web });
+    } finally {
+      client.close();
+      await checking.close();
+    }
   });
 });
 

@@ -2,9 +2,11 @@
 // does, a minimal WebSocket producer, unique topic names, and a private Pulsar broker (for tests
 // that stop Pulsar or need authentication) started with hack/start-pulsar.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
+import { PulsarClient } from '../../../adapters/pulsar/binary/index.js';
 import { createLogger } from '../../../process/logger.js';
 import { startScaler, type Scaler, type ScalerConfig } from '../../../scaler/app.js';
 import {
@@ -16,6 +18,7 @@ import {
 } from '../../../scaler/protos.js';
 import { readPlatformEnv } from '../../support/platform.js';
 import { freePort } from '../../support/processes.js';
+import { waitFor } from '../../support/wait.js';
 export { OwnPulsar, signToken } from '../../support/processes.js';
 export { freePort };
 
@@ -133,6 +136,17 @@ export function ref(name: string, metadata: Record<string, string>): ScaledObjec
   return { name, namespace: 'scaler-test', scalerMetadata: { scalerAddress: 'scaler:9090', ...metadata } };
 }
 
+/** Publishes `count` messages over Pulsar's binary protocol (for brokers without the WebSocket API). */
+export async function produceBinary(brokerUrl: string, topic: string, count: number, token?: string): Promise<void> {
+  const client = new PulsarClient({ serviceUrl: brokerUrl, authentication: token ? { token } : undefined });
+  try {
+    const producer = await client.createProducer({ topic });
+    for (let i = 0; i < count; i++) await producer.send({ payload: `m${i}` });
+  } finally {
+    await client.close();
+  }
+}
+
 /** Publishes `count` messages through Pulsar's WebSocket producer; resolves once all are acked. */
 export async function produce(webUrl: string, topicPath: string, count: number, token?: string): Promise<void> {
   const ws = new WebSocket(`${webUrl.replace(/^http/, 'ws')}/ws/v2/producer/${topicPath}`, {
@@ -152,6 +166,29 @@ export async function produce(webUrl: string, topicPath: string, count: number, 
   } finally {
     ws.close();
   }
+}
+
+/**
+ * Opens a stream on a topic that does not exist, publishes its first message once the scaler
+ * has checked (and found it missing), and expects `true` within a few periodic checks.
+ */
+export async function expectWakeOnTopicCreation(args: {
+  scaler: Scaler;
+  keda: KedaLikeClient;
+  webUrl: string;
+  /** Publishes one message to a full topic name (default: through the WebSocket API at webUrl). */
+  publish?: (topic: string) => Promise<void>;
+}): Promise<void> {
+  const topic = `persistent://public/default/${uniqueName('created')}`;
+  const publish = args.publish ?? ((t: string) => produce(args.webUrl, t.replace('://', '/'), 1));
+  const stream = args.keda.stream(ref('created', { adminURL: args.webUrl, topics: topic, subscription: 'fn' }));
+  await waitFor('the stream to be open', async () => args.scaler.watcher.openStreams > 0, { timeoutMs: 10_000, intervalMs: 20 });
+  await sleep(1_000);
+  // Missing: not watched (a reader would create it). Thrown, not expect(): the bench imports this file too.
+  if (args.scaler.watcher.watchedTopics !== 0) throw new Error(`the missing topic is watched (${args.scaler.watcher.watchedTopics} watches): a reader would create it`);
+  await publish(topic);
+  await waitFor('stream true after the topic was created', async () => stream.trues.length > 0, { timeoutMs: 10_000, intervalMs: 20 });
+  stream.call.cancel();
 }
 
 export function adminFor(webUrl: string, token?: string): PulsarAdmin {

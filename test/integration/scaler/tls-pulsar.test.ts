@@ -1,6 +1,7 @@
 // The scaler against a Pulsar broker of this suite's own serving https:// with a certificate from a
-// private CA: with --pulsar-ca-file the backlog is read and idle functions are woken over wss://;
-// without it every call is UNAVAILABLE and says the certificate is not trusted.
+// private CA: with --pulsar-ca-file the backlog is read and idle functions are woken over
+// pulsar+ssl:// (the address the https:// admin URL's lookup gives) and over wss://; without it
+// every call is UNAVAILABLE and says the certificate is not trusted.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
@@ -12,14 +13,18 @@ import { adminFor, AFTER_READER_OPENS_MS, KedaLikeClient, OwnPulsar, produce, re
 describe('scaler against a Pulsar served over TLS by a private CA', () => {
   let pulsar: OwnPulsar;
   let trusting: Scaler;
+  let trustingWs: Scaler;
   let untrusting: Scaler;
   let keda: KedaLikeClient;
+  let kedaWs: KedaLikeClient;
   let kedaUntrusting: KedaLikeClient;
 
   beforeAll(async () => {
     pulsar = await OwnPulsar.start({ tls: true });
-    // A periodic check of a minute: only the wss:// reader can wake a function within the push test's bound.
+    // A periodic check of a minute: only a reader can wake a function within the push test's bound.
     trusting = await startTestScaler({ pulsarCaFile: pulsar.tls!.caFile, checkMs: 60_000 });
+    trustingWs = await startTestScaler({ pulsarCaFile: pulsar.tls!.caFile, checkMs: 60_000, activationTransport: 'websocket' });
+    kedaWs = new KedaLikeClient(trustingWs.server.port);
     untrusting = await startTestScaler({});
     keda = new KedaLikeClient(trusting.server.port);
     kedaUntrusting = new KedaLikeClient(untrusting.server.port);
@@ -27,8 +32,10 @@ describe('scaler against a Pulsar served over TLS by a private CA', () => {
 
   afterAll(async () => {
     keda?.close();
+    kedaWs?.close();
     kedaUntrusting?.close();
     await trusting?.close();
+    await trustingWs?.close();
     await untrusting?.close();
     await pulsar?.destroy();
   }, 60_000);
@@ -48,11 +55,12 @@ describe('scaler against a Pulsar served over TLS by a private CA', () => {
     expect(refused.details).toContain("TLS certificate is not trusted");
   });
 
-  it('wakes an idle function through a wss:// reader', async () => {
+  it.each(['pulsar+ssl', 'wss'])('wakes an idle function through a %s:// reader', async (scheme) => {
+    const [scaler, client] = scheme === 'wss' ? [trustingWs, kedaWs] : [trusting, keda];
     const topic = parseTopicName(`public/default/${uniqueName('tls-push')}`);
     await adminFor(pulsar.webUrl).createSubscription(topic, 'fn');
-    const stream = keda.stream(ref('tls-push', { adminURL: pulsar.tlsWebUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
-    await waitFor('the idle topic to be watched', async () => trusting.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
+    const stream = client.stream(ref('tls-push', { adminURL: pulsar.tlsWebUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
+    await waitFor('the idle topic to be watched', async () => scaler.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
     await sleep(AFTER_READER_OPENS_MS);
     expect(stream.trues).toHaveLength(0);
     const published = Date.now();
@@ -60,5 +68,7 @@ describe('scaler against a Pulsar served over TLS by a private CA', () => {
     await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 10 });
     expect(stream.trues[0]! - published).toBeLessThan(1_000);
     stream.call.cancel();
+    // The https:// admin URL's lookup gave the broker's TLS port: the reader never went plain text.
+    if (scheme === 'pulsar+ssl') expect(trusting.binary!.serviceUrls[pulsar.tlsWebUrl]).toMatch(new RegExp(`^pulsar\\+ssl://[^/]+:${pulsar.tls!.brokerPort}$`));
   });
 });

@@ -19,9 +19,9 @@ function harness(initial: Record<string, { backlog: number; consumers?: number; 
     },
     invalidate: (_url: string, topics: TopicName[]) => void invalidated.push(...topics.map(formatTopicName)),
   };
-  const watches = new Map<string, { onOpen: () => void; onMessage: () => void; closed: boolean }>();
-  const openWatch: OpenWatch = ({ topic, onOpen, onMessage }) => {
-    const w = { onOpen, onMessage, closed: false };
+  const watches = new Map<string, { onOpen: () => void; onMessage: () => void; closed: boolean; from: string }>();
+  const openWatch: OpenWatch = ({ topic, from, onOpen, onMessage }) => {
+    const w = { onOpen, onMessage, closed: false, from };
     watches.set(formatTopicName(topic), w);
     return { connected: true, close: () => void (w.closed = true) };
   };
@@ -71,6 +71,26 @@ describe('ActivationWatcher', () => {
     watcher.add(stream(`${A},${B}`).s);
     await tick();
     expect(h.watches.size).toBe(0);
+  });
+
+  it('watches a topic from its first message once a check finds it created, from latest otherwise', async () => {
+    const h = harness({ [A]: { backlog: 0 }, [B]: { backlog: 0, exists: false } });
+    watcher = new ActivationWatcher({ source: h.source, openWatch: h.openWatch, log, checkMs: 20 });
+    const { pushes, s } = stream(`${A},${B}`);
+    watcher.add(s);
+    await tick();
+    expect(h.watches.get(A)!.from).toBe('latest');
+    expect(h.watches.has(B)).toBe(false);
+    // A first publish creates B (no subscription yet, so its backlog stays 0): read B from the start.
+    h.state[B] = { backlog: 0 };
+    await new Promise((r) => setTimeout(r, 60));
+    expect(h.watches.get(B)!.from).toBe('earliest');
+    h.watches.get(B)!.onMessage();
+    expect(pushes).toEqual([true]);
+    // Idle again: B existed at the last check, so from now on only new messages count.
+    h.watches.delete(B);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(h.watches.get(B)!.from).toBe('latest');
   });
 
   it('shares one reader between streams on a topic and closes it with the last one', async () => {

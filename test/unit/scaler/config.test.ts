@@ -18,7 +18,8 @@ function problems(argv: string[], env: Record<string, string> = {}): string[] {
 describe('parseScalerFlags', () => {
   it('takes the flag, then the env var, then the default', () => {
     const defaults = parseScalerFlags([], {});
-    expect(defaults).toMatchObject({ port: 9090, 'ops-port': 8081, 'backlog-source': 'metrics', 'fresh-ms': 5000, 'check-ms': 10_000, 'admin-url': undefined });
+    expect(defaults).toMatchObject({ port: 9090, 'ops-port': 8081, 'backlog-source': 'metrics', 'fresh-ms': 5000, 'check-ms': 10_000, 'admin-url': undefined, 'activation-transport': 'binary' });
+    expect(parseScalerFlags([], { SCALER_ACTIVATION_TRANSPORT: 'websocket' })).toMatchObject({ 'activation-transport': 'websocket' });
     const fromEnv = parseScalerFlags([], { SCALER_FRESH_MS: '100', PULSAR_ADMIN_URL: 'http://pulsar:8080/', PULSAR_TOKEN: 'jwt' });
     expect(fromEnv).toMatchObject({ 'fresh-ms': 100, 'admin-url': 'http://pulsar:8080', token: 'jwt' });
     expect(parseScalerFlags(['--fresh-ms=7', '--backlog-source', 'stats'], { SCALER_FRESH_MS: '100' })).toMatchObject({ 'fresh-ms': 7, 'backlog-source': 'stats' });
@@ -41,6 +42,7 @@ describe('parseScalerFlags', () => {
       '--tls-client-ca needs --tls-cert and --tls-key: mTLS is served over TLS',
     ]);
     expect(problems(['--token=jwt'])).toEqual(['--token is not a flag: see --help']);
+    expect(problems(['--activation-transport=ws'])).toEqual(['--activation-transport (env SCALER_ACTIVATION_TRANSPORT) must be binary or websocket, got "ws"']);
   });
 });
 

@@ -1,16 +1,20 @@
-// Watches one idle topic for new messages with a WebSocket reader at `latest`: non-durable (no
-// subscription is left behind), one message in flight at a time (receiverQueueSize=1), so an
-// idle topic costs one quiet connection. Reconnects with backoff; pings keep the session alive.
+// The fallback transport of push activation (`--activation-transport websocket`): watches one
+// idle topic with a WebSocket reader at `latest` (or `earliest`): non-durable (no subscription is
+// left behind), one message in flight at a time (receiverQueueSize=1), so an idle topic costs one
+// quiet connection of its own. Needs the broker's WebSocket service (off by default outside
+// standalone). Reconnects with backoff; pings keep the session alive.
 import WebSocket from 'ws';
 import { backoffDelay } from '../adapters/pulsar/backoff.js';
 import { isCertificateError } from '../adapters/pulsar/http-transport.js';
 import { topicPath, type TopicName } from '../adapters/pulsar/topic-name.js';
 import type { Logger } from '../process/logger.js';
+import type { WatchStart } from './activation-watcher.js';
 
 export interface TopicWatchOptions {
   /** Base of the WebSocket API (http(s):// or ws(s)://, e.g. the broker's web service URL). */
   baseUrl: string;
   topic: TopicName;
+  from: WatchStart;
   token?: () => string | undefined;
   /** PEM bundle to trust for wss:// (a private CA). */
   ca?: string;
@@ -22,7 +26,7 @@ export interface TopicWatchOptions {
   pingMs?: number;
 }
 
-export class TopicWatch {
+export class WebSocketTopicWatch {
   connected = false;
   private ws?: WebSocket;
   private closed = false;
@@ -46,7 +50,7 @@ export class TopicWatch {
 
   private connect(): void {
     const base = this.opts.baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '');
-    const url = `${base}/ws/v2/reader/${topicPath(this.opts.topic)}?messageId=latest&receiverQueueSize=1`;
+    const url = `${base}/ws/v2/reader/${topicPath(this.opts.topic)}?messageId=${this.opts.from}&receiverQueueSize=1`;
     const token = this.opts.token?.();
     const ws = new WebSocket(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, handshakeTimeout: 10_000, ...(this.opts.ca ? { ca: this.opts.ca } : {}) });
     this.ws = ws;
