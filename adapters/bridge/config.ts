@@ -128,8 +128,8 @@ export const CONFIG_KEYS = {
   BRIDGE_AUTH_TOKEN: { type: text, help: 'token for Authorization: Bearer (a JWT, or the Secret form token:JWT)' },
   BRIDGE_AUTH_TOKEN_FILE: { type: file, help: 'file holding the token, re-read on every reconnect (mounted Secret)' },
   BRIDGE_TLS_CA_FILE: { type: file, help: 'CA bundle to trust for pulsar+ssl://, wss:// and https://' },
-  BRIDGE_TLS_CERT_FILE: { type: file, help: 'client certificate (mTLS, websocket transport only), with BRIDGE_TLS_KEY_FILE' },
-  BRIDGE_TLS_KEY_FILE: { type: file, help: 'client key (mTLS, websocket transport only), with BRIDGE_TLS_CERT_FILE' },
+  BRIDGE_TLS_CERT_FILE: { type: file, help: 'client certificate (mTLS), with BRIDGE_TLS_KEY_FILE; without a token it is also the identity (Pulsar\'s TLS authentication)' },
+  BRIDGE_TLS_KEY_FILE: { type: file, help: 'client key (mTLS), with BRIDGE_TLS_CERT_FILE' },
   BRIDGE_TLS_ALLOW_INSECURE: { type: boolean, default: 'false', help: 'true to skip server certificate checks' },
   BRIDGE_CONNECT_TIMEOUT_MS: { type: integer(100), default: '10000', help: 'connection (and handshake) time-out' },
   BRIDGE_INPUTS: { type: topicList, modes: CONSUMES, help: 'input topics, comma-separated' },
@@ -205,9 +205,6 @@ function validate(s: Settings, mode: BridgeMode, given: (key: Key) => boolean, p
   }
   if (transport === 'websocket' && !given('BRIDGE_PULSAR_URL')) {
     problems.push('BRIDGE_PULSAR_URL is required with BRIDGE_TRANSPORT=websocket: the web service URL, e.g. http://pulsar-broker:8080; or use the binary transport (the default) with BRIDGE_BROKER_URL');
-  }
-  if (transport === 'binary' && (given('BRIDGE_TLS_CERT_FILE') || given('BRIDGE_TLS_KEY_FILE'))) {
-    problems.push('BRIDGE_TLS_CERT_FILE / BRIDGE_TLS_KEY_FILE (client certificates) work with BRIDGE_TRANSPORT=websocket only: authenticate with a token (BRIDGE_AUTH_TOKEN_FILE), or set BRIDGE_TRANSPORT=websocket');
   }
   if (given('BRIDGE_AUTH_TOKEN') && given('BRIDGE_AUTH_TOKEN_FILE')) {
     problems.push('BRIDGE_AUTH_TOKEN and BRIDGE_AUTH_TOKEN_FILE are exclusive: keep one (the file, for a Secret)');

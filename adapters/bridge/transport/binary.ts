@@ -29,8 +29,16 @@ const YIELD_EVERY = 64;
 export function binaryTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: number, log: Logger): PulsarTransport {
   const client = new PulsarClient({
     serviceUrl: pulsar.url,
-    ...(pulsar.authTokenFile ? { authentication: { tokenFile: pulsar.authTokenFile } } : pulsar.authToken ? { authentication: { token: pulsar.authToken } } : {}),
-    tls: { ...(pulsar.tls.caFile && { caFile: pulsar.tls.caFile }), allowInsecure: pulsar.tls.allowInsecure },
+    ...(pulsar.authTokenFile ? { authentication: { tokenFile: pulsar.authTokenFile } }
+      : pulsar.authToken ? { authentication: { token: pulsar.authToken } }
+      // No token: the client certificate is the identity, as Pulsar's AuthenticationTls.
+      : pulsar.tls.certFile && pulsar.tls.keyFile ? { authentication: { certFile: pulsar.tls.certFile, keyFile: pulsar.tls.keyFile } } : {}),
+    // With a token too, the certificate is still presented: brokers that require one get it.
+    tls: {
+      ...(pulsar.tls.caFile && { caFile: pulsar.tls.caFile }),
+      ...(pulsar.tls.certFile && pulsar.tls.keyFile && { certFile: pulsar.tls.certFile, keyFile: pulsar.tls.keyFile }),
+      allowInsecure: pulsar.tls.allowInsecure,
+    },
     connectionTimeoutMs: pulsar.connectTimeoutMs,
     operationTimeoutMs: timeoutMs,
   });

@@ -5,11 +5,13 @@
 //    shows in a log;
 //  - pulsar+ssl:// (and, on the fallback, https:// and wss://) with a certificate from a private
 //    CA: with BRIDGE_TLS_CA_FILE it works over TLS; without it the bridge stays unready and says
-//    the certificate is not trusted.
+//    the certificate is not trusted; that broker also takes Pulsar's TLS authentication, so a
+//    client certificate signed by its CA (CN admin, a super-user) is accepted instead of a token.
 // Messages are published before the bridge starts, so only a subscription the bridge creates at
 // earliest (the binary client subscribes there; the fallback creates it through the admin API)
 // sees them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +21,7 @@ import { OwnPulsar } from '../../support/processes.js';
 import { collect, produceAll, startBridge, startFunction, stopBridge, uniqueName, waitFor, type BridgeProcess, type TestFunction } from './support.js';
 
 /** A broker of the describe block's own, an echo function, and what to stop afterwards. */
-function ownBroker(opts: { auth?: boolean; tls?: boolean }) {
+function ownBroker(opts: Parameters<typeof OwnPulsar.start>[0]) {
   const ctx = { pulsar: undefined as unknown as OwnPulsar, fn: undefined as unknown as TestFunction, cleanups: [] as (() => Promise<void>)[] };
   beforeAll(async () => {
     ctx.pulsar = await OwnPulsar.start(opts);
@@ -96,21 +98,45 @@ describe('bridge against a Pulsar with token authentication', () => {
 });
 
 describe('bridge against a Pulsar served over TLS by a private CA', () => {
-  const ctx = ownBroker({ tls: true });
+  const ctx = ownBroker({
+    auth: true, tls: true,
+    conf: ['authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken,org.apache.pulsar.broker.authentication.AuthenticationProviderTls'],
+  });
+  let dir: string;
+  const token = () => ({ BRIDGE_AUTH_TOKEN_FILE: path.join(dir, 'token') });
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'bridge-tls-'));
+    writeFileSync(path.join(dir, 'token'), `token:${ctx.pulsar.token}\n`, { mode: 0o600 });
+    // A client certificate for the super-user, signed by the broker's CA.
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+    const at = (f: string) => path.join(dir, f);
+    openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', at('client.key'));
+    openssl('req', '-new', '-key', at('client.key'), '-out', at('client.csr'), '-subj', '/CN=admin');
+    openssl('x509', '-req', '-in', at('client.csr'), '-CA', ctx.pulsar.tls!.caFile, '-CAkey', path.join(ctx.pulsar.dir, 'ca.key'),
+      '-CAcreateserial', '-out', at('client.crt'), '-days', '2');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('with the CA, creates its subscription and runs every message through over pulsar+ssl://', async () => {
-    const b = await echoFifty(ctx, { BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl, BRIDGE_TLS_CA_FILE: ctx.pulsar.tls!.caFile });
+    const b = await echoFifty(ctx, { BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl, BRIDGE_TLS_CA_FILE: ctx.pulsar.tls!.caFile, ...token() }, ctx.pulsar.token);
     expect(b.logs.join('')).toContain(`"pulsar":"pulsar+ssl://127.0.0.1:${ctx.pulsar.tls!.brokerPort}"`);
   }, 120_000);
 
   it('with BRIDGE_TLS_ALLOW_INSECURE and no CA, runs every message through as well', async () => {
-    await echoFifty(ctx, { BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl, BRIDGE_TLS_ALLOW_INSECURE: 'true' });
+    await echoFifty(ctx, { BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl, BRIDGE_TLS_ALLOW_INSECURE: 'true', ...token() }, ctx.pulsar.token);
   }, 120_000);
 
-  it('without the CA, stays unready and logs that the certificate is not trusted', () => refused(ctx, { BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl }, /certificate/i), 60_000);
+  it('with a client certificate and no token, authenticates as the certificate\'s CN (mTLS)', async () => {
+    await echoFifty(ctx, {
+      BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl, BRIDGE_TLS_CA_FILE: ctx.pulsar.tls!.caFile,
+      BRIDGE_TLS_CERT_FILE: path.join(dir, 'client.crt'), BRIDGE_TLS_KEY_FILE: path.join(dir, 'client.key'),
+    }, ctx.pulsar.token);
+  }, 120_000);
+
+  it('without the CA, stays unready and logs that the certificate is not trusted', () => refused(ctx, { BRIDGE_BROKER_URL: ctx.pulsar.tlsBrokerUrl, ...token() }, /certificate/i), 60_000);
 
   it('on the WebSocket fallback, with the CA, over https:// and wss://', async () => {
-    const b = await echoFifty(ctx, { BRIDGE_TRANSPORT: 'websocket', BRIDGE_PULSAR_URL: ctx.pulsar.tlsWebUrl, BRIDGE_TLS_CA_FILE: ctx.pulsar.tls!.caFile });
+    const b = await echoFifty(ctx, { BRIDGE_TRANSPORT: 'websocket', BRIDGE_PULSAR_URL: ctx.pulsar.tlsWebUrl, BRIDGE_TLS_CA_FILE: ctx.pulsar.tls!.caFile, ...token() }, ctx.pulsar.token);
     expect(b.logs.join('')).toContain(`wss://127.0.0.1:${ctx.pulsar.tls!.port}`);
   }, 120_000);
 });

@@ -65,7 +65,6 @@ describe('parseBridgeConfig', () => {
     [{ BRIDGE_BROKER_URL: 'pulsar://p:99999' }, ['BRIDGE_BROKER_URL "pulsar://p:99999" is not a broker service URL: port 99999 is out of range']],
     [{ BRIDGE_TRANSPORT: 'websocket' }, ['BRIDGE_PULSAR_URL is required with BRIDGE_TRANSPORT=websocket: the web service URL, e.g. http://pulsar-broker:8080; or use the binary transport (the default) with BRIDGE_BROKER_URL']],
     [{ BRIDGE_TRANSPORT: 'http' }, ['BRIDGE_TRANSPORT "http" must be binary or websocket']],
-    [{ BRIDGE_TLS_CERT_FILE: '/c.pem', BRIDGE_TLS_KEY_FILE: '/k.pem' }, ['BRIDGE_TLS_CERT_FILE / BRIDGE_TLS_KEY_FILE (client certificates) work with BRIDGE_TRANSPORT=websocket only: authenticate with a token (BRIDGE_AUTH_TOKEN_FILE), or set BRIDGE_TRANSPORT=websocket']],
   ])('names the transport setting to fix: %j', (over, expected) => {
     expect(problems({ ...base, ...over })).toEqual(expected);
   });
