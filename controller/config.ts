@@ -18,6 +18,8 @@ export interface ControllerConfig {
   configFile: string | undefined;
   /** Add upstream's preferred pod anti-affinity (replicas on different nodes) unless a resource disables it. */
   defaultAffinity: boolean;
+  /** Upstream's --pause-rollout: existing children are updated only when a resource's spec changes. */
+  pauseRollout: boolean;
   logLevel: string;
   /** Identity in the Lease and in Events. */
   instance: string;
@@ -42,6 +44,7 @@ const FLAGS = {
   'go-runner-image': { type: text, env: 'FM_GO_RUNNER_IMAGE', help: 'default image of Go functions' },
   'config-file': { type: file, env: 'FM_CONFIG_FILE', help: "upstream's operator config (runnerImages, runnerImagePullSecrets, imagePullPolicy, resourceLabels, resourceAnnotations); re-read on change; the image flags win over it" },
   'default-affinity': { type: boolean, env: 'FM_DEFAULT_AFFINITY', default: 'true', help: 'replicas prefer different nodes unless spec.pod.disableDefaultAffinity' },
+  'pause-rollout': { type: boolean, env: 'FM_PAUSE_ROLLOUT', default: 'false', help: 'update existing children only for a new spec, never for a controller or config change alone (per resource: the compute.functionmesh.io/pause-rollout annotation)' },
   'log-level': { type: text, env: 'LOG_LEVEL', default: 'info', help: 'trace|debug|info|warn|error' },
   instance: { type: text, env: 'POD_NAME', help: 'this replica\'s name in the Lease and in Events', derivedDefault: 'the hostname' },
 } as const;
@@ -74,6 +77,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, hostname: st
     runnerImages: { java: v['java-runner-image'], python: v['python-runner-image'], go: v['go-runner-image'] },
     configFile: v['config-file'],
     defaultAffinity: v['default-affinity'],
+    pauseRollout: v['pause-rollout'],
     logLevel: v['log-level'],
     instance: v.instance ?? hostname,
   };

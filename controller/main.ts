@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     servedOptionalKinds: served,
     workers: config.workers,
     instance: config.instance,
+    pauseRollout: config.pauseRollout,
   });
   ops.addReadinessCheck('controller', () => manager.notReadyReason());
   manager.start();

@@ -28,6 +28,8 @@ export interface ReconcilerOptions {
   cleanupPolicy?: CleanupPolicy;
   /** When to look again at unwatched state (missing Secrets, foreign objects in a child's place). */
   recheckMs?: number;
+  /** --pause-rollout. */
+  pauseRollout?: boolean;
 }
 
 export const PULSAR_CONFIG_INDEX = 'pulsarConfig';
@@ -62,6 +64,7 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
       cleaner,
       configMaps: configMaps.store,
       recheckMs: opts.recheckMs,
+      pauseRollout: opts.pauseRollout,
     });
     const controller = manager.add({ name: kind.toLowerCase(), primary: ref, owns: kinds, reconcile: reconciler.reconcile, workers: opts.workers });
     controllers.push(controller);
