@@ -89,11 +89,17 @@ describe('taking over a running Function Mesh installation', () => {
   });
 
   it('keeps the old StatefulSet and its pod, untouched, while no new pod is available; the map status and finalizer become ours', async () => {
-    const fn = await waitFor('fn reports the takeover', async () => {
-      await trackOldPod();
-      const obj = await getObject('function', ns, 'fn');
-      return Array.isArray(obj?.status?.conditions) && condition(obj, 'Takeover')?.reason === 'WaitingForNewPod' ? obj : undefined;
-    });
+    let early: string | undefined;
+    const fn = await waitFor(
+      'fn reports the takeover',
+      async () => {
+        await trackOldPod();
+        if (!(await getObject('statefulset', ns, installed.fn!.statefulSet))) early = 'the old StatefulSet was deleted while no new pod was available';
+        const obj = await getObject('function', ns, 'fn');
+        return Array.isArray(obj?.status?.conditions) && condition(obj, 'Takeover')?.reason === 'WaitingForNewPod' ? obj : undefined;
+      },
+      { failIf: () => early },
+    );
     expect(condition(fn, 'Takeover')?.message).toContain(`StatefulSet ${installed.fn!.statefulSet} and Service ${installed.fn!.service} keep running`);
     expect(fn.metadata.finalizers).toEqual([SUBSCRIPTION_FINALIZER]);
     const deployment = await kubectlJson<{ status: { availableReplicas?: number } }>(['-n', ns, 'get', 'deployment', 'fn-function']);
