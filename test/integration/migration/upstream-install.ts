@@ -43,6 +43,7 @@ export interface UpstreamInstall {
   name: string;
   uid: string;
   statefulSet: string;
+  statefulSetUid: string;
   service: string;
   labels: Record<string, string>;
 }
@@ -80,6 +81,7 @@ export async function installAsUpstream(namespace: string, kind: Kind, name: str
   };
   const service: Json = { apiVersion: 'v1', kind: 'Service', metadata: { ...metadata, name: `${workload}-headless` }, spec: { clusterIP: 'None', selector: labels, ports } };
   await kubectlOk(['-n', namespace, 'create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [statefulSet, service] }) });
+  const statefulSetUid = (await kubectlJson<{ metadata: { uid: string } }>(['-n', namespace, 'get', 'statefulset', workload])).metadata.uid;
   if (opts.finalizer) await kubectlOk(['-n', namespace, 'patch', kind.toLowerCase(), name, '--type=merge', '-p', JSON.stringify({ metadata: { finalizers: [UPSTREAM_FINALIZER] } })]);
   // ObserveFunctionStatefulSet / ObserveFunctionService after a reconcile where all was in place.
   const status = {
@@ -92,5 +94,5 @@ export async function installAsUpstream(namespace: string, kind: Kind, name: str
     observedGeneration: generation,
   };
   await rewriteStored('compute.functionmesh.io', `${kind.toLowerCase()}s`, namespace, name, (stored) => ({ ...stored, status }));
-  return { kind, name, uid, statefulSet: workload, service: `${workload}-headless`, labels };
+  return { kind, name, uid, statefulSet: workload, statefulSetUid, service: `${workload}-headless`, labels };
 }
