@@ -16,6 +16,11 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--scaler-address=http://x'], {}, 'h')).toThrow('must be host:port');
     expect(() => parseConfig(['--bogus'], {}, 'h')).toThrow(ConfigError);
   });
+  it("--pause-rollout, upstream's flag: off by default, from the flag or FM_PAUSE_ROLLOUT", () => {
+    expect(parseConfig([], {}, 'h')).toEqual(expect.objectContaining({ pauseRollout: false }));
+    expect(parseConfig(['--pause-rollout=true'], {}, 'h')).toEqual(expect.objectContaining({ pauseRollout: true }));
+    expect(parseConfig([], { FM_PAUSE_ROLLOUT: 'true' }, 'h')).toEqual(expect.objectContaining({ pauseRollout: true }));
+  });
   it('answers --help', () => {
     expect(parseConfig(['--help'], {}, 'h')).toBe('help');
   });
