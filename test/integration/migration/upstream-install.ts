@@ -75,7 +75,7 @@ export async function installAsUpstream(namespace: string, kind: Kind, name: str
       updateStrategy: { type: 'RollingUpdate' },
       template: {
         metadata: { labels, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9094' } },
-        spec: { containers: [{ name: `pulsar-${component(kind)}`, image: opts.image ?? 'streamnative/pulsar-functions-java-runner:2.10.0.0-rc10', ports: [{ name: 'metrics', containerPort: 9094 }] }] },
+        spec: { containers: [{ name: `pulsar-${component(kind)}`, image: opts.image ?? 'streamnative/pulsar-functions-java-runner:2.10.0.0-rc10', ports: [{ name: 'tcp-grpc', containerPort: 9093 }, { name: 'http-metrics', containerPort: 9094 }] }] },
       },
     },
   };
