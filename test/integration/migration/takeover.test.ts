@@ -14,7 +14,7 @@ import { readPlatformEnv } from '../../support/platform.js';
 import { waitFor } from '../../support/wait.js';
 import { condition, getObject, startController, waitForReady, type LiveObject, type RunningController } from '../controller/harness.js';
 import { javaFunction, list, pulsarConfigMap, topic, type Json } from '../controller/manifests.js';
-import { readStored } from './etcd-store.js';
+import { readStored, rewriteStored } from './etcd-store.js';
 import { installAsUpstream, upstreamLabels, type UpstreamInstall } from './upstream-install.js';
 
 let ns: string;
@@ -71,6 +71,19 @@ describe('taking over a running Function Mesh installation', () => {
     installed['hands-off'] = await installAsUpstream(ns, 'Function', 'hands-off');
     installed.src = await installAsUpstream(ns, 'Source', 'src');
     installed.stateful = await installAsUpstream(ns, 'Function', 'stateful');
+    // A FunctionMesh: upstream created its member as a Function `<mesh>-<name>` that the mesh controls.
+    const member = { name: 'm1', ...(javaFunction('m1').spec as Json) };
+    await kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: list({ apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'FunctionMesh', metadata: { name: 'mesh' }, spec: { functions: [member] } }) });
+    const meshUid = (await kubectlJson<{ metadata: { uid: string } }>(['-n', ns, 'get', 'functionmesh', 'mesh'])).metadata.uid;
+    const owner = { apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'FunctionMesh', name: 'mesh', uid: meshUid, controller: true, blockOwnerDeletion: true };
+    const { name: _member, ...memberSpec } = member;
+    await kubectlOk(['-n', ns, 'create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'Function', metadata: { name: 'mesh-m1', ownerReferences: [owner] }, spec: { ...memberSpec, name: 'm1' } }) });
+    installed['mesh-m1'] = await installAsUpstream(ns, 'Function', 'mesh-m1');
+    // FunctionMeshStatus: a condition map per member kind, keyed by member name.
+    await rewriteStored('compute.functionmesh.io', 'functionmeshes', ns, 'mesh', (stored) => ({
+      ...stored,
+      status: { functionConditions: { m1: { condition: 'FunctionReady', status: 'True', action: 'NoAction' } }, condition: { condition: 'MeshReady', status: 'True', action: 'NoAction' }, observedGeneration: 1 },
+    }));
     await waitFor('the old StatefulSet pod running', async () => ((await trackOldPod()) as { status?: { phase?: string } } | undefined)?.status?.phase === 'Running' || undefined);
     // Deleted while no operator runs: only Function Mesh's finalizer holds it.
     await kubectlOk(['-n', ns, 'delete', 'function', 'gone', '--wait=false']);
@@ -169,6 +182,13 @@ describe('taking over a running Function Mesh installation', () => {
     expect(deletes.map((e) => e.message)).toEqual([expect.stringContaining(`Delete Pod ${statefulSet}-0`)]);
     const fn = await waitForReady('function', ns, 'stateful');
     expect(condition(fn, 'Takeover')).toBeUndefined();
+  });
+
+  it('a FunctionMesh: its member is taken over, and the mesh reads the member\'s status whatever its shape', async () => {
+    await waitFor('the member StatefulSet gone', async () => !(await getObject('statefulset', ns, installed['mesh-m1']!.statefulSet)), { timeoutMs: 90_000 });
+    await waitForReady('function', ns, 'mesh-m1');
+    const mesh = await waitForReady('functionmesh', ns, 'mesh');
+    expect(mesh.status?.children).toEqual([expect.objectContaining({ name: 'm1', ready: true })]);
   });
 
   it('managed: "false": nothing of it is touched', async () => {

@@ -41,6 +41,17 @@ const rows: Row<FunctionMeshResource>[] = [
     },
   },
   {
+    name: "a member Function Mesh's operator left, its conditions a map (served as {} under this CRD): read as no status yet",
+    resource: mesh(['a']),
+    cached: [{ ...child('mesh-a', 'mesh-uid'), status: { conditions: {}, replicas: 1 } }],
+    want: { writes: ['apply Function mesh-a'], conditions: ['ChildrenApplied=True/Applied', 'Ready=False/ChildrenNotReady'], messages: { Ready: ['a (Function mesh-a): no status yet'] }, events: ['Normal Updated'] },
+  },
+  {
+    name: 'managed: "false": left alone',
+    resource: { ...mesh(['a']), metadata: { ...mesh(['a']).metadata, annotations: { 'compute.functionmesh.io/managed': 'false' } } } as FunctionMeshResource,
+    want: {},
+  },
+  {
     name: 'DuplicateChildName: applies and prunes nothing',
     resource: mesh(['a', 'a']),
     cached: [child('mesh-b', 'mesh-uid')],
