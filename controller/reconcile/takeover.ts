@@ -94,8 +94,9 @@ export async function advanceTakeover(plan: TakeoverPlan, sync: SyncResult, cach
   if (!legacy) return {};
   const sts = legacy.statefulSet;
   const stsName = `StatefulSet ${sts.metadata.name}`;
-  const remove = (ref: ResourceRef, obj: KubeObject, propagationPolicy: 'Orphan' | 'Background') =>
-    ignoreNotFound(client.delete(ref, obj.metadata.namespace, obj.metadata.name ?? '', { signal, preconditions: { uid: obj.metadata.uid }, propagationPolicy }));
+  // True when this call deleted it (a cache a step behind may show it after it went).
+  const remove = async (ref: ResourceRef, obj: KubeObject, propagationPolicy: 'Orphan' | 'Background') =>
+    Boolean(await ignoreNotFound(client.delete(ref, obj.metadata.namespace, obj.metadata.name ?? '', { signal, preconditions: { uid: obj.metadata.uid }, propagationPolicy }).then(() => true)));
   if (legacy.mode === 'in-place') {
     if (!sts.metadata.deletionTimestamp) await remove(STATEFUL_SETS, sts, 'Orphan');
     return {
@@ -118,8 +119,8 @@ export async function advanceTakeover(plan: TakeoverPlan, sync: SyncResult, cach
       },
     };
   }
-  await Promise.all([remove(STATEFUL_SETS, sts, 'Background'), ...(legacy.service ? [remove(SERVICES, legacy.service, 'Background')] : [])]);
-  return { done: `took over from Function Mesh: deleted its ${old} (${why})` };
+  const [deleted] = await Promise.all([remove(STATEFUL_SETS, sts, 'Background'), ...(legacy.service ? [remove(SERVICES, legacy.service, 'Background')] : [])]);
+  return deleted ? { done: `took over from Function Mesh: deleted its ${old} (${why})` } : {};
 }
 
 function freshest(caches: Pick<ChildCaches, 'kinds' | 'store'>, ref: ResourceRef, namespace: string | undefined, name: string): KubeObject | undefined {
