@@ -17,7 +17,7 @@ import { resolveInputs, type ConfigMapObject } from './inputs.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
 import { DEPLOYMENTS, HPAS, SCALED_OBJECTS, SECRETS, STATEFUL_SETS, asObject } from './kinds.js';
 import { cleanupOAuth2, cleanupToken, tlsClientFiles, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
-import { isManaged, rolloutPaused } from './rollout-control.js';
+import { cleanupAllowed, isManaged, rolloutPaused } from './rollout-control.js';
 import { advanceTakeover, planTakeover } from './takeover.js';
 import { hasCleanupFinalizer, wantedFinalizers, withoutCleanupFinalizers } from './upstream-finalizer.js';
 import { selectorString, workloadReadiness, type WorkloadObject } from './workload-readiness.js';
@@ -141,7 +141,7 @@ export class WorkloadReconciler {
 
   /** Adds or removes the subscription-cleanup finalizer to match spec.cleanupSubscription (Function Mesh's becomes ours). */
   private async ensureFinalizer(resource: WorkloadResource, signal: AbortSignal): Promise<void> {
-    const next = wantedFinalizers(resource.metadata.finalizers, wantsCleanup(resource));
+    const next = wantedFinalizers(resource.metadata.finalizers, wantsCleanup(resource) && cleanupAllowed(resource));
     if (!next) return;
     await this.patchFinalizers(resource, next, signal);
     resource.metadata.finalizers = next;
@@ -156,6 +156,7 @@ export class WorkloadReconciler {
 
   private async finalize(resource: WorkloadResource, report: Report, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     if (!hasCleanupFinalizer(resource.metadata.finalizers)) return;
+    if (!cleanupAllowed(resource)) return this.patchFinalizers(resource, withoutCleanupFinalizers(resource.metadata.finalizers), ctx.signal);
     const outcome = await this.deps.cleaner.attempt(resource, await this.cleanupConnection(resource, report, ctx.signal));
     if (outcome.state === 'retry') {
       ctx.log.warn({ error: outcome.error, failures: outcome.failures, retryInMs: outcome.retryInMs }, 'subscription cleanup failed; will retry');

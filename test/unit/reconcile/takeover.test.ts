@@ -6,7 +6,7 @@ import { MANAGED_ANNOTATION, PAUSE_ROLLOUT_ANNOTATION, hasUpstreamConditions, st
 import { APPLIES_REPLICAS } from '../../../controller/reconcile/apply-plan.js';
 import type { ConfigMapObject } from '../../../controller/reconcile/inputs.js';
 import { CONFIG_MAPS, FUNCTIONS, SCALED_OBJECTS, childKinds } from '../../../controller/reconcile/kinds.js';
-import { isManaged, rolloutPaused } from '../../../controller/reconcile/rollout-control.js';
+import { cleanupAllowed, isManaged, rolloutPaused } from '../../../controller/reconcile/rollout-control.js';
 import { SUBSCRIPTION_FINALIZER, SubscriptionCleaner } from '../../../controller/reconcile/subscription-cleanup.js';
 import { readyToReplace } from '../../../controller/reconcile/takeover.js';
 import { UPSTREAM_SUBSCRIPTION_FINALIZER, wantedFinalizers, withoutCleanupFinalizers } from '../../../controller/reconcile/upstream-finalizer.js';
@@ -154,6 +154,22 @@ const rows: TakeoverRow[] = [
     want: { writes: ['patch Function fn finalizers=example.com/keep'], events: ['Warning SubscriptionCleanupFailed'] },
   },
   {
+    name: 'need-cleanup: "false": no cleanup finalizer, whatever cleanupSubscription says (upstream\'s finalizer dropped)',
+    resource: resource({ cleanupSubscription: true }, { annotations: { 'compute.functionmesh.io/need-cleanup': 'false' }, finalizers: [UPSTREAM_SUBSCRIPTION_FINALIZER] }, {}),
+    cached: [pulsarCm],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function', 'patch Function fn finalizers='],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
+    },
+  },
+  {
+    name: 'a pulsar-cluster label (function-mesh-worker-service cleans up itself): deleted without touching Pulsar',
+    resource: resource({ cleanupSubscription: true }, { labels: { 'compute.functionmesh.io/pulsar-cluster': 'c1' }, finalizers: [SUBSCRIPTION_FINALIZER], deletionTimestamp: new Date().toISOString() }, {}),
+    cached: [pulsarCm],
+    want: { writes: ['patch Function fn finalizers='] },
+  },
+  {
     name: 'pause-rollout, spec already observed: existing children are not updated, missing ones are created',
     resource: resource({}, { annotations: { [PAUSE_ROLLOUT_ANNOTATION]: 'true' } }, { observedGeneration: 1 }),
     cached: [pulsarCm, deployment(1)],
@@ -241,6 +257,14 @@ describe('annotations and the gate', () => {
     expect(isManaged(annotated({ [MANAGED_ANNOTATION]: 'false' }))).toBe(false);
     for (const value of ['true', 'False', '']) expect(isManaged(annotated({ [MANAGED_ANNOTATION]: value }))).toBe(true);
     expect(isManaged(annotated({}))).toBe(true);
+  });
+
+  it('cleanup is off for need-cleanup "false" and for either pulsar-cluster label, as upstream', () => {
+    expect(cleanupAllowed({ metadata: {} })).toBe(true);
+    expect(cleanupAllowed({ metadata: { annotations: { 'compute.functionmesh.io/need-cleanup': 'true' } } })).toBe(true);
+    expect(cleanupAllowed({ metadata: { annotations: { 'compute.functionmesh.io/need-cleanup': 'false' } } })).toBe(false);
+    expect(cleanupAllowed({ metadata: { labels: { 'pulsar-cluster': '' } } })).toBe(false);
+    expect(cleanupAllowed({ metadata: { labels: { 'compute.functionmesh.io/pulsar-cluster': 'c1' } } })).toBe(false);
   });
 
   it('pause holds only an observed spec, and never a delete', () => {
