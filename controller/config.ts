@@ -22,6 +22,8 @@ export interface ControllerConfig {
   backendConfigs: { global: { namespace: string; name: string } | undefined; namespacedName: string | undefined };
   /** Seconds between asking which optional kinds (KEDA, the VPA) the cluster serves. */
   discoveryIntervalSeconds: number;
+  /** Upstream's --pause-rollout: existing children are updated only when a resource's spec changes. */
+  pauseRollout: boolean;
   logLevel: string;
   /** Identity in the Lease and in Events. */
   instance: string;
@@ -53,6 +55,7 @@ const FLAGS = {
   'global-backend-config-namespace': { type: text, env: 'GLOBAL_BACKEND_CONFIG_NAMESPACE', default: 'default', help: 'namespace of the global BackendConfig' },
   'namespaced-backend-config': { type: text, env: 'NAMESPACED_BACKEND_CONFIG', default: 'backend-config', help: "name of the BackendConfig applied to the workloads of its own namespace (over the global one); none: no namespaced one" },
   'discovery-interval': { type: integer(1, 3600), env: 'FM_DISCOVERY_INTERVAL', default: '30', help: 'seconds between asking which optional kinds (KEDA, the VPA) are served; one installed later is then watched' },
+  'pause-rollout': { type: boolean, env: 'FM_PAUSE_ROLLOUT', default: 'false', help: 'update existing children only for a new spec, never for a controller or config change alone (per resource: the compute.functionmesh.io/pause-rollout annotation)' },
   'log-level': { type: text, env: 'LOG_LEVEL', default: 'info', help: 'trace|debug|info|warn|error' },
   instance: { type: text, env: 'POD_NAME', help: 'this replica\'s name in the Lease and in Events', derivedDefault: 'the hostname' },
 } as const;
@@ -90,6 +93,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, hostname: st
       namespacedName: v['namespaced-backend-config'] === OFF ? undefined : v['namespaced-backend-config'],
     },
     discoveryIntervalSeconds: v['discovery-interval'],
+    pauseRollout: v['pause-rollout'],
     logLevel: v['log-level'],
     instance: v.instance ?? hostname,
   };

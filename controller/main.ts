@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     backendConfigs: backendConfigsServed ? config.backendConfigs : undefined,
     workers: config.workers,
     instance: config.instance,
+    pauseRollout: config.pauseRollout,
   });
   ops.addReadinessCheck('controller', () => manager.notReadyReason());
   manager.start();

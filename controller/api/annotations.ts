@@ -16,3 +16,17 @@ export type AutoscalerChoice = (typeof AUTOSCALER_CHOICES)[number];
  * KEDA: what changed and how to get backlog scaling back. The Autoscaling condition repeats it.
  */
 export const AUTOSCALER_FALLBACK_ANNOTATION = 'compute.functionmesh.io/autoscaler-fallback';
+
+/**
+ * `"false"`: the controller leaves the resource alone (no children, no status), as Function
+ * Mesh's operator does; a deleted one still gets its finalizers released. Any other value or none: managed.
+ */
+export const MANAGED_ANNOTATION = 'compute.functionmesh.io/managed';
+
+/**
+ * `"true"`: children are rolled out only for a new spec (metadata.generation past
+ * status.observedGeneration); a change of the controller's settings or version alone creates
+ * missing children and deletes unwanted ones but updates none, as Function Mesh's operator does.
+ * The `--pause-rollout` flag does the same for every resource.
+ */
+export const PAUSE_ROLLOUT_ANNOTATION = 'compute.functionmesh.io/pause-rollout';

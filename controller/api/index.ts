@@ -10,9 +10,9 @@ export { FunctionSpec } from './function.js';
 export { SourceSpec } from './source.js';
 export { SinkSpec } from './sink.js';
 export { FunctionMeshSpec } from './function-mesh.js';
-export { Condition, WorkloadStatus, FunctionMeshStatus, MeshChildStatus, TopicEdge } from './status.js';
+export { Condition, WorkloadStatus, FunctionMeshStatus, MeshChildStatus, TopicEdge, storedConditions, hasUpstreamConditions } from './status.js';
 export { BUILTIN_HPA_RULES, type BuiltinHpaTarget } from './pod-policy.js';
-export { AUTOSCALER_ANNOTATION, AUTOSCALER_CHOICES, AUTOSCALER_FALLBACK_ANNOTATION, type AutoscalerChoice } from './annotations.js';
+export { AUTOSCALER_ANNOTATION, AUTOSCALER_CHOICES, AUTOSCALER_FALLBACK_ANNOTATION, MANAGED_ANNOTATION, PAUSE_ROLLOUT_ANNOTATION, type AutoscalerChoice } from './annotations.js';
 export type {
   FunctionResource,
   SourceResource,

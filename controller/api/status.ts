@@ -75,3 +75,19 @@ export const FunctionMeshStatus = Type.Object(
   { description: 'Observed state of the mesh and of each child.' },
 );
 export type FunctionMeshStatus = Static<typeof FunctionMeshStatus>;
+
+/**
+ * The conditions of a status as stored, whoever wrote it. Function Mesh's Go operator writes a map
+ * (`{StatefulSet: {condition, status, action}, …}`); after a migration that map is read until this
+ * controller's first status write replaces it, so it counts as "no conditions yet".
+ */
+export function storedConditions(status: { conditions?: unknown } | undefined): Condition[] | undefined {
+  const conditions = status?.conditions;
+  return Array.isArray(conditions) ? (conditions as Condition[]) : undefined;
+}
+
+/** True when the stored conditions are Function Mesh's map: the status must be cleared before it is applied. */
+export function hasUpstreamConditions(status: { conditions?: unknown } | undefined): boolean {
+  const conditions = status?.conditions;
+  return typeof conditions === 'object' && conditions !== null && !Array.isArray(conditions);
+}

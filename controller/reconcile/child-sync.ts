@@ -51,6 +51,10 @@ export interface SyncOptions {
   unknownKind?: (obj: KubeObject) => string;
   /** Look again this long after a ChildConflict (a foreign object going away wakes nothing). */
   conflictRecheckMs?: number;
+  /** Owned children not rendered but not to be pruned yet (`Kind/name`): a takeover deletes them itself. */
+  retain?: ReadonlySet<string>;
+  /** Create missing children, but update none (a paused rollout). */
+  createOnly?: boolean;
 }
 
 export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
@@ -91,7 +95,7 @@ export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
   await Promise.all(
     planned.filter((p) => !held.includes(p)).map(async ({ ref, desired, live }) => {
       const id = childId(desired);
-      if (isUpToDate(live, desired)) {
+      if (isUpToDate(live, desired) || (live && opts.createOnly)) {
         result.live.set(id, live!);
         return;
       }
@@ -105,7 +109,11 @@ export async function syncChildren(opts: SyncOptions): Promise<SyncResult> {
     }),
   );
 
-  const stale = caches.kinds.flatMap((ref) => pruneCandidates(caches.ownedBy(ref, ownerKey), desiredIds, owner).map((obj) => ({ ref, obj })));
+  const stale = caches.kinds.flatMap((ref) =>
+    pruneCandidates(caches.ownedBy(ref, ownerKey), desiredIds, owner)
+      .filter((obj) => !opts.retain?.has(childId({ kind: ref.kind, metadata: obj.metadata })))
+      .map((obj) => ({ ref, obj })),
+  );
   await Promise.all(
     stale.map(async ({ ref, obj }) => {
       const propagationPolicy = AUTOSCALER_KINDS.has(ref.kind) ? 'Foreground' : 'Background';

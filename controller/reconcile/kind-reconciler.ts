@@ -3,7 +3,7 @@
 // wrapper then writes status once (skipped when unchanged) and records the events. A failure the
 // body throws becomes ChildrenApplied=False and Ready=False with its reason, and a Warning event,
 // then goes to the runtime, which retries it with backoff unless it is a TerminalError.
-import type { Condition } from '../api/index.js';
+import { hasUpstreamConditions, storedConditions, type Condition } from '../api/index.js';
 import { TerminalError, ignoreNotFound, type KubeObject, type ObjectClient, type Reconcile, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
 import { canonicalJson } from './apply-plan.js';
 import { CONDITION, notApplied, notReady, stampConditions, type ConditionInput } from './conditions.js';
@@ -79,19 +79,25 @@ export function kindReconciler<R extends StatusResource>(opts: KindReconcilerOpt
 async function writeStatus<R extends StatusResource>(opts: KindReconcilerOptions<R>, resource: R, report: Report, ctx: ReconcileContext): Promise<void> {
   if (!report.conditions.length) return;
   const previous = resource.status;
+  const previousConditions = storedConditions(previous);
   const generation = resource.metadata.generation;
   const kept = Object.fromEntries(opts.keep.flatMap((field) => (previous?.[field] !== undefined ? [[field, previous[field]]] : [])));
   const status = {
     observedGeneration: generation,
-    conditions: stampConditions(report.conditions, previous?.conditions, generation, new Date()),
+    conditions: stampConditions(report.conditions, previousConditions, generation, new Date()),
     ...kept,
     ...report.fields,
   };
   if (canonicalJson(status) === canonicalJson(previous ?? {})) return;
+  // Function Mesh's map-shaped conditions cannot be merged into a list by an apply: dropped first, once.
+  if (hasUpstreamConditions(previous)) {
+    const { name, namespace } = resource.metadata;
+    if (!(await ignoreNotFound(opts.client.mergePatch(opts.ref, namespace, name ?? '', { status: { conditions: null } }, { subresource: 'status', signal: ctx.signal })))) return;
+  }
   // NotFound: deleted meanwhile, its delete event ends the story.
   if (!(await ignoreNotFound(opts.client.applyStatus(opts.ref, statusObject(asObject(resource), status), { signal: ctx.signal })))) return;
   const ready = report.conditions.find((c) => c.type === CONDITION.Ready);
-  const before = previous?.conditions?.find((c) => c.type === CONDITION.Ready);
+  const before = previousConditions?.find((c) => c.type === CONDITION.Ready);
   if (ready && (ready.status !== before?.status || ready.reason !== before?.reason)) {
     ctx.log.info({ ready: ready.status, reason: ready.reason, message: ready.message }, 'readiness changed');
   }

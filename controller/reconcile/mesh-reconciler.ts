@@ -3,7 +3,7 @@
 // updated in place, deleted when dropped from the spec. Status lists each child's readiness
 // and the topic graph; Ready when every child is. The body reports; kind-reconciler.ts writes
 // status and events once.
-import type { Condition, FunctionMeshResource, MeshChildStatus, WorkloadKind } from '../api/index.js';
+import { storedConditions, type FunctionMeshResource, type MeshChildStatus, type WorkloadKind } from '../api/index.js';
 import { meshTopicGraph, type RenderSettings } from '../render/index.js';
 import type { KubeObject, ObjectClient, Reconcile, ReconcileContext, Store } from '../runtime/index.js';
 import { keyOf } from '../runtime/index.js';
@@ -15,6 +15,7 @@ import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js
 import { FUNCTION_MESHES, WORKLOAD_RESOURCES, asObject } from './kinds.js';
 import type { RenderChildren } from './workload-reconciler.js';
 import { currentSettings } from './settings.js';
+import { isManaged } from './rollout-control.js';
 
 export interface MeshReconcilerDeps {
   client: ObjectClient;
@@ -42,6 +43,7 @@ export class MeshReconciler {
 
   private readonly body = async (mesh: FunctionMeshResource, report: Report, ctx: ReconcileContext): Promise<void> => {
     if (mesh.metadata.deletionTimestamp) return; // the garbage collector removes the children
+    if (!isManaged(mesh)) return ctx.log.debug('not managed (compute.functionmesh.io/managed: "false"): left alone');
     report.fields.edges = meshTopicGraph(mesh.spec ?? {});
     const rendered = this.deps.render(mesh, { settings: currentSettings(this.deps.settings) });
     const errors = rendered.problems.filter((p) => p.severity === 'error');
@@ -90,8 +92,8 @@ export class MeshReconciler {
 
   private childStatus(member: Member, namespace: string | undefined, sync: SyncResult): { ready: MeshChildStatus; why: string } {
     const cached = this.caches.store(WORKLOAD_RESOURCES[member.kind]).get(keyOf(namespace, member.resourceName));
-    const live = (cached ?? sync.live.get(childId({ kind: member.kind, metadata: { name: member.resourceName } }))) as (KubeObject & { status?: { conditions?: Condition[] } }) | undefined;
-    const condition = conditionOf(live?.status?.conditions, CONDITION.Ready);
+    const live = (cached ?? sync.live.get(childId({ kind: member.kind, metadata: { name: member.resourceName } }))) as (KubeObject & { status?: { conditions?: unknown } }) | undefined;
+    const condition = conditionOf(storedConditions(live?.status), CONDITION.Ready);
     const current = condition?.observedGeneration === undefined || condition.observedGeneration === live?.metadata.generation;
     const ready = condition?.status === 'True' && current;
     const why = !condition ? 'no status yet' : !current ? 'its controller has not seen the latest spec yet' : condition.message;

@@ -31,6 +31,8 @@ export interface ReconcilerOptions {
   backendConfigs?: BackendConfigNames | undefined;
   /** When to look again at unwatched state (missing Secrets, foreign objects in a child's place). */
   recheckMs?: number;
+  /** --pause-rollout. */
+  pauseRollout?: boolean;
 }
 
 export const PULSAR_CONFIG_INDEX = 'pulsarConfig';
@@ -70,6 +72,7 @@ export function registerReconcilers(manager: Manager, opts: ReconcilerOptions): 
       configMaps: configMaps.store,
       backendConfigs,
       recheckMs: opts.recheckMs,
+      pauseRollout: opts.pauseRollout,
     });
     const controller = manager.add({ name: kind.toLowerCase(), primary: ref, owns: kinds, reconcile: reconciler.reconcile, workers: opts.workers });
     controllers.push(controller);

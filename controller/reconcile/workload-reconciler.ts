@@ -3,7 +3,7 @@
 //   defaults → finalizer → Pulsar ConfigMap/Secrets → render → apply children → prune → status.
 // A resource whose inputs or rendering fail keeps its running children untouched and says why
 // in its conditions. The body reports; kind-reconciler.ts writes status and events once.
-import { AUTOSCALER_FALLBACK_ANNOTATION, applyDefaults, type Condition, type WorkloadKind, type WorkloadResource } from '../api/index.js';
+import { AUTOSCALER_FALLBACK_ANNOTATION, applyDefaults, storedConditions, type WorkloadKind, type WorkloadResource } from '../api/index.js';
 import type { RenderProblem, RenderSettings, renderChildren } from '../render/index.js';
 import { backendConfigRevisions, workloadName } from '../render/index.js';
 import { ignoreNotFound, isNotFound, keyOf, type KubeObject, type ObjectClient, type Reconcile, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
@@ -18,7 +18,10 @@ import type { EventRecorder } from './events.js';
 import { resolveInputs, type ConfigMapObject } from './inputs.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
 import { DEPLOYMENTS, HPAS, SCALED_OBJECTS, SECRETS, STATEFUL_SETS, asObject } from './kinds.js';
-import { SUBSCRIPTION_FINALIZER, cleanupOAuth2, cleanupToken, tlsClientFiles, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
+import { cleanupOAuth2, cleanupToken, tlsClientFiles, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
+import { cleanupAllowed, isManaged, rolloutPaused } from './rollout-control.js';
+import { advanceTakeover, planTakeover } from './takeover.js';
+import { hasCleanupFinalizer, wantedFinalizers, withoutCleanupFinalizers } from './upstream-finalizer.js';
 import { selectorString, workloadReadiness, type WorkloadObject } from './workload-readiness.js';
 
 export type RenderChildren = typeof renderChildren;
@@ -38,6 +41,8 @@ export interface WorkloadReconcilerDeps {
    * child's place (default 30 s).
    */
   recheckMs?: number;
+  /** --pause-rollout: existing children are updated only for a new spec. */
+  pauseRollout?: boolean;
 }
 
 export class WorkloadReconciler {
@@ -60,6 +65,7 @@ export class WorkloadReconciler {
     // the reconciler's own decisions read the defaulted copy.
     const resource = applyDefaults(this.kind, stored);
     if (resource.metadata.deletionTimestamp) return this.finalize(resource, report, ctx);
+    if (!isManaged(stored)) return ctx.log.debug('not managed (compute.functionmesh.io/managed: "false"): left alone');
     await this.ensureFinalizer(resource, ctx.signal);
 
     const { client, configMaps } = this.deps;
@@ -86,14 +92,20 @@ export class WorkloadReconciler {
     // A ChildConflict throws a TerminalError: it waits for the user, and a foreign object going
     // away wakes nothing, so it is looked at again later. A kind the cluster does not serve (the
     // VPA, KEDA) leaves that child out: the rest are applied, and ChildrenApplied names it.
-    const sync = await syncChildren({ client, caches: this.caches, owner: asObject(resource), rendered: rendered.objects, signal: ctx.signal, conflictRecheckMs: this.recheckMs });
+    // Function Mesh's StatefulSet and headless Service, if still there, are kept until ours can take over.
+    const takeover = planTakeover(resource, rendered.objects, this.caches);
+    const createOnly = rolloutPaused(stored, this.deps.pauseRollout ?? false);
+    const sync = await syncChildren({ client, caches: this.caches, owner: asObject(resource), rendered: takeover.rendered, signal: ctx.signal, conflictRecheckMs: this.recheckMs, retain: takeover.retain, createOnly });
     reportChanges(report, sync, ctx);
     Object.assign(report.fields, backendConfigRevisions(backendConfigs));
+    const step = await advanceTakeover(takeover, sync, this.caches, client, ctx.signal);
+    if (step.condition) report.condition(step.condition);
+    if (step.done) report.event('Normal', 'TakenOver', step.done);
     const warnings = rendered.problems.filter((p) => p.severity === 'warning');
     for (const w of warnings) report.event('Warning', 'SettingIgnored', `${w.field}: ${w.message}`);
     const notServed = notServedMessage(sync.missing);
     if (sync.missing.length && !alreadySaid(resource.status?.conditions, CONDITION.ChildrenApplied, notServed)) report.event('Warning', 'KindNotServed', notServed);
-    this.reportChildren(resource, rendered.objects, warnings, sync, report);
+    this.reportChildren(resource, takeover.rendered, warnings, sync, report);
   };
 
   /** ChildrenApplied, Autoscaling and Ready, and the scale subresource's fields, from the children as they are now. */
@@ -134,13 +146,10 @@ export class WorkloadReconciler {
     return Number(cached.metadata.resourceVersion) >= Number(applied.metadata.resourceVersion) ? cached : applied;
   }
 
-  /** Adds or removes the subscription-cleanup finalizer to match spec.cleanupSubscription. */
+  /** Adds or removes the subscription-cleanup finalizer to match spec.cleanupSubscription (Function Mesh's becomes ours). */
   private async ensureFinalizer(resource: WorkloadResource, signal: AbortSignal): Promise<void> {
-    const finalizers = resource.metadata.finalizers ?? [];
-    const has = finalizers.includes(SUBSCRIPTION_FINALIZER);
-    const wants = wantsCleanup(resource);
-    if (has === wants) return;
-    const next = wants ? [...finalizers, SUBSCRIPTION_FINALIZER] : finalizers.filter((f) => f !== SUBSCRIPTION_FINALIZER);
+    const next = wantedFinalizers(resource.metadata.finalizers, wantsCleanup(resource) && cleanupAllowed(resource));
+    if (!next) return;
     await this.patchFinalizers(resource, next, signal);
     resource.metadata.finalizers = next;
   }
@@ -153,7 +162,8 @@ export class WorkloadReconciler {
   }
 
   private async finalize(resource: WorkloadResource, report: Report, ctx: ReconcileContext): Promise<ReconcileResult | void> {
-    if (!resource.metadata.finalizers?.includes(SUBSCRIPTION_FINALIZER)) return;
+    if (!hasCleanupFinalizer(resource.metadata.finalizers)) return;
+    if (!cleanupAllowed(resource)) return this.patchFinalizers(resource, withoutCleanupFinalizers(resource.metadata.finalizers), ctx.signal);
     const outcome = await this.deps.cleaner.attempt(resource, await this.cleanupConnection(resource, report, ctx.signal));
     if (outcome.state === 'retry') {
       ctx.log.warn({ error: outcome.error, failures: outcome.failures, retryInMs: outcome.retryInMs }, 'subscription cleanup failed; will retry');
@@ -167,7 +177,7 @@ export class WorkloadReconciler {
       ctx.log.warn({ error: outcome.error, failures: outcome.failures }, 'subscription cleanup abandoned');
       report.event('Warning', 'SubscriptionCleanupFailed', message);
     }
-    await this.patchFinalizers(resource, (resource.metadata.finalizers ?? []).filter((f) => f !== SUBSCRIPTION_FINALIZER), ctx.signal);
+    await this.patchFinalizers(resource, withoutCleanupFinalizers(resource.metadata.finalizers), ctx.signal);
   }
 
   /**
@@ -195,7 +205,7 @@ export class WorkloadReconciler {
     const [cert, key] = tlsFiles && !('problem' in tlsFiles) ? await Promise.all([fileOf(tlsFiles.cert), fileOf(tlsFiles.key)]) : [];
     const problem = problems.length ? problems.join('; ') : undefined;
     if (problem) {
-      const others = (resource.status?.conditions as Condition[] | undefined)?.filter((c) => c.type !== CONDITION.SubscriptionCleanup) ?? [];
+      const others = storedConditions(resource.status)?.filter((c) => c.type !== CONDITION.SubscriptionCleanup) ?? [];
       report.condition(...others, { type: CONDITION.SubscriptionCleanup, status: 'False', reason: 'SecretUnreadable', message: problem });
     }
     const ca = tls?.certSecretKey ? caSecret?.[tls.certSecretKey] : undefined;

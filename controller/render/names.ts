@@ -1,7 +1,9 @@
 // Names and labels of everything rendered for a Function, Source or Sink. Names follow Function
 // Mesh (`<name>-function`, `<name>-source`, `<name>-sink`) so dashboards and `kubectl` habits carry
 // over; the selector is a fixed subset of the labels so it never changes on update (Deployment
-// selectors are immutable).
+// selectors are immutable). Every object and pod also carries Function Mesh's whole label set, so
+// ServiceMonitors, NetworkPolicies and PDBs written for its pods select these; they are labels
+// only, never added to a selector.
 import type { WorkloadResource } from '../api/index.js';
 import type { RenderSettings } from './context.js';
 import type { RenderedMeta } from './kube-types.js';
@@ -11,6 +13,8 @@ type Component = 'function' | 'source' | 'sink';
 const LABEL_COMPONENT = 'compute.functionmesh.io/component';
 const LABEL_NAME = 'compute.functionmesh.io/name';
 const LABEL_NAMESPACE = 'compute.functionmesh.io/namespace';
+const LABEL_APP = 'compute.functionmesh.io/app';
+const APP_FUNCTION_MESH = 'function-mesh';
 
 export function componentOf(resource: WorkloadResource): Component {
   return resource.kind === 'Function' ? 'function' : resource.kind === 'Source' ? 'source' : 'sink';
@@ -44,16 +48,32 @@ export function selectorLabels(resource: WorkloadResource): Record<string, strin
   return { [LABEL_COMPONENT]: componentOf(resource), [LABEL_NAME]: resourceName(resource) };
 }
 
-/** Labels on every rendered object and pod. */
-export function objectLabels(resource: WorkloadResource, settings: RenderSettings): Record<string, string> {
+/**
+ * Function Mesh's labels, as its operator puts them on its StatefulSet, Service and pods (and as
+ * its StatefulSet's selector): the `app.kubernetes.io` pair, the `compute.functionmesh.io` ones
+ * and the bare `component`/`name`/`namespace` it still writes. Only a Function gets the `app`
+ * pair (`function-mesh`): upstream gives Sources and Sinks none.
+ */
+export function upstreamLabels(resource: WorkloadResource): Record<string, string> {
   const name = workloadName(resource);
+  const component = componentOf(resource);
+  const app: Record<string, string> = resource.kind === 'Function' ? { [LABEL_APP]: APP_FUNCTION_MESH, app: APP_FUNCTION_MESH } : {};
   return {
     'app.kubernetes.io/name': name,
     'app.kubernetes.io/instance': name,
-    'app.kubernetes.io/managed-by': settings.managedBy,
-    ...selectorLabels(resource),
+    ...app,
+    [LABEL_COMPONENT]: component,
+    [LABEL_NAME]: resourceName(resource),
     [LABEL_NAMESPACE]: resourceNamespace(resource),
+    component,
+    name: resourceName(resource),
+    namespace: resourceNamespace(resource),
   };
+}
+
+/** Labels on every rendered object and pod: upstream's set plus `managed-by`. */
+export function objectLabels(resource: WorkloadResource, settings: RenderSettings): Record<string, string> {
+  return { ...upstreamLabels(resource), 'app.kubernetes.io/managed-by': settings.managedBy };
 }
 
 export function objectMeta(resource: WorkloadResource, name: string, settings: RenderSettings): RenderedMeta {

@@ -23,6 +23,11 @@ describe('parseConfig', () => {
     const off = parseConfig(['--global-backend-config=none', '--namespaced-backend-config=none'], {}, 'h');
     expect(off).toEqual(expect.objectContaining({ backendConfigs: { global: undefined, namespacedName: undefined } }));
   });
+  it("--pause-rollout, upstream's flag: off by default, from the flag or FM_PAUSE_ROLLOUT", () => {
+    expect(parseConfig([], {}, 'h')).toEqual(expect.objectContaining({ pauseRollout: false }));
+    expect(parseConfig(['--pause-rollout=true'], {}, 'h')).toEqual(expect.objectContaining({ pauseRollout: true }));
+    expect(parseConfig([], { FM_PAUSE_ROLLOUT: 'true' }, 'h')).toEqual(expect.objectContaining({ pauseRollout: true }));
+  });
   it('answers --help', () => {
     expect(parseConfig(['--help'], {}, 'h')).toBe('help');
   });

@@ -5,6 +5,7 @@ import { renderChildren } from '../../../controller/render/index.js';
 import { FUNCTION_MESHES, WORKLOAD_RESOURCES } from '../../../controller/reconcile/kinds.js';
 import { MeshReconciler } from '../../../controller/reconcile/mesh-reconciler.js';
 import { fn, settings } from '../render/fixtures.js';
+import type { KubeObject } from '../../../controller/runtime/index.js';
 import { runRow, type Row } from './reconciler-table.js';
 
 const namespace = 'team-a';
@@ -39,6 +40,17 @@ const rows: Row<FunctionMeshResource>[] = [
       events: ['Warning ChildConflict'],
       error: { reason: 'ChildConflict' },
     },
+  },
+  {
+    name: "a member Function Mesh's operator left, its conditions a map (served as {} under this CRD): read as no status yet",
+    resource: mesh(['a']),
+    cached: [{ ...child('mesh-a', 'mesh-uid'), status: { conditions: {}, replicas: 1 } } as KubeObject],
+    want: { writes: ['apply Function mesh-a'], conditions: ['ChildrenApplied=True/Applied', 'Ready=False/ChildrenNotReady'], messages: { Ready: ['a (Function mesh-a): no status yet'] }, events: ['Normal Updated'] },
+  },
+  {
+    name: 'managed: "false": left alone',
+    resource: { ...mesh(['a']), metadata: { ...mesh(['a']).metadata, annotations: { 'compute.functionmesh.io/managed': 'false' } } } as FunctionMeshResource,
+    want: {},
   },
   {
     name: 'DuplicateChildName: applies and prunes nothing',

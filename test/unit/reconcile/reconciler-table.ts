@@ -86,7 +86,9 @@ function expectRow(row: Row<unknown>, client: FakeClient, outcome: { result: Rec
   }
   const writes = client.writes.filter((w) => w.verb !== 'applyStatus' && w.kind !== 'Event');
   const describe = (w: (typeof writes)[number]) =>
-    w.verb === 'patch' ? `patch ${w.kind} ${w.name} finalizers=${((w.body?.metadata as { finalizers?: string[] })?.finalizers ?? []).join(',')}` : `${w.verb} ${w.kind} ${w.name}`;
+    w.verb === 'patch' && w.body && 'status' in w.body
+      ? `patch ${w.kind} ${w.name} status`
+      : w.verb === 'patch' ? `patch ${w.kind} ${w.name} finalizers=${((w.body?.metadata as { finalizers?: string[] })?.finalizers ?? []).join(',')}` : `${w.verb} ${w.kind} ${w.name}`;
   expect(writes.map(describe).sort()).toEqual([...(want.writes ?? [])].sort());
 
   const statuses = client.writes.filter((w) => w.verb === 'applyStatus');

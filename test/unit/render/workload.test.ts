@@ -3,14 +3,20 @@ import type { Service, StatefulSet } from '../../../controller/render/index.js';
 import { renderChildren } from '../../../controller/render/index.js';
 import { container, envOf, find, fn, podSpec, render, settings, sink, source, workloadOf } from './fixtures.js';
 
-const systemLabels = (name: string, component: string) => ({
+/** Function Mesh v0.27's labels (controllers/spec makeFunctionLabels, makeSourceLabels, makeSinkLabels). */
+const upstreamLabels = (name: string, component: string) => ({
   'app.kubernetes.io/name': `${name}-${component}`,
   'app.kubernetes.io/instance': `${name}-${component}`,
-  'app.kubernetes.io/managed-by': 'function-mesh-ts',
+  ...(component === 'function' ? { 'compute.functionmesh.io/app': 'function-mesh', app: 'function-mesh' } : {}),
   'compute.functionmesh.io/component': component,
   'compute.functionmesh.io/name': name,
   'compute.functionmesh.io/namespace': 'team-a',
+  component,
+  name,
+  namespace: 'team-a',
 });
+
+const systemLabels = (name: string, component: string) => ({ ...upstreamLabels(name, component), 'app.kubernetes.io/managed-by': 'function-mesh-ts' });
 
 describe('workload kind, names, labels and Service', () => {
   it.each([
@@ -34,6 +40,21 @@ describe('workload kind, names, labels and Service', () => {
         { name: 'http-metrics', port: 9094, targetPort: 9094, protocol: 'TCP' },
       ],
     });
+  });
+
+  it.each([
+    { resource: fn(), component: 'function' },
+    { resource: source(), component: 'source' },
+    { resource: sink(), component: 'sink' },
+  ])('$component: pods and Service carry every label of Function Mesh, so its ServiceMonitors, NetworkPolicies and PDBs select them', ({ resource, component }) => {
+    const result = render(resource);
+    const upstream = upstreamLabels(resource.metadata.name!, component);
+    const w = workloadOf(result);
+    expect(w.spec.template.metadata!.labels).toMatchObject(upstream);
+    expect(find<Service>(result, 'Service')!.metadata.labels).toMatchObject(upstream);
+    // The selector stays the two labels it always was (immutable on a Deployment), a subset of upstream's.
+    expect(Object.keys(w.spec.selector!.matchLabels!)).toEqual(['compute.functionmesh.io/component', 'compute.functionmesh.io/name']);
+    expect(upstream).toMatchObject(w.spec.selector!.matchLabels!);
   });
 
   it('the selector never depends on pod.labels or the spec', () => {
