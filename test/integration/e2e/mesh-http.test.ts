@@ -1,0 +1,10 @@
+// The whole product on real pods, variant (a): a FunctionMesh whose source, function and sink are
+// all Knative-style HTTP (the bridge sidecar beside the SDK's example image). The steps and their
+// assertions are in mesh-scenario.ts.
+import { describeMesh } from './mesh-scenario.js';
+
+describeMesh('the HTTP mesh on real pods', 'e2e-http', [], async ({ images }) => ({
+  // the SDK's example function: appends "!"
+  className: 'exclamation',
+  http: { image: images.example, port: 8080 },
+}));
