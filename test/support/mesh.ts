@@ -2,12 +2,12 @@
 // source → function → sink mesh with a receiver at its end, events POSTed to the Source, and a
 // record of every member's replicas over time.
 import http from 'node:http';
-import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
-import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
-import { kubectlJson, kubectlOk } from '../../support/kubectl.js';
-import { readPlatformEnv } from '../../support/platform.js';
-import { isReady, type PodInfo } from '../../support/installation.js';
-import { waitFor } from '../../support/wait.js';
+import { PulsarAdmin } from '../../adapters/pulsar/admin-client.js';
+import { parseTopicName } from '../../adapters/pulsar/topic-name.js';
+import { kubectlJson, kubectlOk } from './kubectl.js';
+import { readPlatformEnv } from './platform.js';
+import { isReady, type PodInfo } from './installation.js';
+import { waitFor } from './wait.js';
 
 export const REAL_NODE_SCHEDULING = (taint: string) => ({
   nodeSelector: { [taint]: 'true' },
