@@ -8,6 +8,8 @@ export class EventReceiver {
   readonly counts = new Map<string, number>();
   /** ms since the epoch of each first arrival, by data */
   readonly firstAt = new Map<string, number>();
+  /** ms since the epoch of the latest arrival */
+  lastArrival = 0;
   private constructor(private readonly server: http.Server, readonly url: string) {}
 
   static async start(host: string): Promise<EventReceiver> {
@@ -27,6 +29,7 @@ export class EventReceiver {
 
   private record(data: string): void {
     this.counts.set(data, (this.counts.get(data) ?? 0) + 1);
+    this.lastArrival = Date.now();
     if (!this.firstAt.has(data)) this.firstAt.set(data, Date.now());
   }
 

@@ -22,6 +22,8 @@ import {
 
 const EVENTS = 5000;
 const SECOND_BATCH = 50;
+/** No result for this long after the stream: whatever has not arrived is missing. */
+const QUIET_MS = 60_000;
 /** At most this many events a second: the stream outlasts the function's scale-out, so a pod dies mid-stream. */
 const POST_RATE = 250;
 
@@ -118,7 +120,9 @@ export function describeMesh(title: string, prefix: string, extraImages: ImageNa
       expect({ postingDone, delivered: deliveredAtKill }).not.toEqual({ postingDone: true, delivered: EVENTS });
       await kubectlOk(['-n', ctx().ns, 'delete', 'pod', victim.metadata.name, '--grace-period=0', '--force']);
       const posted = await posting;
-      await waitFor(`all ${EVENTS} results at the receiver`, async () => state.receiver!.unique >= EVENTS, { timeoutMs: 300_000, intervalMs: 1000 });
+      const postedAt = Date.now();
+      // All of them, or nothing new for a minute: then the missing ones are named below.
+      await waitFor(`all ${EVENTS} results at the receiver`, async () => state.receiver!.unique >= EVENTS || Date.now() - Math.max(state.receiver!.lastArrival, postedAt) > QUIET_MS, { timeoutMs: 300_000, intervalMs: 1000 });
       const missing = state.receiver!.missing(expected(0, EVENTS));
       const pods = [...await readyPods(ctx().ns, state.fn!), ...await readyPods(ctx().ns, state.sink!)];
       process.stdout.write(`${JSON.stringify({ e2e: 'mesh', variant: prefix, events: EVENTS, unique: state.receiver!.unique, duplicates: state.receiver!.duplicates, postRetries: posted.retries, postMs: posted.ms, deliveredAtKill, replicaSteps: { fn: state.history!.replicaSteps(state.fn!), sink: state.history!.replicaSteps(state.sink!) } })}\n`);
