@@ -93,10 +93,10 @@ export function describeMesh(title: string, prefix: string, extraImages: ImageNa
       await waitForZero(ctx().ns, [state.fn!, state.sink!]);
       for (const d of [state.fn!, state.sink!]) {
         const so = await kubectlJson<{ spec: { triggers: { type: string; metadata: { scalerAddress: string } }[] }; status?: { conditions?: { type: string; status: string }[] } }>(['-n', ctx().ns, 'get', 'scaledobject', d]);
-        expect(so.spec.triggers[0]!.metadata.scalerAddress).toBe(`functionmesh-scaler.${ctx().ns}.svc:9090`);
         // KEDA answers Ready=True only once it has reached the scaler and got its metric spec.
         await waitFor(`ScaledObject ${d} Ready`, async () => (await kubectlJson<typeof so>(['-n', ctx().ns, 'get', 'scaledobject', d]))
           .status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), { timeoutMs: 60_000 });
+        expect(so.spec.triggers[0]!.metadata.scalerAddress).toBe(`functionmesh-scaler.${ctx().ns}.svc:9090`);
       }
       const mesh = await waitFor('the mesh Ready', async () => {
         const ready = (await conditionsOf(ctx().ns, 'functionmesh', 'mesh')).find((c) => c.type === 'Ready');
