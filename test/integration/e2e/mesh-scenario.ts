@@ -150,12 +150,13 @@ export function describeMesh(title: string, prefix: string, extraImages: ImageNa
     }, 300_000);
 
     it('a second batch wakes them from zero, and every result arrives', async () => {
-      const before = { fn: state.history!.replicaSteps(state.fn!).length, sink: state.history!.replicaSteps(state.sink!).length };
-      await postEvents(await sourceUrl(ctx().ns, '-in'), Array.from({ length: SECOND_BATCH }, (_, i) => `e-${EVENTS + i}`));
+      expect([await deploymentReplicas(ctx().ns, state.fn!), await deploymentReplicas(ctx().ns, state.sink!)]).toEqual([0, 0]);
+      const posting = postEvents(await sourceUrl(ctx().ns, '-in'), Array.from({ length: SECOND_BATCH }, (_, i) => `e-${EVENTS + i}`));
+      // watched directly (every 250 ms), not from the once-a-second history: a wake may be short
+      await Promise.all([state.fn!, state.sink!].map((d) => waitFor(`${d} woken from 0`, async () => (await deploymentReplicas(ctx().ns, d)) >= 1, { timeoutMs: 180_000, intervalMs: 250 })));
+      await posting;
       await waitFor(`the second batch at the receiver`, async () => state.receiver!.missing(expected(EVENTS, SECOND_BATCH)).length === 0, { timeoutMs: 240_000, intervalMs: 1000 });
-      for (const [d, from] of [[state.fn!, before.fn], [state.sink!, before.sink]] as const) {
-        expect(passesThrough(state.history!.replicaSteps(d).slice(from - 1), [0, 1])).toBe(true);
-      }
+      process.stdout.write(`${JSON.stringify({ e2e: 'mesh-second-batch', variant: prefix, replicaSteps: { fn: state.history!.replicaSteps(state.fn!), sink: state.history!.replicaSteps(state.sink!) } })}\n`);
     }, 300_000);
   });
 }
