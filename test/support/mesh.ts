@@ -1,7 +1,9 @@
 // What the real-pod mesh suites (and bench/e2e.ts) share: the installation on the real node, the
 // source → function → sink mesh with a receiver at its end, events POSTed to the Source, and a
 // record of every member's replicas over time.
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import { createInterface } from 'node:readline';
 import { PulsarAdmin } from '../../adapters/pulsar/admin-client.js';
 import { parseTopicName } from '../../adapters/pulsar/topic-name.js';
 import { kubectlJson, kubectlOk } from './kubectl.js';
@@ -120,30 +122,36 @@ export async function postEvents(url: string, events: string[], { concurrency = 
 
 export interface ReplicaSample { at: number; replicas: number; ready: number }
 
-/** Polls the namespace's Deployments every second and keeps each one's changes of (replicas, ready). */
+/**
+ * Watches the namespace's Deployments (`kubectl get -w`: every version the apiserver stores, so a
+ * step that lasts less than a poll, KEDA's 0 → 1 right before the HPA's 1 → 3, is kept) and
+ * records each one's changes of (replicas, ready).
+ */
 export class ReplicaHistory {
   readonly samples = new Map<string, ReplicaSample[]>();
-  private timer: NodeJS.Timeout | undefined;
+  private watch: ChildProcess | undefined;
   private stopped = false;
 
   constructor(private readonly ns: string) {}
 
   start(): this {
-    const tick = async () => {
-      if (this.stopped) return;
-      try {
-        const list = await kubectlJson<{ items: { metadata: { name: string }; spec: { replicas?: number }; status: { readyReplicas?: number } }[] }>(['-n', this.ns, 'get', 'deployments']);
-        for (const d of list.items) this.record(d.metadata.name, d.spec.replicas ?? 1, d.status.readyReplicas ?? 0);
-      } catch { /* the next tick tries again */ }
-      if (!this.stopped) this.timer = setTimeout(() => void tick(), 1000);
-    };
-    void tick();
+    if (this.stopped) return this;
+    const env = readPlatformEnv();
+    const watch = spawn(env.KUBECTL, ['--kubeconfig', env.KUBECONFIG, '-n', this.ns, 'get', 'deployments', '--watch',
+      '-o', 'jsonpath={.metadata.name} {.spec.replicas} {.status.readyReplicas}{"\\n"}'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.watch = watch;
+    createInterface({ input: watch.stdout }).on('line', (line) => {
+      const [name, replicas, ready] = line.trim().split(' ');
+      if (name) this.record(name, replicas === undefined || replicas === '' ? 1 : Number(replicas), Number(ready || 0));
+    });
+    // A watch ends when the apiserver closes it: start another.
+    watch.on('exit', () => { if (!this.stopped) setTimeout(() => this.start(), 500); });
     return this;
   }
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.watch?.kill();
   }
 
   private record(name: string, replicas: number, ready: number): void {
