@@ -13,6 +13,8 @@ export interface ControllerConfig {
   workers: number;
   scalerAddress: string;
   bridgeImage: string | undefined;
+  /** Image of the init container that downloads function://, source://, sink:// and http(s) packages. */
+  downloaderImage: string | undefined;
   runnerImages: { java?: string; python?: string; go?: string };
   /** Upstream's operator config file (YAML), watched: a change re-renders every resource. */
   configFile: string | undefined;
@@ -46,6 +48,7 @@ const FLAGS = {
   workers: { type: integer(1, 64), env: 'FM_WORKERS', default: '8', help: 'concurrent reconciles per kind' },
   'scaler-address': { type: hostPort, env: 'FM_SCALER_ADDRESS', default: 'functionmesh-scaler.functionmesh-system.svc:9090', help: 'the KEDA external scaler, rendered into ScaledObjects' },
   'bridge-image': { type: text, env: 'FM_BRIDGE_IMAGE', help: 'image of the CloudEvents bridge beside http functions' },
+  'downloader-image': { type: text, env: 'FM_DOWNLOADER_IMAGE', help: 'default image of the init container that downloads packages (function://, http://)' },
   'java-runner-image': { type: text, env: 'FM_JAVA_RUNNER_IMAGE', help: 'default image of Java functions' },
   'python-runner-image': { type: text, env: 'FM_PYTHON_RUNNER_IMAGE', help: 'default image of Python functions' },
   'go-runner-image': { type: text, env: 'FM_GO_RUNNER_IMAGE', help: 'default image of Go functions' },
@@ -85,6 +88,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, hostname: st
     workers: v.workers,
     scalerAddress: v['scaler-address'],
     bridgeImage: v['bridge-image'],
+    downloaderImage: v['downloader-image'],
     runnerImages: { java: v['java-runner-image'], python: v['python-runner-image'], go: v['go-runner-image'] },
     configFile: v['config-file'],
     defaultAffinity: v['default-affinity'],

@@ -14,6 +14,7 @@ export function renderSettings(config: ControllerConfig, file: OperatorConfig = 
     ...base,
     scalerAddress: config.scalerAddress,
     bridgeImage: config.bridgeImage ?? base.bridgeImage,
+    downloaderImage: config.downloaderImage ?? base.downloaderImage,
     defaultAffinity: config.defaultAffinity,
     runnerImages: { java: java ?? images.java ?? base.runnerImages.java, python: python ?? images.python ?? base.runnerImages.python, go: go ?? images.go ?? base.runnerImages.go },
     genericRunnerImages: { ...base.genericRunnerImages, ...images.genericRuntime },

@@ -7,11 +7,14 @@
 //   undefined or null   → no reply (204)
 // Throwing `new Rejection(reason)` answers 400: the event is dead-lettered, not retried. Any
 // other error answers 500 and the bridge retries.
+// With K_SINK set (a Source's container, or any container given one) the reply is sent there
+// instead, and the request answered 202 once K_SINK accepted it (sink-binding.ts).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudEvent } from 'cloudevents';
 import { CloudEventError, type CloudEvent as EventRecord } from '../cloudevents/cloud-event.js';
 import { isJsonType, parseHttpCloudEvent, toBinaryHttp } from '../cloudevents/http-binding.js';
+import { forwardToSink, replyEvent } from './sink-binding.js';
 
 export { CloudEvent };
 
@@ -27,23 +30,25 @@ const MAX_EVENT_BYTES = 10 * 1024 * 1024;
  * The function's HTTP server as a plain request listener: two routes need no framework, and a
  * function answers thousands of events a second, where a router's per-request cost shows.
  */
-export function createRequestListener(handler: Handler): http.RequestListener {
+export function createRequestListener(handler: Handler, opts: { sink?: string } = {}): http.RequestListener {
   return (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method === 'GET' && path === '/healthz') return answer(res, 200, 'text/plain; charset=utf-8', 'ok\n');
     if (path !== '/') return answer(res, 404, 'text/plain; charset=utf-8', `no route ${path}: events are POSTed to /\n`);
     if (req.method !== 'POST') return answer(res, 405, 'text/plain; charset=utf-8', `${req.method} /: events are POSTed\n`, { allow: 'POST' });
     readBody(req).then(
-      (body) => handle(handler, req, body, res),
+      (body) => handle(handler, req, body, res, opts.sink),
       (err: Error) => answer(res, 413, 'text/plain; charset=utf-8', err.message),
     );
   };
 }
 
-async function handle(handler: Handler, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
+async function handle(handler: Handler, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, sink: string | undefined): Promise<void> {
+  let input: EventRecord;
   let event: CloudEvent<unknown>;
   try {
-    event = toSdkEvent(parseHttpCloudEvent(req.headers, body));
+    input = parseHttpCloudEvent(req.headers, body);
+    event = toSdkEvent(input);
   } catch (err) {
     return answer(res, err instanceof CloudEventError ? 400 : 500, 'text/plain; charset=utf-8', (err as Error).message);
   }
@@ -53,7 +58,18 @@ async function handle(handler: Handler, req: http.IncomingMessage, body: Buffer,
   } catch (err) {
     return answer(res, err instanceof Rejection ? 400 : 500, 'text/plain; charset=utf-8', (err as Error)?.message ?? String(err));
   }
-  send(res, reply);
+  if (!sink) return send(res, reply);
+  if (reply === undefined || reply === null) return void res.writeHead(204).end();
+  const forwarded = await forwardToSink(sink, replyRecord(input, reply));
+  answer(res, forwarded.status, 'text/plain; charset=utf-8', `${forwarded.detail}\n`, forwarded.retryAfter ? { 'retry-after': forwarded.retryAfter } : {});
+}
+
+/** A reply as an event: a CloudEvent as it is, plain data with the input's attributes. */
+function replyRecord(input: EventRecord, reply: Exclude<Reply, undefined | null>): EventRecord {
+  if (reply instanceof CloudEvent) return fromSdkEvent(reply);
+  if (typeof reply === 'string') return replyEvent(input, Buffer.from(reply, 'utf8'), 'text/plain; charset=utf-8');
+  if (Buffer.isBuffer(reply)) return replyEvent(input, reply, 'application/octet-stream');
+  return replyEvent(input, Buffer.from(JSON.stringify(reply), 'utf8'), 'application/json; charset=utf-8');
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -74,9 +90,9 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Listens on `port` (default $PORT, else 8080) and stops gracefully on SIGTERM. */
-export async function serve(handler: Handler, opts: { port?: number; host?: string } = {}): Promise<Served> {
-  const server = http.createServer(createRequestListener(handler));
+/** Listens on `port` (default $PORT, else 8080) and stops gracefully on SIGTERM; replies go to `sink` (default $K_SINK) when set. */
+export async function serve(handler: Handler, opts: { port?: number; host?: string; sink?: string } = {}): Promise<Served> {
+  const server = http.createServer(createRequestListener(handler, { sink: opts.sink ?? (process.env.K_SINK || undefined) }));
   server.keepAliveTimeout = 65_000; // longer than the bridge keeps idle connections
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

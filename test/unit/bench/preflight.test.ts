@@ -18,7 +18,7 @@ function bench(name: string, platformDir: string): { code: number | null; stderr
 }
 
 describe('bench preflight', () => {
-  it.each(['controller', 'bridge'])('%s: no platform started → names `npm run local-up`', (name) => {
+  it.each(['controller', 'bridge', 'e2e'])('%s: no platform started → names `npm run local-up`', (name) => {
     const dir = path.join(tmpdir(), 'fm-no-platform');
     const r = bench(name, dir);
     expect(r.code).toBe(1);

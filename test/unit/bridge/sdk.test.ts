@@ -91,3 +91,72 @@ describe('SDK serve()', () => {
     expect(await res.text()).toMatch(/not a CloudEvent/);
   });
 });
+
+describe('SDK with K_SINK (a Source\'s container, or a Sink passing events on)', () => {
+  let sinkServer: http.Server;
+  let forwarding: http.Server;
+  let forwardingUrl: string;
+  let sinkAnswer: { status: number; headers?: Record<string, string> } = { status: 202 };
+  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+
+  beforeAll(async () => {
+    sinkServer = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+        res.writeHead(sinkAnswer.status, sinkAnswer.headers ?? {}).end();
+      });
+    });
+    await new Promise<void>((resolve) => sinkServer.listen(0, '127.0.0.1', resolve));
+    const sink = `http://127.0.0.1:${(sinkServer.address() as AddressInfo).port}/`;
+    forwarding = http.createServer(createRequestListener((e) => handler(e), { sink }));
+    await new Promise<void>((resolve) => forwarding.listen(0, '127.0.0.1', resolve));
+    forwardingUrl = `http://127.0.0.1:${(forwarding.address() as AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => forwarding.close(() => resolve()));
+    forwarding.closeAllConnections();
+    await new Promise<void>((resolve) => sinkServer.close(() => resolve()));
+    sinkServer.closeAllConnections();
+  });
+
+  const post = (body: string) => fetch(forwardingUrl, {
+    method: 'POST',
+    headers: { 'ce-specversion': '1.0', 'ce-id': 'e-7', 'ce-source': '/test', 'ce-type': 't', 'content-type': 'text/plain' },
+    body: Buffer.from(body),
+  });
+
+  it('sends a plain reply to K_SINK as an event with the input\'s attributes, and answers 202 once accepted', async () => {
+    handler = (e) => `${String(e.data)}!`;
+    received.length = 0;
+    sinkAnswer = { status: 202 };
+    const res = await post('hello');
+    expect(res.status).toBe(202);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.body).toBe('hello!');
+    expect(received[0]!.headers).toMatchObject({ 'ce-id': 'e-7', 'ce-source': '/test', 'ce-type': 't', 'content-type': 'text/plain; charset=utf-8' });
+  });
+
+  it('passes K_SINK\'s refusal on (with Retry-After), so the sender retries; no reply sends nothing', async () => {
+    handler = () => 'x';
+    sinkAnswer = { status: 503, headers: { 'retry-after': '2' } };
+    const res = await post('x');
+    expect([res.status, res.headers.get('retry-after')]).toEqual([503, '2']);
+    received.length = 0;
+    handler = () => null;
+    expect((await post('x')).status).toBe(204);
+    expect(received).toHaveLength(0);
+  });
+
+  it('answers 502 when K_SINK cannot be reached', async () => {
+    handler = () => 'x';
+    const closed = http.createServer(createRequestListener(() => 'x', { sink: 'http://127.0.0.1:9/' }));
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const res = await fetch(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/`, {
+      method: 'POST', headers: { 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': '/s', 'ce-type': 't' }, body: Buffer.from('x'),
+    });
+    expect([res.status, await res.text()]).toEqual([502, expect.stringContaining('K_SINK http://127.0.0.1:9/')]);
+    closed.closeAllConnections();
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+  });
+});

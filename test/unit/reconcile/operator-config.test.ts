@@ -97,6 +97,14 @@ describe('the operator config in the rendered pods', () => {
     expect(renderSettings(flags(['--java-runner-image=flag/java:1']), parseOperatorConfig(UPSTREAM, 'f')).runnerImages.java).toBe('flag/java:1');
   });
 
+  it('--downloader-image sets the init container\'s default image; a resource\'s downloaderImage wins', () => {
+    const settings = renderSettings(flags(['--downloader-image=flag/downloader:1']));
+    const pkg = { java: { jar: 'x.jar', jarLocation: 'function://public/default/x@v1' } };
+    const init = (spec: object) => workloadOf(renderChildren(fn(spec), { settings, pulsarConfig })).spec.template.spec!.initContainers![0]!.image;
+    expect(init(pkg)).toBe('flag/downloader:1');
+    expect(init({ ...pkg, downloaderImage: 'own/downloader:2' })).toBe('own/downloader:2');
+  });
+
   it('executable and wasm get the generic base runner, not the Java runner; an unknown language is an error', () => {
     const generic = (language: string) => renderChildren(fn({ java: undefined, image: undefined, genericRuntime: { functionFile: '/pulsar/fn', language } }), { settings: renderSettings(flags()), pulsarConfig });
     expect(container(generic('executable'), 'pulsar-function').image).toBe('streamnative/pulsar-functions-generic-base-runner:0.1.0');
