@@ -1,6 +1,7 @@
 // cleanupSubscription: deleting the Function deletes its subscription through Pulsar's admin
 // API; when Pulsar cannot be reached the finalizer is released after the bounded attempts, with
 // a Warning event saying what was left behind.
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -78,6 +79,55 @@ describe('subscription cleanup finalizer', () => {
       await pulsar.destroy();
     }
   }, 120_000);
+
+  it('TLS client auth (AuthenticationTls): the certificate and key come from the Secret mounted where its parameters point', async () => {
+    // A broker taking tokens and client certificates; the Function authenticates with a certificate only.
+    const pulsar = await OwnPulsar.start({
+      auth: true, tls: true,
+      conf: ['authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken,org.apache.pulsar.broker.authentication.AuthenticationProviderTls'],
+    });
+    try {
+      const admin = new PulsarAdmin({ url: pulsar.webUrl, token: pulsar.token, timeoutMs: 60_000 });
+      const subscription = `sub-${ns}`;
+      const input = topic('cleanup-mtls');
+      await admin.createSubscription(parseTopicName(input), subscription);
+      // A client certificate for the super-user, signed by the broker's CA.
+      const at = (f: string) => `${pulsar.dir}/mtls-${f}`;
+      const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+      openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', at('client.key'));
+      openssl('req', '-new', '-key', at('client.key'), '-out', at('client.csr'), '-subj', '/CN=admin');
+      openssl('x509', '-req', '-in', at('client.csr'), '-CA', pulsar.tls!.caFile, '-CAkey', `${pulsar.dir}/ca.key`, '-CAcreateserial', '-out', at('client.crt'), '-days', '2');
+      await kubectlOk(['-n', ns, 'create', 'secret', 'generic', 'pulsar-ca', `--from-file=ca.crt=${pulsar.tls!.caFile}`]);
+      await kubectlOk(['-n', ns, 'create', 'secret', 'generic', 'client-tls', `--from-file=tls.crt=${at('client.crt')}`, `--from-file=tls.key=${at('client.key')}`]);
+      await kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+        input: list(
+          pulsarConfigMap('pulsar', pulsar.tlsWebUrl),
+          javaFunction('mtls', {
+            cleanupSubscription: true, subscriptionName: subscription, input: { topics: [input] },
+            pulsar: {
+              pulsarConfig: 'pulsar',
+              tlsConfig: { enabled: true, certSecretName: 'pulsar-ca', certSecretKey: 'ca.crt' },
+              authConfig: {
+                genericAuth: {
+                  clientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.AuthenticationTls',
+                  clientAuthenticationParameters: 'tlsCertFile:/etc/client-tls/tls.crt,tlsKeyFile:/etc/client-tls/tls.key',
+                },
+              },
+            },
+            volumeMounts: [{ name: 'client-tls', mountPath: '/etc/client-tls', readOnly: true }],
+            pod: { volumes: [{ name: 'client-tls', secret: { secretName: 'client-tls' } }] },
+          }),
+        ),
+      });
+      await waitForReady('function', ns, 'mtls');
+      await kubectlOk(['-n', ns, 'delete', 'function', 'mtls', '--wait=false']);
+      await waitFor('mtls gone', async () => (await getObject('function', ns, 'mtls')) === undefined || undefined, { timeoutMs: 30_000 });
+      expect(await admin.listSubscriptions(parseTopicName(input))).not.toContain(subscription);
+      expect((await events('mtls')).items).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Normal', reason: 'SubscriptionDeleted' })]));
+    } finally {
+      await pulsar.destroy();
+    }
+  }, 180_000);
 
   it('a topic pattern: the subscription is deleted from every matching topic, and kept on the others', async () => {
     const web = readPlatformEnv().PULSAR_WEB_URL;
