@@ -59,6 +59,7 @@ describe('helm template of charts/function-mesh-ts', () => {
     const objects = await renderChart(home, 'functionmesh-system', [
       '--set', 'controllerManager.enableLeaderElection=false', '--set', 'controllerManager.addDefaultAffinity=false',
       '--set', 'controllerManager.watchNamespace=team-a', '--set', 'controllerManager.workers=4',
+      '--set', 'controllerManager.pauseRollout=true', '--set', 'controllerManager.discoveryInterval=60', '--set', 'controllerManager.downloaderImage=d:1',
       '--set', 'controllerManager.bridgeImage=b:1', '--set', 'controllerManager.runnerImages.java=j:1',
       '--set', 'controllerManager.runnerImages.python=p:1', '--set', 'controllerManager.runnerImages.go=g:1',
       '--set', 'scaler.pulsar.adminUrl=https://pulsar:8443', '--set', 'scaler.backlogSource=stats',
@@ -67,6 +68,7 @@ describe('helm template of charts/function-mesh-ts', () => {
     const controllerArgs = deployment(objects, 'functionmesh-controller').spec.template.spec.containers[0]!.args;
     expect(parseConfig(controllerArgs, {}, 'host')).toMatchObject({
       leaderElect: false, defaultAffinity: false, watchNamespace: 'team-a', workers: 4, bridgeImage: 'b:1',
+      pauseRollout: true, discoveryIntervalSeconds: 60, downloaderImage: 'd:1',
       runnerImages: { java: 'j:1', python: 'p:1', go: 'g:1' }, scalerAddress: 'functionmesh-scaler.functionmesh-system.svc:9443',
     });
     const scalerArgs = deployment(objects, 'functionmesh-scaler').spec.template.spec.containers[0]!.args;
