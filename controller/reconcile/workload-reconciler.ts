@@ -104,7 +104,7 @@ export class WorkloadReconciler {
     const warnings = rendered.problems.filter((p) => p.severity === 'warning');
     for (const w of warnings) report.event('Warning', 'SettingIgnored', `${w.field}: ${w.message}`);
     const notServed = notServedMessage(sync.missing);
-    if (sync.missing.length && !alreadySaid(resource.status?.conditions, CONDITION.ChildrenApplied, notServed)) report.event('Warning', 'KindNotServed', notServed);
+    if (sync.missing.length && !alreadySaid(resource.status, CONDITION.ChildrenApplied, notServed)) report.event('Warning', 'KindNotServed', notServed);
     this.reportChildren(resource, takeover.rendered, warnings, sync, report);
   };
 
@@ -129,7 +129,7 @@ export class WorkloadReconciler {
         : undefined;
     if (autoscaling) report.condition(autoscaling);
     const fallback = autoscaler?.metadata.annotations?.[AUTOSCALER_FALLBACK_ANNOTATION];
-    if (fallback && !alreadySaid(resource.status?.conditions, CONDITION.Autoscaling, fallback)) report.event('Warning', 'KedaNotServed', fallback);
+    if (fallback && !alreadySaid(resource.status, CONDITION.Autoscaling, fallback)) report.event('Warning', 'KedaNotServed', fallback);
     report.condition(readiness.ready);
     report.fields.replicas = readiness.replicas;
     const selector = selectorString(workload?.spec?.selector?.matchLabels);
