@@ -12,13 +12,19 @@ export class EventReceiver {
   lastArrival = 0;
   private constructor(private readonly server: http.Server, readonly url: string) {}
 
-  static async start(host: string): Promise<EventReceiver> {
+  /**
+   * `responseDelayMs`: each answer waits this long after the event is counted, as a slow service
+   * downstream would. The Sink's bridge has a bounded number of deliveries in flight, so this caps
+   * what one Sink pod delivers a second, and a backlog the scaler sees builds up behind it.
+   */
+  static async start(host: string, { responseDelayMs = 0 } = {}): Promise<EventReceiver> {
     const counted: { receiver?: EventReceiver } = {};
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
         counted.receiver!.record(Buffer.concat(chunks).toString('utf8'));
-        res.writeHead(204).end();
+        if (responseDelayMs > 0) setTimeout(() => res.writeHead(204).end(), responseDelayMs);
+        else res.writeHead(204).end();
       });
     });
     server.keepAliveTimeout = 65_000;

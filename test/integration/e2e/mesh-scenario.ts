@@ -26,6 +26,13 @@ const SECOND_BATCH = 50;
 const QUIET_MS = 60_000;
 /** At most this many events a second: the stream outlasts the function's scale-out, so a pod dies mid-stream. */
 const POST_RATE = 250;
+/**
+ * The receiver answers each delivery this late. The Sink's bridge keeps 32 deliveries in flight
+ * (its rendered default), so one Sink pod delivers at most 32 / 0.2 s = 160 events a second, below
+ * POST_RATE: its backlog grows and KEDA must scale it out, however fast the pods are. Without it a
+ * single Sink pod kept up on a quiet run and the Sink never left 1 replica.
+ */
+const RECEIVER_DELAY_MS = 200;
 
 export interface MeshContext {
   ns: string;
@@ -49,7 +56,7 @@ export function describeMesh(title: string, prefix: string, extraImages: ImageNa
     const images = await importImages(['controller', 'scaler', 'bridge', 'example', ...extraImages]) as Record<ImageName, string>;
     const ns = await createTestNamespace(prefix);
     state.ctx = { ns, node, images, topics: meshTopics(ns) };
-    state.receiver = await EventReceiver.start(node.gateway);
+    state.receiver = await EventReceiver.start(node.gateway, { responseDelayMs: RECEIVER_DELAY_MS });
     const installImages: InstallImages = {
       controller: images.controller, scaler: images.scaler, bridge: images.bridge, downloader: images.downloader, javaRunner: images['java-runner'],
     };
