@@ -1,6 +1,6 @@
-// Warnings about a lasting state (a kind the cluster does not serve, the HPA standing in for KEDA)
-// are recorded once, when the state begins, not at every reconcile: the previous status, which
-// survives restarts, says whether it was already reported.
+// Warnings about a lasting state (a kind the cluster does not serve, the HPA standing in for KEDA,
+// a setting the render ignores) are recorded once, when the state begins, not at every reconcile: the
+// previous status, which survives restarts, says whether it was already reported.
 import { storedConditions } from '../api/index.js';
 
 /**

@@ -102,7 +102,11 @@ export class WorkloadReconciler {
     if (step.condition) report.condition(step.condition);
     if (step.done) report.event('Normal', 'TakenOver', step.done);
     const warnings = rendered.problems.filter((p) => p.severity === 'warning');
-    for (const w of warnings) report.event('Warning', 'SettingIgnored', `${w.field}: ${w.message}`);
+    // ChildrenApplied lists what is ignored: a setting it already named was reported before.
+    for (const w of warnings) {
+      const message = `${w.field}: ${w.message}`;
+      if (!alreadySaid(resource.status, CONDITION.ChildrenApplied, message)) report.event('Warning', 'SettingIgnored', message);
+    }
     const notServed = notServedMessage(sync.missing);
     if (sync.missing.length && !alreadySaid(resource.status, CONDITION.ChildrenApplied, notServed)) report.event('Warning', 'KindNotServed', notServed);
     this.reportChildren(resource, takeover.rendered, warnings, sync, report);

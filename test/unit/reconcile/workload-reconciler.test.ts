@@ -32,6 +32,10 @@ function hpaFallback(): string {
   return hpa!.metadata.annotations![AUTOSCALER_FALLBACK_ANNOTATION]!;
 }
 
+const bothSlidingIntervals = { windowLengthCount: 10, slidingIntervalCount: 5, slidingIntervalDurationMs: 1000 };
+/** The render's warning for bothSlidingIntervals, as the SettingIgnored event and ChildrenApplied say it. */
+const IGNORED_SLIDING = "spec.windowConfig.slidingIntervalDurationMs: unused: with slidingIntervalCount set, Pulsar's window executor slides by count; remove one of them";
+
 const rows: (Row<WorkloadResource> & { attempts?: number; settings?: RenderSettings; kedaServed?: boolean })[] = [
   {
     name: 'a kind the cluster does not serve (the VPA) is left out: the rest is applied, and ChildrenApplied names it',
@@ -74,6 +78,27 @@ const rows: (Row<WorkloadResource> & { attempts?: number; settings?: RenderSetti
     want: {
       writes: ['apply Deployment fn-function', 'apply HorizontalPodAutoscaler fn-function', 'apply Service fn-function'],
       conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Autoscaling=Unknown/AutoscalerPending', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
+    },
+  },
+  {
+    name: 'a setting the render ignores is reported by a SettingIgnored event, and named in ChildrenApplied',
+    resource: withMeta(fn({ windowConfig: bothSlidingIntervals }), {}),
+    cached: [pulsarCm],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      messages: { ChildrenApplied: [`ignored: ${IGNORED_SLIDING}`] },
+      events: ['Normal Created', 'Warning SettingIgnored'],
+    },
+  },
+  {
+    name: 'a setting still ignored is not reported again: ChildrenApplied already names it',
+    resource: withMeta({ ...fn({ windowConfig: bothSlidingIntervals }), status: { conditions: [said('ChildrenApplied', 'True', 'Applied', `Deployment/fn-function, Service/fn-function up to date; ignored: ${IGNORED_SLIDING}`)] } } as WorkloadResource, {}),
+    cached: [pulsarCm],
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
       events: ['Normal Created'],
     },
   },
