@@ -22,6 +22,8 @@ export const VPAS: ResourceRef = { group: 'autoscaling.k8s.io', version: 'v1', k
 export const CONFIG_MAPS: ResourceRef = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps' };
 export const SECRETS: ResourceRef = { group: '', version: 'v1', kind: 'Secret', plural: 'secrets' };
 export const EVENTS: ResourceRef = { group: '', version: 'v1', kind: 'Event', plural: 'events' };
+/** Only Function Mesh's leftover cleanup Jobs, read and deleted one by one (upstream-cleanup-job.ts). */
+export const JOBS: ResourceRef = { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs' };
 
 /** Kinds that exist only when an add-on installed their CRDs. */
 export const OPTIONAL_CHILD_KINDS: readonly ResourceRef[] = [SCALED_OBJECTS, VPAS];

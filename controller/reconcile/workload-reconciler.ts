@@ -21,6 +21,7 @@ import { DEPLOYMENTS, HPAS, SCALED_OBJECTS, SECRETS, STATEFUL_SETS, asObject } f
 import { cleanupOAuth2, cleanupToken, tlsClientFiles, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
 import { cleanupAllowed, isManaged, rolloutPaused } from './rollout-control.js';
 import { advanceTakeover, planTakeover } from './takeover.js';
+import { deleteUpstreamCleanupJob } from './upstream-cleanup-job.js';
 import { hasCleanupFinalizer, wantedFinalizers, withoutCleanupFinalizers } from './upstream-finalizer.js';
 import { selectorString, workloadReadiness, type WorkloadObject } from './workload-readiness.js';
 
@@ -66,6 +67,7 @@ export class WorkloadReconciler {
     const resource = applyDefaults(this.kind, stored);
     if (resource.metadata.deletionTimestamp) return this.finalize(resource, report, ctx);
     if (!isManaged(stored)) return ctx.log.debug('not managed (compute.functionmesh.io/managed: "false"): left alone');
+    await this.deleteUpstreamCleanupJob(resource, report, ctx.signal);
     await this.ensureFinalizer(resource, ctx.signal);
 
     const { client, configMaps } = this.deps;
@@ -165,8 +167,16 @@ export class WorkloadReconciler {
     await ignoreNotFound(this.deps.client.mergePatch(this.ref, namespace, name ?? '', { metadata: { finalizers, resourceVersion } }, { signal })); // NotFound: already gone
   }
 
+  /** Function Mesh's cleanup Job goes before its finalizer does (the finalizer says it may be there). */
+  private async deleteUpstreamCleanupJob(resource: WorkloadResource, report: Report, signal: AbortSignal): Promise<void> {
+    const outcome = await deleteUpstreamCleanupJob(resource, this.deps.client, signal);
+    if (outcome.deleted) report.event('Normal', 'CleanupJobDeleted', outcome.deleted);
+    if (outcome.forbidden) report.event('Warning', 'CleanupJobLeft', outcome.forbidden);
+  }
+
   private async finalize(resource: WorkloadResource, report: Report, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     if (!hasCleanupFinalizer(resource.metadata.finalizers)) return;
+    await this.deleteUpstreamCleanupJob(resource, report, ctx.signal);
     if (!cleanupAllowed(resource)) return this.patchFinalizers(resource, withoutCleanupFinalizers(resource.metadata.finalizers), ctx.signal);
     const outcome = await this.deps.cleaner.attempt(resource, await this.cleanupConnection(resource, report, ctx.signal));
     if (outcome.state === 'retry') {

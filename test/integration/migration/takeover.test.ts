@@ -1,7 +1,8 @@
 // Migrating a running Function Mesh installation: resources as its Go operator left them (its
 // StatefulSets, headless Services, cleanup finalizer and map-shaped status, see
 // upstream-install.ts) on the real platform, then this controller starts and takes over in
-// place. Checked: the status is replaced, the finalizer migrated and honoured, each old pod runs
+// place. Checked: the status is replaced, the finalizer migrated and honoured (upstream's cleanup
+// Jobs deleted, a user's Job of the same name kept), each old pod runs
 // until a new pod is available and is never restarted before it goes, the old children are
 // deleted, a PDB written against upstream's labels selects the new pods, `managed: "false"` is
 // left alone, and no delete stays stuck.
@@ -47,7 +48,14 @@ async function trackOldPod(): Promise<LiveObject | undefined> {
 }
 
 const events = async (name: string) =>
-  (await kubectlJson<{ items: { reason: string; message: string }[] }>(['-n', ns, 'get', 'events', '--field-selector', `involvedObject.name=${name}`])).items;
+  (await kubectlJson<{ items: { reason: string; message: string; count?: number }[] }>(['-n', ns, 'get', 'events', '--field-selector', `involvedObject.name=${name}`])).items;
+
+const userJob = (name: string, labels: Record<string, string>): Json => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name, labels },
+  spec: { template: { metadata: { labels }, spec: { restartPolicy: 'Never', nodeSelector: HOLD, containers: [{ name: 'mine', image: 'busybox:1.36', command: ['true'] }] } } },
+});
 
 describe('taking over a running Function Mesh installation', () => {
   beforeAll(async () => {
@@ -69,7 +77,9 @@ describe('taking over a running Function Mesh installation', () => {
     installed.fn = await installAsUpstream(ns, 'Function', 'fn', { finalizer: true });
     installed.gone = await installAsUpstream(ns, 'Function', 'gone', { finalizer: true });
     installed['hands-off'] = await installAsUpstream(ns, 'Function', 'hands-off');
-    installed.src = await installAsUpstream(ns, 'Source', 'src');
+    // A Job of the name upstream would give src's cleanup Job, but the user's own (no `owner` label).
+    installed.src = await installAsUpstream(ns, 'Source', 'src', { finalizer: true, cleanupJob: false });
+    await kubectlOk(['-n', ns, 'create', '-f', '-'], { input: JSON.stringify(userJob('src-source-cleanup', upstreamLabels('Source', 'src', ns))) });
     installed.stateful = await installAsUpstream(ns, 'Function', 'stateful');
     // A FunctionMesh: upstream created its member as a Function `<mesh>-<name>` that the mesh controls.
     const member = { name: 'm1', ...(javaFunction('m1').spec as Json) };
@@ -87,6 +97,7 @@ describe('taking over a running Function Mesh installation', () => {
     await waitFor('the old StatefulSet pod running', async () => ((await trackOldPod()) as { status?: { phase?: string } } | undefined)?.status?.phase === 'Running' || undefined);
     // Deleted while no operator runs: only Function Mesh's finalizer holds it.
     await kubectlOk(['-n', ns, 'delete', 'function', 'gone', '--wait=false']);
+    for (const job of [installed.fn.cleanupJob, installed.gone.cleanupJob]) expect(await getObject('job', ns, job ?? 'none')).toBeDefined();
     // The setup is what upstream leaves: its map in etcd, which the apiserver, pruning by this
     // project's schema, serves as an empty object where a list belongs.
     const stored = (await readStored('compute.functionmesh.io', 'functions', ns, 'fn')) as { status?: { conditions?: Record<string, { condition: string }> } };
@@ -127,6 +138,26 @@ describe('taking over a running Function Mesh installation', () => {
     expect(await getObject('service', ns, installed.fn!.service)).toBeDefined();
     expect((await trackOldPod())?.metadata.deletionTimestamp).toBeUndefined();
     expect(oldPodUids.size).toBe(1);
+  });
+
+  it("deletes Function Mesh's cleanup Jobs (and their pods) once, with an event, and leaves a user's Job of that name", async () => {
+    const jobs = [installed.fn!.cleanupJob!, installed.gone!.cleanupJob!];
+    await waitFor("Function Mesh's cleanup Jobs and their pods gone", async () => {
+      const left = await kubectlJson<{ items: unknown[] }>(['-n', ns, 'get', 'jobs,pods', '-l', `job-name in (${jobs.join(',')})`]);
+      return (await Promise.all(jobs.map((j) => getObject('job', ns, j)))).every((j) => j === undefined) && left.items.length === 0;
+    });
+    for (const name of ['fn', 'gone']) {
+      // Recorded with the status, after the reconcile (for gone: after its subscription cleanup).
+      const deleted = await waitFor(`the CleanupJobDeleted event of ${name}`, async () => {
+        const found = (await events(name)).filter((e) => e.reason === 'CleanupJobDeleted');
+        return found.length ? found : undefined;
+      });
+      expect(deleted).toEqual([expect.objectContaining({ count: 1, message: expect.stringContaining(`cleanup Job ${name}-function-cleanup`) })]);
+    }
+    // src's finalizer was Function Mesh's, and is gone, so it was looked at: the Job is not src's.
+    await waitFor("src without Function Mesh's finalizer", async () => !(await getObject('source', ns, 'src'))?.metadata.finalizers?.length);
+    expect(await getObject('job', ns, 'src-source-cleanup')).toBeDefined();
+    expect((await events('src')).map((e) => e.reason)).not.toContain('CleanupJobDeleted');
   });
 
   it('once a new pod is available, deletes the StatefulSet and Service; the old pod was replaced once, and the PDB selects the new pods', async () => {

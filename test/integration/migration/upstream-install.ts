@@ -2,7 +2,9 @@
 // written here object by object as that operator writes it (read from its controllers/spec and
 // controllers/*.go, not copied): a StatefulSet `<name>-<component>` and a headless Service
 // `<name>-<component>-headless`, both controlled by the resource and selecting the pods by its
-// whole label set; its cleanup finalizer on the resource; and a status whose conditions are a map
+// whole label set; its cleanup finalizer on the resource, with the cleanup Job it creates alongside
+// (`<name>-<component>-cleanup`: no owner, the resource's labels plus its uid under `owner`, a pod
+// that sleeps until signalled); and a status whose conditions are a map
 // keyed by child kind. Children go through the apiserver; the status goes straight into etcd, since
 // this project's CRD (installed on the shared platform) rejects the map.
 import { kubectlJson, kubectlOk } from '../../support/kubectl.js';
@@ -10,6 +12,7 @@ import type { Json } from '../controller/manifests.js';
 import { rewriteStored } from './etcd-store.js';
 
 export const UPSTREAM_FINALIZER = 'cleanup.subscription.finalizer';
+const RUNNER_IMAGE = 'streamnative/pulsar-functions-java-runner:2.10.0.0-rc10';
 
 type Kind = 'Function' | 'Source' | 'Sink';
 const component = (kind: Kind) => kind.toLowerCase();
@@ -46,14 +49,16 @@ export interface UpstreamInstall {
   statefulSetUid: string;
   service: string;
   labels: Record<string, string>;
+  /** The cleanup Job's name, when one was created. */
+  cleanupJob?: string;
 }
 
 /**
  * Installs the children Function Mesh would have created for an existing resource, marks the
  * resource with its finalizer (when `finalizer`), and stores its status as that operator writes it.
  */
-export async function installAsUpstream(namespace: string, kind: Kind, name: string, opts: { finalizer?: boolean; image?: string } = {}): Promise<UpstreamInstall> {
-  const resource = await kubectlJson<{ metadata: { uid: string; generation: number } }>(['-n', namespace, 'get', kind.toLowerCase(), name]);
+export async function installAsUpstream(namespace: string, kind: Kind, name: string, opts: { finalizer?: boolean; cleanupJob?: boolean; image?: string } = {}): Promise<UpstreamInstall> {
+  const resource = await kubectlJson<{ metadata: { uid: string; generation: number }; spec: { pod?: { nodeSelector?: Record<string, string> } } }>(['-n', namespace, 'get', kind.toLowerCase(), name]);
   const { uid, generation } = resource.metadata;
   const workload = `${name}-${component(kind)}`;
   const labels = upstreamLabels(kind, name, namespace);
@@ -75,13 +80,37 @@ export async function installAsUpstream(namespace: string, kind: Kind, name: str
       updateStrategy: { type: 'RollingUpdate' },
       template: {
         metadata: { labels, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9094' } },
-        spec: { containers: [{ name: `pulsar-${component(kind)}`, image: opts.image ?? 'streamnative/pulsar-functions-java-runner:2.10.0.0-rc10', ports: [{ name: 'tcp-grpc', containerPort: 9093 }, { name: 'http-metrics', containerPort: 9094 }] }] },
+        spec: { containers: [{ name: `pulsar-${component(kind)}`, image: opts.image ?? RUNNER_IMAGE, ports: [{ name: 'tcp-grpc', containerPort: 9093 }, { name: 'http-metrics', containerPort: 9094 }] }] },
       },
     },
   };
   const service: Json = { apiVersion: 'v1', kind: 'Service', metadata: { ...metadata, name: `${workload}-headless` }, spec: { clusterIP: 'None', selector: labels, ports } };
   await kubectlOk(['-n', namespace, 'create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [statefulSet, service] }) });
   const statefulSetUid = (await kubectlJson<{ metadata: { uid: string } }>(['-n', namespace, 'get', 'statefulset', workload])).metadata.uid;
+  // ApplyXCleanUpJob: the Job is created in the step that adds the finalizer.
+  const cleanupJob = opts.finalizer && opts.cleanupJob !== false ? `${workload}-cleanup` : undefined;
+  if (cleanupJob) {
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: cleanupJob, namespace, labels: { ...labels, owner: uid } },
+      spec: {
+        ttlSecondsAfterFinished: 0,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: 'OnFailure',
+            // Held Pending: kwok's nodes would complete it (and its TTL of 0 delete the Job), where
+            // upstream's pod sleeps until signalled.
+            nodeSelector: { ...resource.spec.pod?.nodeSelector, 'migration.test/never': 'scheduled' },
+            // Waits for SIGINT (sent by the operator through exec on delete), then unsubscribes.
+            containers: [{ name: 'cleanup', image: opts.image ?? RUNNER_IMAGE, command: ['sh', '-c', `sleep infinity & pid=$!; trap "kill $pid" INT; trap 'exit 0' TERM; wait; bin/pulsar-admin topics unsubscribe -s sub ${name}`] }],
+          },
+        },
+      },
+    };
+    await kubectlOk(['-n', namespace, 'create', '-f', '-'], { input: JSON.stringify(job) });
+  }
   if (opts.finalizer) await kubectlOk(['-n', namespace, 'patch', kind.toLowerCase(), name, '--type=merge', '-p', JSON.stringify({ metadata: { finalizers: [UPSTREAM_FINALIZER] } })]);
   // ObserveFunctionStatefulSet / ObserveFunctionService after a reconcile where all was in place.
   const status = {
@@ -94,5 +123,5 @@ export async function installAsUpstream(namespace: string, kind: Kind, name: str
     observedGeneration: generation,
   };
   await rewriteStored('compute.functionmesh.io', `${kind.toLowerCase()}s`, namespace, name, (stored) => ({ ...stored, status }));
-  return { kind, name, uid, statefulSet: workload, statefulSetUid, service: `${workload}-headless`, labels };
+  return { kind, name, uid, statefulSet: workload, statefulSetUid, service: `${workload}-headless`, labels, cleanupJob };
 }

@@ -8,6 +8,7 @@ import { CONFIG_MAPS, FUNCTIONS, SCALED_OBJECTS, childKinds } from '../../../con
 import type { RenderSettings } from '../../../controller/render/index.js';
 import type { ConfigMapObject } from '../../../controller/reconcile/inputs.js';
 import { SUBSCRIPTION_FINALIZER, SubscriptionCleaner } from '../../../controller/reconcile/subscription-cleanup.js';
+import { UPSTREAM_SUBSCRIPTION_FINALIZER } from '../../../controller/reconcile/upstream-finalizer.js';
 import { WorkloadReconciler } from '../../../controller/reconcile/workload-reconciler.js';
 import type { KubeObject } from '../../../controller/runtime/index.js';
 import { fn, settings } from '../render/fixtures.js';
@@ -23,6 +24,13 @@ const withMeta = (resource: WorkloadResource, meta: Record<string, unknown>): Wo
 const forbidden = apiError(403, 'Forbidden', 'secrets "auth" is forbidden: User "system:serviceaccount:fm:controller" cannot get resource "secrets" in API group "" in the namespace "team-a"', { method: 'GET', resource: 'secrets', namespace });
 
 const scaledObject = (meta: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'fn-function', namespace, uid: 'so-1', ownerReferences: ownedBy('uid-1', 'fn'), ...meta } });
+
+/** Upstream's cleanup Job of fn as its operator writes it: the resource's labels plus its uid as `owner`, no owner reference. */
+const cleanupJob = (labels: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: 'fn-function-cleanup', namespace, uid: 'job-1', labels: { 'compute.functionmesh.io/component': 'function', 'compute.functionmesh.io/name': 'fn', owner: 'uid-1', ...labels } },
+});
 
 const said = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message, lastTransitionTime: '2026-01-01T00:00:00Z' }) as const;
 
@@ -193,6 +201,69 @@ const rows: (Row<WorkloadResource> & { attempts?: number; settings?: RenderSetti
       conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
       events: ['Normal Created'],
     },
+  },
+  {
+    name: "Function Mesh's finalizer: its cleanup Job (labelled with the resource's uid, no owner) is deleted once, with an event, and the finalizer becomes ours",
+    resource: withMeta(fn({ cleanupSubscription: true }), { finalizers: [UPSTREAM_SUBSCRIPTION_FINALIZER] }),
+    cached: [pulsarCm],
+    secrets: [cleanupJob()],
+    want: {
+      writes: ['delete Job fn-function-cleanup', `patch Function fn finalizers=${SUBSCRIPTION_FINALIZER}`, 'apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal CleanupJobDeleted', 'Normal Created'],
+    },
+  },
+  {
+    name: "a Job of that name labelled with another uid is not Function Mesh's for this resource: left alone",
+    resource: withMeta(fn({ cleanupSubscription: true }), { finalizers: [UPSTREAM_SUBSCRIPTION_FINALIZER] }),
+    cached: [pulsarCm],
+    secrets: [cleanupJob({ owner: 'someone-else' })],
+    want: {
+      writes: [`patch Function fn finalizers=${SUBSCRIPTION_FINALIZER}`, 'apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
+    },
+  },
+  {
+    name: 'without Function Mesh\'s finalizer no Job is looked for',
+    resource: withMeta(fn({ cleanupSubscription: true }), { finalizers: [SUBSCRIPTION_FINALIZER] }),
+    cached: [pulsarCm],
+    secrets: [cleanupJob()],
+    failures: { 'get Job fn-function-cleanup': apiError(500, 'InternalError', 'must not be called', { method: 'GET', resource: 'jobs', namespace }) },
+    want: {
+      writes: ['apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
+    },
+  },
+  {
+    name: 'jobs forbidden by RBAC: a warning says the Job is left and how to fix it; the finalizer is still migrated',
+    resource: withMeta(fn({ cleanupSubscription: true }), { finalizers: [UPSTREAM_SUBSCRIPTION_FINALIZER] }),
+    cached: [pulsarCm],
+    failures: { 'get Job fn-function-cleanup': apiError(403, 'Forbidden', 'jobs.batch "fn-function-cleanup" is forbidden', { method: 'GET', resource: 'jobs', namespace }) },
+    want: {
+      writes: [`patch Function fn finalizers=${SUBSCRIPTION_FINALIZER}`, 'apply Deployment fn-function', 'apply Service fn-function'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created', 'Warning CleanupJobLeft'],
+    },
+  },
+  {
+    name: 'another error reading the Job keeps Function Mesh\'s finalizer: looked at again on retry',
+    resource: withMeta(fn({ cleanupSubscription: true }), { finalizers: [UPSTREAM_SUBSCRIPTION_FINALIZER] }),
+    cached: [pulsarCm],
+    failures: { 'get Job fn-function-cleanup': apiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request', { method: 'GET', resource: 'jobs', namespace }) },
+    want: {
+      conditions: ['ChildrenApplied=False/ApplyFailed', 'Ready=False/ApplyFailed'],
+      events: ['Warning ApplyFailed'],
+      error: { message: 'unable to handle the request' },
+    },
+  },
+  {
+    name: "deleted with Function Mesh's finalizer: its cleanup Job is deleted too, then the finalizer released",
+    attempts: 1,
+    resource: withMeta(fn({ cleanupSubscription: true }), { deletionTimestamp: new Date().toISOString(), finalizers: [UPSTREAM_SUBSCRIPTION_FINALIZER] }),
+    secrets: [cleanupJob()],
+    want: { writes: ['delete Job fn-function-cleanup', 'patch Function fn finalizers='], events: ['Normal CleanupJobDeleted', 'Warning SubscriptionCleanupFailed'] },
   },
   {
     name: 'finalizer: a failed cleanup keeps the finalizer and retries after the policy delay, writing nothing',
