@@ -96,7 +96,8 @@ export function renderCrdFiles(): Map<string, string> {
   const files = new Map<string, string>();
   const crds = [...KINDS.map(buildCrd), buildBackendConfigCrd()];
   for (const crd of crds) {
-    files.set(crdFileName(crd.spec.names.plural), HEADER + YAML.stringify(crd, { lineWidth: 0 }));
+    // YAML 1.1 quoting: kubectl reads YAML 1.1, where a plain `off` (a log level) is the boolean false.
+    files.set(crdFileName(crd.spec.names.plural), HEADER + YAML.stringify(crd, { lineWidth: 0, version: '1.1' }));
   }
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',

@@ -17,6 +17,12 @@ describe('manifests/crds', () => {
     expect(readFileSync(path.join(CRD_DIR, name), 'utf8')).toBe(expected.get(name));
   });
 
+  // kubectl reads YAML 1.1, where a plain `off`, `yes` or `no` is a boolean: the files must mean the same in both.
+  it.each([...expected.keys()])('%s reads the same as YAML 1.1 (kubectl) and 1.2', (name) => {
+    const text = expected.get(name)!;
+    expect(YAML.parse(text, { version: '1.1' })).toEqual(YAML.parse(text));
+  });
+
   it('lists every CRD in the Kustomization', () => {
     const kustomization = YAML.parse(expected.get(KUSTOMIZATION_FILE)!) as { resources: string[] };
     expect(kustomization.resources.sort()).toEqual([...expected.keys()].filter((n) => n !== KUSTOMIZATION_FILE).sort());
