@@ -1,8 +1,10 @@
 // The local platform's Pulsar is a real broker: messages produced through the WebSocket API are a
-// real subscription backlog in the admin API, and acknowledging them drains it.
+// real subscription backlog in the admin API, and acknowledging them drains it; a message at the
+// broker's size limit is stored and read back, and the broker goes on storing after it.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
+import { PulsarClient } from '../../../adapters/pulsar/binary/index.js';
 import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
 import { PulsarConsumer } from '../../../adapters/pulsar/ws-consumer.js';
 import { PulsarProducer } from '../../../adapters/pulsar/ws-producer.js';
@@ -38,4 +40,20 @@ describe('local Pulsar', () => {
     await waitFor('1,000 acks', async () => acked.size >= 1000, { timeoutMs: 60_000 });
     expect(await waitFor('backlog 0', async () => ((await backlog()) === 0 ? 0 : undefined), { timeoutMs: 30_000 })).toBe(0);
   });
+
+  it('stores a message at the broker\'s limit (5 MiB less its metadata) and goes on storing after it', async () => {
+    // The bookie must take an entry this large (hack/pulsar/standalone.conf, nettyMaxFrameSizeBytes),
+    // and a refused one must not stop later writes.
+    const client = new PulsarClient({ serviceUrl: env.PULSAR_BROKER_URL });
+    closers.push(() => client.close());
+    const topic = `persistent://public/default/platform-max-${randomBytes(4).toString('hex')}`;
+    const consumer = await client.subscribe({ topic, subscription: 'platform-test' });
+    const producer = await client.createProducer({ topic, batchingEnabled: false, sendTimeoutMs: 30_000 });
+    const largest = Buffer.alloc(5 * 1024 * 1024 - 200, 7);
+    await producer.send({ payload: largest });
+    await producer.send({ payload: Buffer.from('after') });
+    const first = await consumer.receive(30_000);
+    expect(first.payload.equals(largest)).toBe(true);
+    expect((await consumer.receive(30_000)).payload.toString()).toBe('after');
+  }, 90_000);
 });
