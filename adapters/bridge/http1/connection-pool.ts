@@ -33,10 +33,20 @@ export class PooledRequest {
 }
 
 class Connection {
-  readonly parser = new ResponseParser();
+  parser: ResponseParser;
   request: PooledRequest | undefined;
-  constructor(readonly socket: net.Socket) {}
+  socket!: net.Socket;
+  constructor(readonly borrowed: boolean) {
+    this.parser = new ResponseParser(borrowed);
+  }
 }
+
+/**
+ * Plain sockets read into this one buffer (net's `onread`), skipping the stream machinery of
+ * 'data' events; the parser copies what it keeps. One buffer serves every socket: each read is
+ * handled before the next.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 export class ConnectionPool {
   private readonly idle: Connection[] = [];
@@ -99,14 +109,15 @@ export class ConnectionPool {
 
   private connect(): Connection {
     const { origin } = this;
+    const conn = new Connection(origin.protocol === 'http:');
     const socket = origin.protocol === 'https:'
       ? tls.connect({ host: origin.host, port: origin.port, ...(origin.servername && { servername: origin.servername }) })
-      : net.connect({ host: origin.host, port: origin.port });
+      : net.connect({ host: origin.host, port: origin.port, onread: { buffer: READ_BUFFER, callback: (n) => this.onData(conn, READ_BUFFER.subarray(0, n)) } });
+    conn.socket = socket;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 1000);
-    const conn = new Connection(socket);
     this.open++;
-    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+    if (!conn.borrowed) socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
     // An error is followed by 'close': the request fails there, with the error's message.
     let error: Error | undefined;
     socket.on('error', (err) => (error = err));
@@ -122,31 +133,33 @@ export class ConnectionPool {
     conn.socket.write(req.bytes);
   }
 
-  private onData(conn: Connection, chunk: Buffer): void {
+  /** Returns true: with `onread`, false would pause the socket. */
+  private onData(conn: Connection, chunk: Buffer): boolean {
     const req = conn.request;
     if (!req) {
       // Bytes nobody asked for on an idle connection: the server is confused; do not reuse it.
       conn.socket.destroy();
-      return;
+      return true;
     }
     let response: HttpResponse | undefined;
     try {
       response = conn.parser.feed(chunk);
     } catch (err) {
       this.fail(conn, err instanceof HttpParseError ? new Error(`invalid HTTP response: ${err.message}`) : (err as Error));
-      return;
+      return true;
     }
-    if (!response) return;
+    if (!response) return true;
     conn.request = undefined;
     this.busy.delete(conn);
     if (response.keepAlive && !this.closed) this.release(conn);
     else conn.socket.destroy();
     req.callback(undefined, response);
+    return true;
   }
 
   /** A connection free again: the next waiting request, or the idle list. */
   private release(conn: Connection): void {
-    (conn as { parser: ResponseParser }).parser = new ResponseParser();
+    conn.parser = new ResponseParser(conn.borrowed);
     const next = this.nextWaiting();
     if (next) this.assign(conn, next);
     else this.idle.push(conn);

@@ -32,6 +32,9 @@ export class ResponseParser {
   /** Any byte of the response has arrived. */
   started = false;
 
+  /** `borrowed`: the bytes fed are reused by the caller afterwards, so whatever is kept is copied. */
+  constructor(private readonly borrowed = false) {}
+
   /** Feeds bytes from the connection; returns the response once it is complete. */
   feed(data: Buffer): HttpResponse | undefined {
     this.started = true;
@@ -118,12 +121,12 @@ export class ResponseParser {
   }
 
   private keep(buf: Buffer, pos: number): undefined {
-    if (pos < buf.length) this.pending = buf.subarray(pos);
+    if (pos < buf.length) this.pending = this.borrowed ? Buffer.from(buf.subarray(pos)) : buf.subarray(pos);
     return undefined;
   }
 
   private add(chunk: Buffer): void {
-    this.chunks.push(chunk);
+    this.chunks.push(this.borrowed ? Buffer.from(chunk) : chunk);
     this.length += chunk.length;
   }
 

@@ -9,12 +9,14 @@ import { ConnectionPool, type HttpResponse } from '../../../adapters/bridge/http
 import { ResponseParser } from '../../../adapters/bridge/http1/response-parser.js';
 
 /** Feeds `text` in pieces cut at `cuts`; returns the response and the piece it completed on. */
-function parse(text: string, cuts: number[] = []): { response: HttpResponse | undefined; at: number } {
-  const parser = new ResponseParser();
+function parse(text: string, cuts: number[] = [], borrowed = false): { response: HttpResponse | undefined; at: number } {
+  const parser = new ResponseParser(borrowed);
   const bytes = Buffer.from(text, 'latin1');
   const bounds = [0, ...cuts, bytes.length];
   for (let i = 0; i + 1 < bounds.length; i++) {
-    const response = parser.feed(bytes.subarray(bounds[i], bounds[i + 1]));
+    const piece = bytes.subarray(bounds[i], bounds[i + 1]);
+    const response = parser.feed(piece);
+    if (borrowed) piece.fill(0); // a borrowed buffer is reused for the next read
     if (response) return { response, at: i };
   }
   return { response: parser.finish(), at: -1 };
@@ -25,6 +27,7 @@ function parseEverySplit(text: string): HttpResponse {
   const whole = parse(text).response!;
   for (let a = 1; a < text.length; a++) {
     expect(parse(text, [a]).response).toEqual(whole);
+    expect(parse(text, [a], true).response).toEqual(whole);
     for (let b = a + 1; b < text.length; b += 7) expect(parse(text, [a, b]).response).toEqual(whole);
   }
   return whole;
