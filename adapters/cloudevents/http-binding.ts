@@ -118,6 +118,7 @@ export function percentEncode(value: string): string {
 }
 
 export function percentDecode(value: string): string {
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {
