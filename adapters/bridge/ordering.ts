@@ -6,6 +6,8 @@
 // A message's retries happen while it holds its slot, so a failing message blocks its key (or
 // the whole stream under strict order) exactly as ordering demands.
 
+import { Fifo } from '../pulsar/binary/fifo.js';
+
 export type OrderingMode = 'none' | 'key' | 'strict';
 
 export class OrderingScheduler<T extends object> {
@@ -15,22 +17,34 @@ export class OrderingScheduler<T extends object> {
   private readonly arrival = new Map<T, number>();
   private seq = 0;
   private running = 0;
+  // Without ordering (the default, and every message through it) a queue and a set do: no group,
+  // key or arrival bookkeeping per message.
+  private readonly unordered: boolean;
+  private readonly started = new Set<T>();
+  private readonly waiting = new Fifo<T>();
 
   constructor(
     private readonly mode: OrderingMode,
     private readonly concurrency: number,
     private readonly start: (item: T) => void,
-  ) {}
+  ) {
+    this.unordered = mode === 'none';
+  }
 
   get inFlight(): number {
     return this.running;
   }
 
   get size(): number {
-    return this.groupOf.size;
+    return this.unordered ? this.started.size + this.waiting.length : this.groupOf.size;
   }
 
   submit(item: T, key?: string): void {
+    if (this.unordered) {
+      if (this.running < this.concurrency) this.begin(item);
+      else this.waiting.push(item);
+      return;
+    }
     const group = this.mode === 'strict' ? 'all' : this.mode === 'key' && key !== undefined ? `k:${key}` : {};
     this.groupOf.set(item, group);
     this.arrival.set(item, this.seq++);
@@ -45,6 +59,13 @@ export class OrderingScheduler<T extends object> {
 
   /** The item finished (delivered, dead-lettered or given back): its slot and key are free. */
   complete(item: T): void {
+    if (this.unordered) {
+      if (!this.started.delete(item)) return;
+      this.running--;
+      const next = this.waiting.shift();
+      if (next) this.begin(next);
+      return;
+    }
     const group = this.groupOf.get(item);
     if (group === undefined) return;
     this.groupOf.delete(item);
@@ -60,6 +81,7 @@ export class OrderingScheduler<T extends object> {
 
   /** Removes and returns every item not started yet (to hand back at shutdown). */
   drain(): T[] {
+    if (this.unordered) return this.waiting.drain();
     const waiting: T[] = [];
     const readySet = new Set(this.ready);
     for (const [group, queue] of this.groups) {
@@ -74,6 +96,12 @@ export class OrderingScheduler<T extends object> {
       this.arrival.delete(item);
     }
     return waiting;
+  }
+
+  private begin(item: T): void {
+    this.started.add(item);
+    this.running++;
+    this.start(item);
   }
 
   // Keeps `ready` sorted by the arrival of each group's head, so the oldest message goes first.

@@ -44,6 +44,31 @@ export function toBinaryHttp(event: CloudEvent): { headers: Record<string, strin
   return { headers, body: event.data ?? Buffer.alloc(0) };
 }
 
+// What node:http accepts in a header value, and an RFC 9110 token (a header name).
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * The same binary-mode headers as toBinaryHttp, as the header lines of an HTTP/1.1 message (each
+ * ending in CRLF), for a client that writes requests itself. Throws CloudEventError for an
+ * attribute that cannot travel in a header.
+ */
+export function binaryHeaderLines(event: CloudEvent): string {
+  let lines = '';
+  const { attributes } = event;
+  for (const name in attributes) {
+    const value = attributes[name]!;
+    if (name === 'datacontenttype') {
+      if (!HEADER_VALUE.test(value)) throw new CloudEventError(`datacontenttype ${JSON.stringify(value)} cannot be an HTTP header value: remove its control characters`);
+      lines += `content-type: ${value}\r\n`;
+    } else {
+      if (!TOKEN.test(name)) throw new CloudEventError(`attribute name ${JSON.stringify(name)} cannot be an HTTP header name: use lowercase letters a-z and digits 0-9 only`);
+      lines += `ce-${name}: ${percentEncode(value)}\r\n`;
+    }
+  }
+  return lines;
+}
+
 function parseStructured(body: Buffer): CloudEvent {
   let json: unknown;
   try {
@@ -93,6 +118,7 @@ export function percentEncode(value: string): string {
 }
 
 export function percentDecode(value: string): string {
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {

@@ -65,8 +65,10 @@ export function cloudEventToMessage(event: CloudEvent, fallback: { key?: string 
   return message;
 }
 
-// Pulsar prints times in its JVM's zone; CloudEvents wants RFC 3339: normalize to UTC.
+// Pulsar prints times in its JVM's zone; CloudEvents wants RFC 3339: normalize to UTC. Text
+// already in toISOString()'s form (the binary transport's, and most replies') is kept as it is.
 function isoTime(text: string): string {
+  if (text.length === 24 && text.charCodeAt(23) === 90 && text.charCodeAt(10) === 84 && text.charCodeAt(19) === 46) return text;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? text : new Date(ms).toISOString();
 }

@@ -9,31 +9,49 @@ export interface MessageIdParts {
   batchIndex: number;
 }
 
+// The varint just read, as two 32-bit halves: no BigInt per byte on a path every message takes.
+let lo = 0;
+let hi = 0;
+
+function readVarint(bytes: Buffer, pos: number, base64: string): number {
+  lo = 0;
+  hi = 0;
+  for (let i = 0; ; i++) {
+    if (pos >= bytes.length || i >= 10) throw new Error(`message id ${base64}: truncated varint`);
+    const byte = bytes[pos++]!;
+    const bits = byte & 0x7f;
+    if (i < 4) lo |= bits << (7 * i);
+    else if (i === 4) {
+      lo |= bits << 28;
+      hi = bits >>> 4;
+    } else hi |= bits << (7 * i - 32);
+    if (!(byte & 0x80)) {
+      lo >>>= 0;
+      hi >>>= 0;
+      return pos;
+    }
+  }
+}
+
+const asUint64 = (): bigint => (hi < 0x200000 ? BigInt(hi * 4294967296 + lo) : (BigInt(hi) << 32n) | BigInt(lo));
+
 export function decodeMessageId(base64: string): MessageIdParts {
   const bytes = Buffer.from(base64, 'base64');
   const parts: MessageIdParts = { ledgerId: -1n, entryId: -1n, partition: -1, batchIndex: -1 };
   let pos = 0;
-  const varint = (): bigint => {
-    let result = 0n;
-    for (let shift = 0n; ; shift += 7n) {
-      if (pos >= bytes.length) throw new Error(`message id ${base64}: truncated varint`);
-      const byte = bytes[pos++]!;
-      result |= BigInt(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return result;
-    }
-  };
   while (pos < bytes.length) {
-    const tag = Number(varint());
-    const field = tag >> 3;
-    const wire = tag & 7;
+    pos = readVarint(bytes, pos, base64);
+    const field = lo >>> 3;
+    const wire = lo & 7;
     if (wire === 0) {
-      const value = varint();
-      if (field === 1) parts.ledgerId = value;
-      else if (field === 2) parts.entryId = value;
-      else if (field === 3) parts.partition = Number(BigInt.asIntN(32, value));
-      else if (field === 4) parts.batchIndex = Number(BigInt.asIntN(32, value));
+      pos = readVarint(bytes, pos, base64);
+      if (field === 1) parts.ledgerId = asUint64();
+      else if (field === 2) parts.entryId = asUint64();
+      else if (field === 3) parts.partition = lo | 0; // int32: the low 32 bits, signed
+      else if (field === 4) parts.batchIndex = lo | 0;
     } else if (wire === 2) {
-      pos += Number(varint()); // nested or packed fields (ack set, first chunk id): not needed
+      pos = readVarint(bytes, pos, base64);
+      pos += lo; // nested or packed fields (ack set, first chunk id): not needed
     } else if (wire === 1) {
       pos += 8;
     } else if (wire === 5) {

@@ -36,6 +36,12 @@ describe('message ids', () => {
       ledgerId: 300000000000n, entryId: 7n, partition: 2, batchIndex: 5,
     });
     expect(messageIdText(encodeId([[1, 9n], [2, 0n], [3, -1n], [4, -1n]]))).toBe('9:0:-1:-1');
+    expect(messageIdText(encodeId([[1, 2n ** 53n + 1n], [2, 2n ** 32n], [3, 0n]]))).toBe(`${2n ** 53n + 1n}:${2n ** 32n}:0:-1`);
+  });
+  it('skips length-delimited fields (an ack set) wherever they are', () => {
+    // field 5 (ack_set), wire type 2: length 3, then three bytes; field 2 after it still counts
+    const withAckSet = Buffer.concat([Buffer.from(encodeId([[1, 11n]]), 'base64'), Buffer.from([(5 << 3) | 2, 3, 8, 1, 2]), Buffer.from(encodeId([[2, 22n]]), 'base64')]);
+    expect(messageIdText(withAckSet.toString('base64'))).toBe('11:22:-1:-1');
   });
   it('falls back to the raw id when it is not a MessageIdData', () => {
     expect(messageIdText('%%%')).toBe('%%%');

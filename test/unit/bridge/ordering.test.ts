@@ -78,6 +78,19 @@ describe('OrderingScheduler', () => {
     expect(h.started).toEqual(['a1', 'b1']);
   });
 
+  it('none: drain hands back what waits in arrival order, and completing a handed-back item starts nothing', () => {
+    const h = harness('none', 2);
+    h.submit(...items('a b c d e'));
+    expect(h.s.drain().map((i) => i.id)).toEqual(['c', 'd', 'e']);
+    expect(h.s.size).toBe(2);
+    h.s.complete({ id: 'c' });
+    h.finish('a');
+    expect(h.s.size).toBe(1);
+    h.submit(...items('f g'));
+    expect(h.running()).toEqual(['b', 'f']);
+    expect(h.s.inFlight).toBe(2);
+  });
+
   it('keeps per-key order under a random completion order', () => {
     const h = harness('key', 4);
     const all = Array.from({ length: 200 }, (_, i) => ({ id: String(i), key: `k${i % 7}` }));

@@ -38,6 +38,19 @@ describe('TargetClient', () => {
     expect(await client.deliver(event)).toMatchObject({ verdict: 'delivered', status: 200, reply: { data: Buffer.from('x!') } });
   });
 
+  it('sends the binary-mode headers, and refuses for good an event whose content type cannot be a header', async () => {
+    let seen: http.IncomingHttpHeaders = {};
+    const client = await clientFor((req, res) => {
+      seen = req.headers;
+      res.writeHead(204).end();
+    });
+    const withType: CloudEvent = { attributes: { ...event.attributes, datacontenttype: 'text/plain', subject: 'a b%' }, data: Buffer.from('x') };
+    expect(await client.deliver(withType)).toEqual({ verdict: 'delivered', status: 204 });
+    expect(seen).toMatchObject({ 'ce-id': '1', 'ce-source': '/s', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-subject': 'a%20b%25', 'content-type': 'text/plain', 'content-length': '1' });
+    const injected: CloudEvent = { attributes: { ...event.attributes, datacontenttype: 'text/plain\r\nx-evil: 1' } };
+    expect(await client.deliver(injected)).toMatchObject({ verdict: 'reject', reason: expect.stringContaining('datacontenttype') });
+  });
+
   it('retries when the function dies halfway through its reply', async () => {
     const client = await clientFor((_req, res) => {
       res.writeHead(200, { 'content-length': '100', 'content-type': 'text/plain' });
