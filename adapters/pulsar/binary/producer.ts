@@ -8,8 +8,8 @@ import { BatchBuilder, type OutgoingMessage } from './batch-builder.js';
 import { CommandType, CompressionType, ServerError, type CommandSendError, type CommandSendReceipt, type CompressionCode, type MessageMetadata } from './commands.js';
 import { compress } from './compression.js';
 import { crc32c } from './crc32c.js';
-import type { Connection, ProducerHandler } from './connection.js';
-import { AlreadyClosedError, BrokerError, PulsarClientError, TimeoutError } from './errors.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, type Connection, type ProducerHandler } from './connection.js';
+import { AlreadyClosedError, BrokerError, MessageTooLargeError, PulsarClientError, TimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
 import type { MemoryWaiter } from './memory-limit.js';
 import { encodePayloadCommand } from './frame.js';
@@ -21,6 +21,13 @@ import { schemaData, type SchemaInfo } from './schema.js';
 import type { ClientContext } from './client-context.js';
 
 export type CompressionName = keyof typeof CompressionType;
+
+/**
+ * Bytes of maxMessageSize left unused by an entry: the broker and the bookie add their own headers.
+ * Measured on a 5 MiB standalone: an entry (metadata + payload) of maxMessageSize − 200 bytes was
+ * stored, one of maxMessageSize + 60 was taken but never answered.
+ */
+const STORAGE_HEADROOM = 1024;
 
 export interface ProducerOptions {
   topic: string;
@@ -70,6 +77,11 @@ export interface ProducerMessage {
 export interface Producer {
   readonly topic: string;
   readonly producerName: string;
+  /**
+   * The largest payload (after compression) one message may have: the broker's maxMessageSize, as
+   * its last CONNECTED said (5 MiB until the first connect). Larger ones fail unless chunking is on.
+   */
+  readonly maxMessageSize: number;
   /** Resolves with the message's id once the broker stored it. Waits while the pending limit is reached. */
   send(message: ProducerMessage): Promise<MessageId>;
   /** Sends the open batch and waits for every receipt. */
@@ -135,7 +147,7 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
   private readonly chunking: boolean;
   private readonly chunkMaxMessageSize?: number;
   /** The broker's limit, from the last connection (a chunk's default size). */
-  private maxMessageSize = 5 * 1024 * 1024;
+  maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
 
   private nextSequenceId = 0;
   private pendingMessages = 0;
@@ -350,7 +362,7 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
       metadata.uncompressedSize = payload.length;
       payload = compress(this.compression, payload);
     }
-    const chunkSize = this.chunkMaxMessageSize ?? this.maxMessageSize;
+    const chunkSize = this.chunkMaxMessageSize ?? this.maxEntrySize - this.chunkOverhead(metadata, first);
     if (this.chunking && payload.length > chunkSize) {
       this.enqueueChunks(metadata, payload, chunkSize, first, callbacks[0]!, bytes);
       return;
@@ -358,14 +370,32 @@ export class TopicProducer implements Producer, ProducerHandler, MemoryWaiter {
     const send: Record<string, unknown> = { producerId: this.producerId, sequenceId: first, numMessages: count };
     if (last > first) send.highestSequenceId = last;
     const frame = encodePayloadCommand({ type: CommandType.SEND, send }, metadata, payload);
-    if (this.connection && frame.length - 4 > this.connection.maxMessageSize + 10 * 1024) {
-      const err = new PulsarClientError(`message of ${payload.length} bytes is larger than the broker's maxMessageSize ${this.connection.maxMessageSize}`);
+    // The broker stores metadata and payload as one entry within maxMessageSize: a larger one gets
+    // past its frame check (which allows 10 KiB more) but is never stored nor answered.
+    if (storedSize(frame) > this.maxEntrySize) {
+      const err = new MessageTooLargeError(
+        `message of ${payload.length} bytes (${storedSize(frame) - payload.length} more of metadata) does not fit the broker's maxMessageSize ${this.maxMessageSize} (less ${STORAGE_HEADROOM} for the broker's own headers)`
+        + `${this.chunking ? '' : '; enable chunking (chunkingEnabled, batchingEnabled: false) or raise maxMessageSize on the brokers'}`,
+      );
       for (const c of callbacks) c.reject(err);
       this.release(count, bytes);
       return;
     }
     this.ops.push({ sequenceId: first, highestSequenceId: last, count, batched, frame, callbacks, createdAt: Date.now(), bytes });
     if (this.state === 'ready') this.connection!.write(frame);
+  }
+
+  /** The largest entry (metadata + payload) the broker stores. */
+  private get maxEntrySize(): number {
+    return this.maxMessageSize - STORAGE_HEADROOM;
+  }
+
+  /** What a chunk's entry holds besides its payload (as Java: the broker's limit less this is a chunk's size). */
+  private chunkOverhead(metadata: MessageMetadata, sequenceId: number): number {
+    const max = 2 ** 31 - 1;
+    const probe: MessageMetadata = { ...metadata, uuid: `${this.producerName}-${sequenceId}`, numChunksFromMsg: max, totalChunkMsgSize: max, chunkId: max };
+    const send = { producerId: this.producerId, sequenceId, numMessages: 1, isChunk: true };
+    return storedSize(encodePayloadCommand({ type: CommandType.SEND, send }, probe, Buffer.alloc(0)));
   }
 
   /**
@@ -566,4 +596,9 @@ function positive(n: number, name: string): number {
 function checksumHolds(frame: Buffer): boolean {
   const checksumAt = 8 + frame.readUInt32BE(4) + 2;
   return crc32c(frame, 0, checksumAt + 4, frame.length) === frame.readUInt32BE(checksumAt);
+}
+
+/** The bytes of a SEND frame the broker stores as the entry: from the checksum magic to the end. */
+function storedSize(frame: Buffer): number {
+  return frame.length - 8 - frame.readUInt32BE(4);
 }

@@ -1,8 +1,10 @@
 // A send the broker refuses fails that message of that producer only: the connection, shared by
 // every producer and consumer of the client on that broker, stays up. The refusal is the broker's
-// own: a topic-level maxMessageSize policy makes it answer SendError NotAllowedError.
+// own: a topic-level maxMessageSize policy makes it answer SendError NotAllowedError. And a message
+// the broker could not store (metadata + payload over its maxMessageSize: it takes the frame but
+// never answers) fails at once, while chunks are cut small enough for their metadata.
 import { describe, expect, it } from '@jest/globals';
-import { BrokerError } from '../../../adapters/pulsar/binary/index.js';
+import { BrokerError, DEFAULT_MAX_MESSAGE_SIZE, MessageTooLargeError } from '../../../adapters/pulsar/binary/index.js';
 import { admin, broker, suiteClient, topicStats, uniqueTopic, waitFor } from './support.js';
 
 const { webUrl } = broker();
@@ -61,5 +63,27 @@ describe('a send error', () => {
     expect(await connectedSince(healthy)).toEqual(before);
     expect(client().connectionCount).toBe(1);
     await Promise.all([refused.close(), producer.close(), consumer.close()]);
+  });
+
+  it('fails at once a message that would not fit the broker\'s maxMessageSize with its metadata; chunks leave room for theirs', async () => {
+    const topic = uniqueTopic('too-large');
+    const consumer = await client().subscribe({ topic, subscription: 's' });
+    const producer = await client().createProducer({ topic, batchingEnabled: false, sendTimeoutMs: 5_000 });
+    expect(producer.maxMessageSize).toBe(DEFAULT_MAX_MESSAGE_SIZE); // the platform broker's, from CONNECTED
+    const err = await producer.send({ payload: Buffer.alloc(DEFAULT_MAX_MESSAGE_SIZE, 1) }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(MessageTooLargeError);
+    expect((err as Error).message).toMatch(/^message of 5242880 bytes \(\d+ more of metadata\) does not fit the broker's maxMessageSize 5242880 \(less 1024 for the broker's own headers\); enable chunking/);
+    await producer.send({ payload: 'after' });
+    expect((await consumer.receive(5_000)).payload.toString()).toBe('after');
+
+    // Chunks at the default size (the broker's limit less the chunk's metadata) are all stored.
+    const chunked = await client().createProducer({ topic, batchingEnabled: false, chunkingEnabled: true, sendTimeoutMs: 10_000 });
+    const big = Buffer.alloc(2 * DEFAULT_MAX_MESSAGE_SIZE, 2);
+    big.writeUInt32BE(0xfeedbeef, big.length - 4);
+    await chunked.send({ payload: big });
+    const got = await consumer.receive(10_000);
+    expect(got.payload.equals(big)).toBe(true);
+    consumer.ack(got);
+    await Promise.all([producer.close(), chunked.close(), consumer.close()]);
   });
 });
