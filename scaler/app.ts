@@ -65,7 +65,7 @@ export async function startScaler(config: ScalerConfig): Promise<Scaler> {
   const source = new BacklogSource({ adminFor, mode: config.backlogMode, freshMs, listFreshMs: config.listFreshMs });
   const transport = config.activationTransport ?? 'binary';
   const binary = transport === 'binary'
-    ? new BinaryWatches({ tokenFor: (url) => credentials.tokenFor(url), ca, timeoutMs: config.adminTimeoutMs ?? 5_000, log: log.child({ transport }) })
+    ? new BinaryWatches({ adminFor, tokenFor: (url) => credentials.tokenFor(url), ca, timeoutMs: config.adminTimeoutMs ?? 5_000, log: log.child({ transport }) })
     : undefined;
   const openWatch: OpenWatch = binary
     ? binary.open

@@ -1,22 +1,28 @@
 // Push activation over Pulsar's binary protocol (the default transport): one PulsarClient per
 // admin URL, so every idle topic of a cluster is watched through one connection per broker. Each
 // watch is a reader (non-durable: nothing is left behind on the broker) with a receiver queue of
-// one, started at `latest` (or `earliest`). The client's address comes from the HTTP lookup on the
-// admin URL (broker-lookup.ts); the token and the CA are the admin URL's own (credentials.ts).
+// one, started at `latest` (or `earliest`). The client's address comes from the admin URL's HTTP
+// lookup (broker-lookup.ts); when that broker can no longer be reached (it came back at another
+// address, or is gone and another broker owns the topics), the client asks the lookup again for
+// the topic it is reconnecting, so watches follow the topic, not the first answer. The token and
+// the CA are the admin URL's own (credentials.ts).
 import { MessageId, PulsarClient, type Reader } from '../adapters/pulsar/binary/index.js';
+import type { PulsarAdmin } from '../adapters/pulsar/admin-client.js';
 import { backoffDelay } from '../adapters/pulsar/backoff.js';
 import type { TopicName } from '../adapters/pulsar/topic-name.js';
-import { formatTopicName } from '../adapters/pulsar/topic-name.js';
+import { formatTopicName, parseTopicName } from '../adapters/pulsar/topic-name.js';
 import type { Logger } from '../process/logger.js';
 import type { OpenWatch, Watch, WatchStart } from './activation-watcher.js';
 import { lookupBrokerUrl } from './broker-lookup.js';
 
 export interface BinaryWatchesOptions {
+  /** The admin client of an admin URL: its HTTP lookup finds the brokers. */
+  adminFor: (adminUrl: string) => PulsarAdmin;
   /** The token getter of an admin URL (credentials.ts). */
   tokenFor: (adminUrl: string) => () => string | undefined;
   /** PEM CA(s) to trust for pulsar+ssl:// (the --pulsar-ca-file bundle). */
   ca?: string;
-  /** HTTP lookup and binary operation timeout. */
+  /** Binary operation timeout. */
   timeoutMs: number;
   log: Logger;
   /** How often readers are checked for a reconnect (then the watcher re-reads, as after an open). */
@@ -95,12 +101,19 @@ export class BinaryWatches {
     const existing = this.clients.get(adminUrl);
     if (existing) return existing.client;
     const token = this.opts.tokenFor(adminUrl);
+    const admin = this.opts.adminFor(adminUrl);
     const entry: ClusterClient = {
-      client: lookupBrokerUrl({ adminUrl, topic, token, ca: this.opts.ca, timeoutMs: this.opts.timeoutMs }).then((serviceUrl) => {
+      client: lookupBrokerUrl(admin, topic).then((serviceUrl) => {
         entry.serviceUrl = serviceUrl;
         this.opts.log.info({ adminUrl, serviceUrl }, 'push activation: binary-protocol client for this admin URL');
         const client = new PulsarClient({
           serviceUrl,
+          rediscoverServiceUrl: async (name) => {
+            const fresh = await lookupBrokerUrl(admin, parseTopicName(name));
+            if (fresh !== entry.serviceUrl) this.opts.log.info({ adminUrl, was: entry.serviceUrl, serviceUrl: fresh }, 'push activation: the broker moved; looking topics up at the new address');
+            entry.serviceUrl = fresh;
+            return fresh;
+          },
           // The getter is asked on every connect, so a rotated token file applies.
           authentication: token() ? { methodName: 'token', getData: () => Buffer.from(token() ?? '') } : undefined,
           tls: this.opts.ca ? { ca: this.opts.ca } : undefined,

@@ -1,26 +1,27 @@
 // Source mode: the HTTP endpoint the source container POSTs CloudEvents to (its K_SINK). An
 // event is answered 202 only once Pulsar has confirmed it; 400 names what makes it invalid;
-// 413 when it cannot fit a Pulsar WebSocket frame; 429 when too many are being persisted at
-// once, 503 while Pulsar is unreachable — both with Retry-After, both safe to retry.
+// 413 when it is larger than one message may be on the transport (the broker's maxMessageSize on
+// the binary one, 700 KiB on the WebSocket one), naming the limit and what to change; 429 when
+// too many are being persisted at once, 503 while Pulsar is unreachable — both with Retry-After,
+// both safe to retry.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../process/logger.js';
 import { CloudEventError } from '../cloudevents/cloud-event.js';
 import { parseHttpCloudEvent } from '../cloudevents/http-binding.js';
 import { cloudEventToMessage } from '../cloudevents/pulsar-binding.js';
+import { MessageTooLargeError } from '../pulsar/binary/index.js';
 import type { OutgoingMessage } from '../pulsar/ws-messages.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { Sender } from './message-pump.js';
-
-// Pulsar's WebSocket frames default to 1 MiB and base64 adds a third: keep data well under.
-export const MAX_EVENT_BYTES = 700 * 1024;
+import type { PayloadLimit } from './transport/transport.js';
 
 export interface IngressDeps {
   host: string;
   port: number;
   maxPending: number;
   timeoutMs: number;
-  producer: Sender & { readonly connected: boolean };
+  producer: Sender & { readonly connected: boolean; readonly payloadLimit: PayloadLimit };
   metrics: BridgeMetrics;
   log: Logger;
 }
@@ -50,20 +51,23 @@ export async function startIngress(deps: IngressDeps): Promise<Ingress> {
     if (closing) return answer(res, 503, 'shutting down', 1);
     if (!deps.producer.connected) return answer(res, 503, 'Pulsar is not connected', 1);
     if (pending >= deps.maxPending) return answer(res, 429, `${pending} events are being persisted: retry later`, 1);
-    if (Number(req.headers['content-length'] ?? 0) > MAX_EVENT_BYTES) return void tooLarge(res);
+    // Read per request: the binary transport learns the broker's limit when it connects.
+    const limit = deps.producer.payloadLimit;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit.bytes) return void tooLarge(res, declared, limit);
     pending++;
     const started = performance.now();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size <= MAX_EVENT_BYTES) chunks.push(c);
+      if (size <= limit.bytes) chunks.push(c);
     });
     req.on('error', () => release());
     req.on('end', () => {
-      if (size > MAX_EVENT_BYTES) {
+      if (size > limit.bytes) {
         release();
-        return tooLarge(res);
+        return tooLarge(res, size, limit);
       }
       void persist(req, res, Buffer.concat(chunks)).finally(() => {
         deps.metrics.processingDuration.observe((performance.now() - started) / 1000);
@@ -72,8 +76,10 @@ export async function startIngress(deps: IngressDeps): Promise<Ingress> {
     });
   });
 
-  function tooLarge(res: http.ServerResponse): void {
-    answer(res, 413, `event larger than ${MAX_EVENT_BYTES} bytes: Pulsar WebSocket frames cannot carry it`);
+  function tooLarge(res: http.ServerResponse, size: number, limit: PayloadLimit): void {
+    // The rest of the body is not worth reading: close, so the client stops sending it.
+    res.setHeader('connection', 'close');
+    answer(res, 413, `event of ${size} bytes is larger than ${limit.bytes} bytes, the most one Pulsar message may carry here: ${limit.why}`);
   }
 
   function release(): void {
@@ -92,6 +98,8 @@ export async function startIngress(deps: IngressDeps): Promise<Ingress> {
       await deps.producer.send(message, deps.timeoutMs);
       answer(res, 202);
     } catch (err) {
+      // Its attributes (message properties) can take a body under the limit over the broker's.
+      if ((err as Error).cause instanceof MessageTooLargeError) return answer(res, 413, `not persisted: ${(err as Error).message}`);
       deps.log.warn({ err: (err as Error).message }, 'event not persisted');
       answer(res, 503, `not persisted: ${(err as Error).message}`, 1);
     }

@@ -28,6 +28,14 @@ export interface TopicStats {
 
 export type SubscriptionPosition = 'earliest' | 'latest';
 
+/** The broker that owns a topic, from Pulsar's HTTP lookup: its binary-protocol addresses. */
+export interface TopicLookup {
+  /** pulsar://host:port, when the broker has a plain-text port. */
+  brokerUrl?: string;
+  /** pulsar+ssl://host:port, when the broker has a TLS port. */
+  brokerUrlTls?: string;
+}
+
 /** Pulsar could not be reached or did not answer in time: worth retrying, never a value. */
 export class PulsarUnavailableError extends Error {
   override readonly name = 'PulsarUnavailableError';
@@ -73,6 +81,18 @@ export class PulsarAdmin {
   async partitionedMetadata(topic: TopicName): Promise<number> {
     const body = (await this.getJson(`/admin/v2/${topicPath(topic)}/partitions`)) as { partitions?: number } | undefined;
     return body?.partitions ?? 0;
+  }
+
+  /**
+   * The broker that owns the topic (GET /lookup/v2/topic/…; the broker assigns an owner if there is
+   * none yet). Pulsar 4 names the TLS address brokerUrlTls or brokerUrlSsl; both land in brokerUrlTls.
+   */
+  async lookupTopic(topic: TopicName): Promise<TopicLookup> {
+    const path = `/lookup/v2/topic/${topicPath(topic)}`;
+    const res = await this.call('GET', path);
+    this.check(res, `GET ${path}`);
+    const answer = this.json(res, path) as { brokerUrl?: string; brokerUrlTls?: string; brokerUrlSsl?: string };
+    return { brokerUrl: answer.brokerUrl || undefined, brokerUrlTls: answer.brokerUrlTls || answer.brokerUrlSsl || undefined };
   }
 
   /** Stats of a non-partitioned topic (or of one partition); undefined when the topic does not exist. */
@@ -160,6 +180,10 @@ export class PulsarAdmin {
     const res = await this.call('GET', path);
     if (res.status === 404) return undefined;
     this.check(res, `GET ${path}`);
+    return this.json(res, path);
+  }
+
+  private json(res: Answer, path: string): unknown {
     try {
       return JSON.parse(res.text) as unknown;
     } catch {

@@ -145,8 +145,9 @@ export class OwnPulsar {
     return this.run('stop-pulsar', [path.join(this.dir, 'state')]);
   }
 
-  /** Starts again on the same data and ports. */
-  restart(): Promise<void> {
+  /** Starts again on the same data and ports; with `brokerPort`, the broker comes back at that binary port. */
+  restart(opts: { brokerPort?: number } = {}): Promise<void> {
+    if (opts.brokerPort) this.ports.broker = opts.brokerPort;
     return this.run('start-pulsar', ['--keep-data', path.join(this.dir, 'state'), String(this.ports.web), String(this.ports.broker), String(this.ports.bookie)]);
   }
 

@@ -12,10 +12,10 @@
 // CloudEvent ids and ORIGIN_MESSAGE_ID read the same on either transport.
 import type { Logger } from '../../../process/logger.js';
 import { backoffDelay, sleep } from '../../pulsar/backoff.js';
-import { AlreadyClosedError, PulsarClient, type Consumer, type Message, type Producer, type ProducerMessage } from '../../pulsar/binary/index.js';
+import { AlreadyClosedError, DEFAULT_MAX_MESSAGE_SIZE, PulsarClient, type Consumer, type Message, type Producer, type ProducerMessage } from '../../pulsar/binary/index.js';
 import type { ConsumedMessage, OutgoingMessage } from '../../pulsar/ws-messages.js';
 import type { BridgeConfig } from '../config.js';
-import type { InputConsumer, InputSpec, OutputProducer, PulsarTransport } from './transport.js';
+import type { InputConsumer, InputSpec, OutputProducer, PayloadLimit, PulsarTransport } from './transport.js';
 
 const CREATE_BACKOFF = { initialMs: 200, maxMs: 10_000 };
 /**
@@ -24,6 +24,8 @@ const CREATE_BACKOFF = { initialMs: 200, maxMs: 10_000 };
  * and, with few messages in flight, lost throughput.
  */
 const BATCH_DELAY_MS = 1;
+/** Room kept in a message for its metadata: the event's attributes, as properties. */
+const METADATA_ALLOWANCE = 16 * 1024;
 const YIELD_EVERY = 64;
 
 export function binaryTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: number, log: Logger): PulsarTransport {
@@ -211,6 +213,18 @@ class BinaryProducer implements OutputProducer {
       if (producer && this.stop.signal.aborted) void producer.close();
       else this.producer = producer;
     });
+  }
+
+  /**
+   * The broker's maxMessageSize (from its last CONNECTED; Pulsar's default until connected) less
+   * room for the message's metadata (the event's attributes become properties); no chunking.
+   */
+  get payloadLimit(): PayloadLimit {
+    const max = this.producer?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    return {
+      bytes: max - METADATA_ALLOWANCE,
+      why: `the broker's maxMessageSize is ${max} bytes, ${METADATA_ALLOWANCE} of them kept for the message's metadata; raise maxMessageSize on the brokers (and nettyMaxFrameSizeBytes on the bookies) for larger events`,
+    };
   }
 
   /** Resolves with the message id once Pulsar has the message; fails at once while Pulsar refuses the producer. */

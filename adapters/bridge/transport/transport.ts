@@ -17,7 +17,15 @@ export interface InputConsumer extends Acknowledger {
 export interface OutputProducer extends Sender {
   readonly connected: boolean;
   readonly lastError: string | undefined;
+  /** The largest payload one message may carry on this transport, and what to change for more. */
+  readonly payloadLimit: PayloadLimit;
   close(): Promise<void>;
+}
+
+export interface PayloadLimit {
+  bytes: number;
+  /** Why that is the limit and how to raise it, for the 413 answer. */
+  why: string;
 }
 
 export interface InputSpec {

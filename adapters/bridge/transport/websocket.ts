@@ -14,7 +14,7 @@ import { PulsarConsumer } from '../../pulsar/ws-consumer.js';
 import { PulsarProducer } from '../../pulsar/ws-producer.js';
 import type { PulsarWsOptions } from '../../pulsar/ws-session.js';
 import type { BridgeConfig } from '../config.js';
-import type { InputConsumer, InputSpec, OutputProducer, PulsarTransport } from './transport.js';
+import type { InputConsumer, InputSpec, OutputProducer, PayloadLimit, PulsarTransport } from './transport.js';
 
 export function websocketTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: number, log: Logger): PulsarTransport {
   const ws: PulsarWsOptions = {
@@ -84,6 +84,7 @@ export function websocketTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: nu
         get lastError() {
           return explain(producer.lastError);
         },
+        payloadLimit: WEBSOCKET_PAYLOAD_LIMIT,
         send: (message, ms) => producer.send(message, ms),
         close: () => producer.close(),
       };
@@ -91,6 +92,12 @@ export function websocketTransport(pulsar: BridgeConfig['pulsar'], timeoutMs: nu
     close: async () => clearInterval(watch),
   };
 }
+
+/** Pulsar's WebSocket frames are 1 MiB by default and carry the payload in base64 inside JSON. */
+export const WEBSOCKET_PAYLOAD_LIMIT: PayloadLimit = {
+  bytes: 700 * 1024,
+  why: 'the WebSocket transport carries it base64-encoded in a Pulsar WebSocket frame (1 MiB); use the binary transport (the default: unset BRIDGE_TRANSPORT, set BRIDGE_BROKER_URL), which carries up to the broker\'s maxMessageSize',
+};
 
 /**
  * A broker without the WebSocket service (webSocketServiceEnabled=false, the default outside

@@ -9,7 +9,7 @@ import { ConnectionPool } from './connection-pool.js';
 import type { Authentication, TlsOptions } from './connection.js';
 import { TopicConsumer, type Consumer, type ConsumerOptions, type CursorOptions } from './consumer.js';
 import { PulsarClientError } from './errors.js';
-import { LookupService } from './lookup.js';
+import { LookupService, type RediscoverServiceUrl } from './lookup.js';
 import { DEFAULT_MEMORY_LIMIT_BYTES, MemoryLimit } from './memory-limit.js';
 import { MultiTopicConsumer } from './multi-topic-consumer.js';
 import { PartitionedProducer } from './partitioned-producer.js';
@@ -17,7 +17,6 @@ import { subscribePattern } from './pattern-consumer.js';
 import { TopicProducer, type Producer, type ProducerOptions } from './producer.js';
 import { checkReaderOptions, Reader, readerSubscription, type ReaderOptions } from './reader.js';
 import { ReceiverQueue } from './receiver-queue.js';
-import { parseServiceUrl } from './service-url.js';
 import { formatTopicName, parseTopicName } from '../topic-name.js';
 
 export interface ClientOptions {
@@ -42,6 +41,12 @@ export interface ClientOptions {
    * waits beyond (backpressure). 0: no limit. Default 64 MiB, as in Java's client.
    */
   memoryLimitBytes?: number;
+  /**
+   * Asked for a fresh service URL when no host of the current one can be reached (the broker it
+   * named came back at another address, or is gone for good), with the topic being looked up;
+   * lookups go to its answer from then on. Default: keep trying the service URL.
+   */
+  rediscoverServiceUrl?: RediscoverServiceUrl;
 }
 
 /**
@@ -63,7 +68,6 @@ export class PulsarClient {
   private closed = false;
 
   constructor(opts: ClientOptions) {
-    const addresses = parseServiceUrl(opts.serviceUrl);
     const a = opts.authentication;
     const pool = new ConnectionPool({
       auth: authentication(a),
@@ -75,11 +79,16 @@ export class PulsarClient {
     });
     this.ctx = {
       pool,
-      lookup: new LookupService(pool, addresses),
+      lookup: new LookupService(pool, opts.serviceUrl, opts.rediscoverServiceUrl),
       memory: new MemoryLimit(memoryLimit(opts.memoryLimitBytes)),
       operationTimeoutMs: opts.operationTimeoutMs ?? 30_000,
       newId: () => this.nextId++,
     };
+  }
+
+  /** The service URL lookups go to now (a rediscovered one, after the first went away). */
+  get serviceUrl(): string {
+    return this.ctx.lookup.serviceUrl;
   }
 
   /** Connections open now (one per broker in use). */

@@ -17,6 +17,8 @@ import type { BrokerAddress } from './service-url.js';
 /** The protocol version this client speaks: v19 (TC client connect) is the last it needs. */
 export const PROTOCOL_VERSION = 19;
 export const CLIENT_VERSION = 'function-mesh-ts-pulsar-binary/0.1';
+/** Pulsar's default maxMessageSize, used until a broker's CONNECTED says otherwise. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 5 * 1024 * 1024;
 
 export interface TlsOptions {
   /** PEM file of the CA that signed the broker's certificate. */
@@ -76,7 +78,7 @@ type Command = { type: number } & Record<string, unknown>;
 export class Connection {
   readonly producers = new Map<number, ProducerHandler>();
   readonly consumers = new Map<number, ConsumerHandler>();
-  maxMessageSize = 5 * 1024 * 1024;
+  maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
   serverVersion = '';
   private readonly reader = new FrameReader();
   private readonly pending = new Map<number, Pending>();

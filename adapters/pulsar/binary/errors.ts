@@ -16,6 +16,8 @@ export class BrokerError extends PulsarClientError {
 export class ConnectionClosedError extends PulsarClientError {}
 export class TimeoutError extends PulsarClientError {}
 export class AlreadyClosedError extends PulsarClientError {}
+/** A message the broker cannot store: larger, with its metadata, than its maxMessageSize. */
+export class MessageTooLargeError extends PulsarClientError {}
 
 /** Errors that a retry with a fresh lookup may fix (Java's retriable set, roughly). */
 export function isRetriable(err: unknown): boolean {

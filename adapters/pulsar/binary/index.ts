@@ -6,6 +6,6 @@ export { Reader, type ReaderOptions } from './reader.js';
 export type { Message } from './message.js';
 export { MessageId } from './message-id.js';
 export type { SchemaInfo } from './schema.js';
-export type { Authentication, TlsOptions } from './connection.js';
-export { BrokerError, ConnectionClosedError, PulsarClientError, TimeoutError, AlreadyClosedError } from './errors.js';
+export { DEFAULT_MAX_MESSAGE_SIZE, type Authentication, type TlsOptions } from './connection.js';
+export { BrokerError, ConnectionClosedError, PulsarClientError, TimeoutError, AlreadyClosedError, MessageTooLargeError } from './errors.js';
 export { murmur3Hash32 } from './murmur3.js';

@@ -1,12 +1,18 @@
 // Finding the broker that serves a topic: CommandLookupTopic on a service-URL connection, following
 // Redirect answers (with the authoritative flag the broker sets) until one says Connect, at most
-// 20 hops. Also the partition count of a topic (0 = not partitioned).
+// 20 hops. Also the partition count of a topic (0 = not partitioned). When no service-URL host
+// can be reached and the client was given a way to rediscover one (the scaler asks the admin URL's
+// HTTP lookup), the service URL is replaced by the fresh answer: a broker that came back at
+// another address, or another broker, serves the lookups from then on.
+import type { Connection } from './connection.js';
 import { CommandType, LookupType, TopicsMode } from './commands.js';
 import type { ConnectionPool } from './connection-pool.js';
 import { BrokerError, PulsarClientError } from './errors.js';
-import { parseBrokerUrl, type BrokerAddress } from './service-url.js';
+import { parseBrokerUrl, parseServiceUrl, type BrokerAddress } from './service-url.js';
 
 const MAX_REDIRECTS = 20;
+/** At most one rediscovery per this long: a thousand readers reconnecting ask once. */
+const REDISCOVER_EVERY_MS = 1_000;
 
 export interface LookupResult {
   /** The broker that owns the topic. */
@@ -15,13 +21,27 @@ export interface LookupResult {
   physical: BrokerAddress;
 }
 
+/** A fresh service URL for a topic, when the current one cannot be reached. */
+export type RediscoverServiceUrl = (topic: string) => Promise<string>;
+
 export class LookupService {
   private next = 0;
+  private serviceAddresses: BrokerAddress[];
+  private rediscovering?: Promise<void>;
+  private lastRediscovery = 0;
 
   constructor(
     private readonly pool: ConnectionPool,
-    private readonly serviceAddresses: BrokerAddress[],
-  ) {}
+    private current: string,
+    private readonly rediscover?: RediscoverServiceUrl,
+  ) {
+    this.serviceAddresses = parseServiceUrl(current);
+  }
+
+  /** The service URL lookups go to now. */
+  get serviceUrl(): string {
+    return this.current;
+  }
 
   /** A service URL host, rotating through the list so one dead host does not stop the client. */
   private serviceAddress(): BrokerAddress {
@@ -30,9 +50,44 @@ export class LookupService {
     return a;
   }
 
-  async lookup(topic: string): Promise<LookupResult> {
+  /** A connection to a service-URL host; if none answers, to one rediscovered for `topic`. */
+  private async serviceConnection(topic?: string): Promise<{ conn: Connection; service: BrokerAddress }> {
+    const tried = this.serviceAddresses;
     const service = this.serviceAddress();
-    let conn = await this.pool.get(service.url, service);
+    try {
+      return { conn: await this.pool.get(service.url, service), service };
+    } catch (err) {
+      // A broker that answered (e.g. refused the credentials) is not gone.
+      if (!this.rediscover || topic === undefined || err instanceof BrokerError) throw err;
+      if (this.serviceAddresses === tried) {
+        if (!this.rediscovering && Date.now() - this.lastRediscovery < REDISCOVER_EVERY_MS) throw err;
+        this.rediscovering ??= this.rediscoverFor(topic).finally(() => {
+          this.rediscovering = undefined;
+        });
+        await this.rediscovering;
+      }
+      const fresh = this.serviceAddress();
+      return { conn: await this.pool.get(fresh.url, fresh), service: fresh };
+    }
+  }
+
+  private async rediscoverFor(topic: string): Promise<void> {
+    if (!this.rediscover) return;
+    this.lastRediscovery = Date.now();
+    let url: string;
+    try {
+      url = await this.rediscover(topic);
+    } catch (err) {
+      throw new PulsarClientError(`${this.current} cannot be reached, and finding the broker again failed: ${(err as Error).message}`, { cause: err });
+    }
+    this.serviceAddresses = parseServiceUrl(url);
+    this.current = url;
+  }
+
+  async lookup(topic: string): Promise<LookupResult> {
+    const first = await this.serviceConnection(topic);
+    const service = first.service;
+    let conn = first.conn;
     let authoritative = false;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const requestId = conn.newRequestId();
@@ -59,8 +114,7 @@ export class LookupService {
   }
 
   async partitions(topic: string): Promise<number> {
-    const service = this.serviceAddress();
-    const conn = await this.pool.get(service.url, service);
+    const { conn } = await this.serviceConnection(topic);
     const requestId = conn.newRequestId();
     const res = await conn.request(
       { type: CommandType.PARTITIONED_METADATA, partitionMetadata: { topic, requestId } },
@@ -75,8 +129,7 @@ export class LookupService {
 
   /** The persistent topics of a namespace (tenant/namespace), partitions by their own names. */
   async topicsOfNamespace(namespace: string): Promise<string[]> {
-    const service = this.serviceAddress();
-    const conn = await this.pool.get(service.url, service);
+    const { conn } = await this.serviceConnection();
     const requestId = conn.newRequestId();
     const res = await conn.request(
       { type: CommandType.GET_TOPICS_OF_NAMESPACE, getTopicsOfNamespace: { requestId, namespace, mode: TopicsMode.PERSISTENT } },

@@ -35,6 +35,10 @@ export class PartitionedProducer implements Producer {
     return this.partitions[0]!.producerName;
   }
 
+  get maxMessageSize(): number {
+    return this.partitions[0]!.maxMessageSize;
+  }
+
   send(message: ProducerMessage): Promise<MessageId> {
     return this.partitions[this.router.choose(message.key, this.partitions.length)]!.send(message);
   }

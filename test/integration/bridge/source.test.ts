@@ -1,7 +1,7 @@
 // Source mode against the real Pulsar: 202 only once Pulsar has the event, 400 naming what is
 // wrong with an invalid one, and never a 2xx for an event Pulsar did not persist — checked by
-// terminating the topic (Pulsar refuses every later write) while events are being posted. The
-// first two cases run on the WebSocket fallback too.
+// terminating the topic (Pulsar refuses every later write) while events are being posted; the
+// largest event each transport takes. All but the termination run on the WebSocket fallback too.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
@@ -62,6 +62,19 @@ describe.each(['binary', 'websocket'] as const)('source mode (%s)', (transport) 
     const badTime = await post(binary('t-1', { 'ce-time': 'now' }), 'x');
     expect(await badTime.text()).toMatch(/time "now" is not an RFC 3339 timestamp/);
     expect((await fetch(sink)).status).toBe(405);
+  });
+
+  // The largest event: on the binary transport the broker's maxMessageSize (Pulsar's default 5 MiB
+  // here) less 16 KiB kept for the metadata; on the WebSocket transport 700 KiB (base64 in a 1 MiB frame).
+  const limit = transport === 'binary' ? 5 * 1024 * 1024 - 16 * 1024 : 700 * 1024;
+  it(`persists an event of ${limit} bytes and answers 413 beyond, naming the limit and what to change`, async () => {
+    expect((await post(binary('big-1'), 'b'.repeat(limit))).status).toBe(202);
+    await waitFor('the large event', () => out.messages.some((m) => m.properties.ce_id === 'big-1'), 20_000);
+    expect(out.messages.find((m) => m.properties.ce_id === 'big-1')!.payload.length).toBe(limit);
+    const over = await post(binary('big-2'), 'b'.repeat(limit + 1));
+    expect(over.status).toBe(413);
+    expect(await over.text()).toMatch(new RegExp(`^event of ${limit + 1} bytes is larger than ${limit} bytes, the most one Pulsar message may carry here: `
+      + (transport === 'binary' ? "the broker's maxMessageSize is 5242880 bytes, 16384 of them kept for the message's metadata; raise maxMessageSize on the brokers" : 'the WebSocket transport .* use the binary transport')));
   });
 
   // Registered on the default transport only, to keep the WebSocket suite small.

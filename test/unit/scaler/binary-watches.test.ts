@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { PulsarAdmin } from '../../../adapters/pulsar/admin-client.js';
 import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
 import { BinaryWatches } from '../../../scaler/binary-watches.js';
 import { parseTriggerMetadata } from '../../../scaler/metadata.js';
@@ -17,7 +18,7 @@ describe('BinaryWatches', () => {
     const lines: { level: number; msg: string; adminUrl?: string }[] = [];
     const log = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => void (lines.push(JSON.parse(String(chunk))), done()) }));
     const adminUrl = `http://127.0.0.1:${await freePort()}`;
-    watches = new BinaryWatches({ tokenFor: () => () => undefined, timeoutMs: 1_000, log, lookupRetryMs: 50 });
+    watches = new BinaryWatches({ adminFor: (url) => new PulsarAdmin({ url, timeoutMs: 1_000 }), tokenFor: () => () => undefined, timeoutMs: 1_000, log, lookupRetryMs: 50 });
     const config = parseTriggerMetadata({ adminURL: adminUrl, topics: 'a', subscription: 'fn' });
     const opened = Array.from({ length: 5 }, (_, i) =>
       watches!.open({ config, topic: parseTopicName(`public/default/t${i}`), from: 'latest', onOpen: () => undefined, onMessage: () => undefined }),
