@@ -161,6 +161,19 @@ export class PulsarAdmin {
   }
 
   /**
+   * Deletes a topic, partitioned or not (`force` also closes its producers, consumers and
+   * subscriptions); false when it did not exist.
+   */
+  async deleteTopic(topic: TopicName, opts: { force?: boolean } = {}): Promise<boolean> {
+    const query = opts.force ? '?force=true' : '';
+    const partitioned = (await this.partitionedMetadata(topic)) > 0;
+    const res = await this.call('DELETE', `/admin/v2/${topicPath(topic)}${partitioned ? '/partitions' : ''}${query}`);
+    if (res.status === 404) return false;
+    this.check(res, 'DELETE', topic);
+    return true;
+  }
+
+  /**
    * The broker's Prometheus exposition (topic and subscription metrics of the topics it owns),
    * as UTF-8 chunks while they arrive: it runs to megabytes with many topics, so a reader
    * decodes only the lines it needs.

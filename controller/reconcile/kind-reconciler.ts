@@ -4,6 +4,7 @@
 // body throws becomes ChildrenApplied=False and Ready=False with its reason, and a Warning event,
 // then goes to the runtime, which retries it with backoff unless it is a TerminalError.
 import { hasUpstreamConditions, storedConditions, type Condition } from '../api/index.js';
+import { clearUpstreamConditions } from './upstream-status.js';
 import { TerminalError, ignoreNotFound, type KubeObject, type ObjectClient, type Reconcile, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
 import { canonicalJson } from './apply-plan.js';
 import { CONDITION, notApplied, notReady, stampConditions, type ConditionInput } from './conditions.js';
@@ -90,10 +91,7 @@ async function writeStatus<R extends StatusResource>(opts: KindReconcilerOptions
   };
   if (canonicalJson(status) === canonicalJson(previous ?? {})) return;
   // Function Mesh's map-shaped conditions cannot be merged into a list by an apply: dropped first, once.
-  if (hasUpstreamConditions(previous)) {
-    const { name, namespace } = resource.metadata;
-    if (!(await ignoreNotFound(opts.client.mergePatch(opts.ref, namespace, name ?? '', { status: { conditions: null } }, { subresource: 'status', signal: ctx.signal })))) return;
-  }
+  if (hasUpstreamConditions(previous) && !(await clearUpstreamConditions(opts.client, opts.ref, asObject(resource), { signal: ctx.signal }))) return;
   // NotFound: deleted meanwhile, its delete event ends the story.
   if (!(await ignoreNotFound(opts.client.applyStatus(opts.ref, statusObject(asObject(resource), status), { signal: ctx.signal })))) return;
   const ready = report.conditions.find((c) => c.type === CONDITION.Ready);

@@ -7,7 +7,7 @@ import { storedConditions, type FunctionMeshResource, type MeshChildStatus, type
 import { meshTopicGraph, type RenderSettings } from '../render/index.js';
 import type { KubeObject, ObjectClient, Reconcile, ReconcileContext, Store } from '../runtime/index.js';
 import { keyOf } from '../runtime/index.js';
-import { childId } from './apply-plan.js';
+import { childId, controllerOf } from './apply-plan.js';
 import { syncChildren, type ChildCaches, type SyncResult } from './child-sync.js';
 import { CONDITION, conditionOf, notApplied, notReady } from './conditions.js';
 import type { EventRecorder } from './events.js';
@@ -16,6 +16,7 @@ import { FUNCTION_MESHES, WORKLOAD_RESOURCES, asObject } from './kinds.js';
 import type { RenderChildren } from './workload-reconciler.js';
 import { currentSettings } from './settings.js';
 import { isManaged } from './rollout-control.js';
+import { clearUpstreamConditions } from './upstream-status.js';
 
 export interface MeshReconcilerDeps {
   client: ObjectClient;
@@ -61,6 +62,7 @@ export class MeshReconciler {
       resourceName: o.metadata.name ?? '',
     }));
 
+    await this.clearUpstreamMemberConditions(mesh, rendered.objects, ctx.signal);
     // Every member kind is required: a KindNotServed or ChildConflict throws a TerminalError
     // (reported by the wrapper, not retried).
     const sync = await syncChildren({
@@ -89,6 +91,19 @@ export class MeshReconciler {
     );
     report.fields.children = children.map((c) => c.ready);
   };
+
+  /**
+   * A member Function Mesh's operator left still has its map-shaped conditions until its own
+   * reconciler writes a status: until then no apply to it can succeed (upstream-status.ts), so
+   * the mesh clears them first. Only a member this mesh controls (another's is a ChildConflict).
+   */
+  private async clearUpstreamMemberConditions(mesh: FunctionMeshResource, members: readonly KubeObject[], signal: AbortSignal): Promise<void> {
+    for (const member of members) {
+      const ref = WORKLOAD_RESOURCES[member.kind as WorkloadKind];
+      const live = this.caches.store(ref).get(keyOf(mesh.metadata.namespace, member.metadata.name ?? ''));
+      if (live && controllerOf(live)?.uid === mesh.metadata.uid) await clearUpstreamConditions(this.deps.client, ref, live, { signal, preconditionOnVersion: true });
+    }
+  }
 
   private childStatus(member: Member, namespace: string | undefined, sync: SyncResult): { ready: MeshChildStatus; why: string } {
     const cached = this.caches.store(WORKLOAD_RESOURCES[member.kind]).get(keyOf(namespace, member.resourceName));

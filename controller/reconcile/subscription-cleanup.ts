@@ -5,12 +5,15 @@
 // what is left behind and releases the finalizer. Deletion is never blocked forever.
 // A topic pattern is cleaned on every topic of its namespace that it matches (upstream
 // unsubscribes the whole namespace); OAuth2 credentials are exchanged for a token first.
+// A batch Source (`batchSourceConfig`) is cleaned up the same way, always (as upstream, it has no
+// cleanupSubscription field): Pulsar's BatchSourceExecutor feeds its instances through an
+// intermediate topic of its own, which is unsubscribed and then deleted.
 import type { PulsarMessagingSpec, WorkloadResource } from '../api/index.js';
 import { PulsarAdmin } from '../../adapters/pulsar/admin-client.js';
 import { bearerToken } from '../../adapters/pulsar/bearer-token.js';
 import { fetchOAuth2Token } from '../../adapters/pulsar/oauth2-token.js';
 import { formatTopicName, parseTopicName, type TopicDomain, type TopicName } from '../../adapters/pulsar/topic-name.js';
-import { inputOf, inputTopics, subscriptionOf } from '../render/pulsar-identity.js';
+import { inputOf, inputTopics, pulsarIdentity, subscriptionOf, type PulsarIdentity } from '../render/pulsar-identity.js';
 
 export const SUBSCRIPTION_FINALIZER = 'compute.functionmesh.io/subscription-cleanup';
 
@@ -30,15 +33,40 @@ export interface CleanupTarget {
   topics: string[];
   /** Regex inputs: no single topic to unsubscribe from. */
   patterns: string[];
+  /** Deleted (forced) once unsubscribed: the topics this resource's runtime created for itself. */
+  deleteTopics: string[];
 }
 
 export function cleanupTarget(resource: WorkloadResource): CleanupTarget {
+  if (resource.kind === 'Source') {
+    if (!resource.spec.batchSourceConfig) return { subscription: '', topics: [], patterns: [], deleteTopics: [] };
+    const id = pulsarIdentity(resource);
+    const topic = batchSourceIntermediateTopic(id);
+    return { subscription: batchSourceSubscription(id), topics: [topic], patterns: [], deleteTopics: [topic] };
+  }
   const { topics, patterns } = inputTopics(inputOf(resource));
-  return { subscription: subscriptionOf(resource), topics, patterns };
+  return { subscription: subscriptionOf(resource), topics, patterns, deleteTopics: [] };
 }
 
+/** Where the BatchSourceExecutor queues discovered tasks (Pulsar's SourceConfigUtils). */
+export function batchSourceIntermediateTopic(id: PulsarIdentity): string {
+  return `persistent://${id.tenant}/${id.namespace}/${id.name}-intermediate`;
+}
+
+/** The subscription the BatchSourceExecutor's instances read the intermediate topic with. */
+export function batchSourceSubscription(id: PulsarIdentity): string {
+  return `BatchSourceExecutor-${id.tenant}/${id.namespace}/${id.name}`;
+}
+
+/** What a released finalizer may leave in Pulsar, and the command that removes it by hand. */
+export function leftBehind(target: CleanupTarget): string {
+  const subscription = `the subscription ${target.subscription} may remain: delete it with pulsar-admin topics unsubscribe`;
+  return target.deleteTopics.length ? `${subscription}, and topic ${target.deleteTopics.join(', ')} with pulsar-admin topics delete -f` : subscription;
+}
+
+/** Functions and Sinks when `cleanupSubscription: true`; a Source when it is a batch Source. */
 export function wantsCleanup(resource: WorkloadResource): boolean {
-  return resource.kind !== 'Source' && resource.spec.cleanupSubscription === true;
+  return resource.kind === 'Source' ? resource.spec.batchSourceConfig !== undefined : resource.spec.cleanupSubscription === true;
 }
 
 /** Where and how the cleanup reaches Pulsar's admin API. */
@@ -201,8 +229,13 @@ export class SubscriptionCleaner {
       for (const topic of await topicsOf(admin, target)) {
         if (await admin.deleteSubscription(topic, target.subscription, { force: true })) deleted.push(formatTopicName(topic));
       }
+      const topicsDeleted: string[] = [];
+      for (const topic of target.deleteTopics) {
+        if (await admin.deleteTopic(parseTopicName(topic), { force: true })) topicsDeleted.push(topic);
+      }
       this.failures.delete(uid);
-      return { state: 'done', message: `subscription ${target.subscription} deleted from ${deleted.length ? deleted.join(', ') : 'no topic (none had it)'}` };
+      const also = target.deleteTopics.length ? `; topic ${target.deleteTopics.join(', ')} ${topicsDeleted.length ? 'deleted' : 'was not there'}` : '';
+      return { state: 'done', message: `subscription ${target.subscription} deleted from ${deleted.length ? deleted.join(', ') : 'no topic (none had it)'}${also}` };
     } catch (err) {
       const failures = (this.failures.get(uid) ?? 0) + 1;
       const error = err instanceof Error ? err.message : String(err);

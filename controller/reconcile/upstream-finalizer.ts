@@ -1,4 +1,4 @@
-// Function Mesh's Go operator marks a Function or Sink whose subscription it cleans up with its
+// Function Mesh's Go operator marks a Function, Sink or batch Source whose subscription it cleans up with its
 // own finalizer. A resource it left behind keeps that finalizer; nothing else would ever remove
 // it, so this controller treats it as its own: swapped for ours while the resource lives, and on
 // delete the subscription is cleaned up and both are released.

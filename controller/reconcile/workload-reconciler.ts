@@ -18,7 +18,7 @@ import type { EventRecorder } from './events.js';
 import { resolveInputs, type ConfigMapObject } from './inputs.js';
 import { kindReconciler, reportChanges, type Report } from './kind-reconciler.js';
 import { DEPLOYMENTS, HPAS, SCALED_OBJECTS, SECRETS, STATEFUL_SETS, asObject } from './kinds.js';
-import { cleanupOAuth2, cleanupToken, tlsClientFiles, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
+import { cleanupOAuth2, cleanupTarget, cleanupToken, leftBehind, tlsClientFiles, wantsCleanup, type CleanupConnection, type SubscriptionCleaner } from './subscription-cleanup.js';
 import { cleanupAllowed, isManaged, rolloutPaused } from './rollout-control.js';
 import { advanceTakeover, planTakeover } from './takeover.js';
 import { deleteUpstreamCleanupJob } from './upstream-cleanup-job.js';
@@ -152,7 +152,7 @@ export class WorkloadReconciler {
     return Number(cached.metadata.resourceVersion) >= Number(applied.metadata.resourceVersion) ? cached : applied;
   }
 
-  /** Adds or removes the subscription-cleanup finalizer to match spec.cleanupSubscription (Function Mesh's becomes ours). */
+  /** Adds or removes the subscription-cleanup finalizer to match spec.cleanupSubscription or a batch Source (Function Mesh's becomes ours). */
   private async ensureFinalizer(resource: WorkloadResource, signal: AbortSignal): Promise<void> {
     const next = wantedFinalizers(resource.metadata.finalizers, wantsCleanup(resource) && cleanupAllowed(resource));
     if (!next) return;
@@ -187,7 +187,7 @@ export class WorkloadReconciler {
       ctx.log.info({ result: outcome.message }, 'subscription cleaned up');
       report.event('Normal', 'SubscriptionDeleted', outcome.message);
     } else {
-      const message = `gave up deleting the subscription after ${outcome.failures} attempts (${outcome.error}); the finalizer is released and the subscription may remain: delete it with pulsar-admin topics unsubscribe`;
+      const message = `gave up deleting the subscription after ${outcome.failures} attempts (${outcome.error}); the finalizer is released and ${leftBehind(cleanupTarget(resource))}`;
       ctx.log.warn({ error: outcome.error, failures: outcome.failures }, 'subscription cleanup abandoned');
       report.event('Warning', 'SubscriptionCleanupFailed', message);
     }

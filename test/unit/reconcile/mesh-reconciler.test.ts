@@ -6,6 +6,7 @@ import { FUNCTION_MESHES, WORKLOAD_RESOURCES } from '../../../controller/reconci
 import { MeshReconciler } from '../../../controller/reconcile/mesh-reconciler.js';
 import { fn, settings } from '../render/fixtures.js';
 import type { KubeObject } from '../../../controller/runtime/index.js';
+import { apiError } from './fake-client.js';
 import { runRow, type Row } from './reconciler-table.js';
 
 const namespace = 'team-a';
@@ -42,10 +43,29 @@ const rows: Row<FunctionMeshResource>[] = [
     },
   },
   {
-    name: "a member Function Mesh's operator left, its conditions a map (served as {} under this CRD): read as no status yet",
+    name: "a member Function Mesh's operator left, its conditions a map (served as {} under this CRD): cleared before the apply (no apply can type it), read as no status yet",
     resource: mesh(['a']),
     cached: [{ ...child('mesh-a', 'mesh-uid'), status: { conditions: {}, replicas: 1 } } as KubeObject],
-    want: { writes: ['apply Function mesh-a'], conditions: ['ChildrenApplied=True/Applied', 'Ready=False/ChildrenNotReady'], messages: { Ready: ['a (Function mesh-a): no status yet'] }, events: ['Normal Updated'] },
+    want: { writes: ['patch Function mesh-a status', 'apply Function mesh-a'], conditions: ['ChildrenApplied=True/Applied', 'Ready=False/ChildrenNotReady'], messages: { Ready: ['a (Function mesh-a): no status yet'] }, events: ['Normal Updated'] },
+  },
+  {
+    name: 'the map changed since the cache saw it (409 on the resourceVersion precondition): nothing to clear, the apply goes on',
+    resource: mesh(['a']),
+    cached: [{ ...child('mesh-a', 'mesh-uid'), status: { conditions: {} } } as KubeObject],
+    failures: { 'patch Function mesh-a': apiError(409, 'Conflict', 'the object has been modified', { method: 'PATCH', resource: 'functions', namespace }) },
+    want: { writes: ['apply Function mesh-a'], conditions: ['ChildrenApplied=True/Applied', 'Ready=False/ChildrenNotReady'], events: ['Normal Updated'] },
+  },
+  {
+    name: "a map on a Function another mesh controls is not this mesh's to clear: ChildConflict, no write",
+    resource: mesh(['b']),
+    cached: [{ ...child('mesh-b', 'another-mesh'), status: { conditions: {} } } as KubeObject],
+    want: { conditions: ['ChildrenApplied=False/ChildConflict', 'Ready=False/ChildConflict'], events: ['Warning ChildConflict'], error: { reason: 'ChildConflict' } },
+  },
+  {
+    name: "a member's list of conditions is left alone",
+    resource: mesh(['a']),
+    cached: [{ ...child('mesh-a', 'mesh-uid'), status: { conditions: [] } } as KubeObject],
+    want: { writes: ['apply Function mesh-a'], conditions: ['ChildrenApplied=True/Applied', 'Ready=False/ChildrenNotReady'], events: ['Normal Updated'] },
   },
   {
     name: 'managed: "false": left alone',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { FunctionResource, WorkloadResource } from '../../../controller/api/index.js';
 import { parseTopicName } from '../../../adapters/pulsar/topic-name.js';
-import { DEFAULT_CLEANUP_POLICY, SubscriptionCleaner, cleanupBudgetMs, cleanupOAuth2, cleanupTarget, cleanupToken, retryDelayMs, tlsClientFiles, topicsMatching, wantsCleanup } from '../../../controller/reconcile/subscription-cleanup.js';
+import { DEFAULT_CLEANUP_POLICY, SubscriptionCleaner, cleanupBudgetMs, cleanupOAuth2, cleanupTarget, cleanupToken, leftBehind, retryDelayMs, tlsClientFiles, topicsMatching, wantsCleanup } from '../../../controller/reconcile/subscription-cleanup.js';
 
 const fn = (spec: Partial<FunctionResource['spec']>, deletedAt = new Date().toISOString()): WorkloadResource =>
   ({ apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'Function', metadata: { name: 'fn', uid: 'u1', deletionTimestamp: deletedAt }, spec }) as unknown as WorkloadResource;
@@ -9,7 +9,7 @@ const fn = (spec: Partial<FunctionResource['spec']>, deletedAt = new Date().toIS
 describe('cleanup plan', () => {
   it('targets the subscription on every input topic, full names, patterns set aside', () => {
     const t = cleanupTarget(fn({ tenant: 't', namespace: 'n', name: 'f', input: { topics: ['in', 'persistent://a/b/c'], topicPattern: 'x-.*' } }));
-    expect(t).toEqual({ subscription: 't/n/f', topics: ['persistent://public/default/in', 'persistent://a/b/c'], patterns: ['persistent://public/default/x-.*'] });
+    expect(t).toEqual({ subscription: 't/n/f', topics: ['persistent://public/default/in', 'persistent://a/b/c'], patterns: ['persistent://public/default/x-.*'], deleteTopics: [] });
     expect(cleanupTarget(fn({ subscriptionName: 'mine', input: { topics: ['in'] } })).subscription).toBe('mine');
   });
   it('applies to Functions and Sinks that ask for it', () => {
@@ -18,7 +18,29 @@ describe('cleanup plan', () => {
     expect(wantsCleanup(as('Sink', { cleanupSubscription: true }))).toBe(true);
     expect(wantsCleanup(as('Function', {}))).toBe(false);
     expect(wantsCleanup(as('Sink', {}))).toBe(false);
-    expect(wantsCleanup(as('Source', { cleanupSubscription: true }))).toBe(false); // a Source has no subscription
+    expect(wantsCleanup(as('Source', { cleanupSubscription: true }))).toBe(false); // a plain Source has no subscription
+  });
+  const batch = { discoveryTriggererClassName: 'org.example.Trigger' };
+  const source = (spec: Record<string, unknown>, name = 'src') => ({ ...fn({}), kind: 'Source', metadata: { name, uid: 'u2' }, spec }) as unknown as WorkloadResource;
+  it('applies to a batch Source, always (upstream has no switch for it)', () => {
+    expect(wantsCleanup(source({ batchSourceConfig: batch }))).toBe(true);
+    expect(wantsCleanup(source({ batchSourceConfig: batch, cleanupSubscription: false }))).toBe(true);
+    expect(wantsCleanup(source({}))).toBe(false);
+  });
+  it("a batch Source: the executor's subscription on its intermediate topic, which is then deleted", () => {
+    expect(cleanupTarget(source({ batchSourceConfig: batch, tenant: 't', namespace: 'n', name: 'files' }))).toEqual({
+      subscription: 'BatchSourceExecutor-t/n/files',
+      topics: ['persistent://t/n/files-intermediate'],
+      patterns: [],
+      deleteTopics: ['persistent://t/n/files-intermediate'],
+    });
+    // Pulsar's names default as the runner's FunctionDetails do: public/default/<metadata.name>.
+    expect(cleanupTarget(source({ batchSourceConfig: batch }, 'crawl')).deleteTopics).toEqual(['persistent://public/default/crawl-intermediate']);
+    expect(cleanupTarget(source({}))).toEqual({ subscription: '', topics: [], patterns: [], deleteTopics: [] });
+  });
+  it('names what a released finalizer may leave behind', () => {
+    expect(leftBehind(cleanupTarget(fn({ input: { topics: ['in'] } })))).toBe('the subscription public/default/fn may remain: delete it with pulsar-admin topics unsubscribe');
+    expect(leftBehind(cleanupTarget(source({ batchSourceConfig: batch }, 'crawl')))).toContain('topic persistent://public/default/crawl-intermediate with pulsar-admin topics delete -f');
   });
   it('takes a token only from token authentication', () => {
     const plugin = 'org.apache.pulsar.client.impl.auth.AuthenticationToken';

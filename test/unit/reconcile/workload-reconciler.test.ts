@@ -4,16 +4,16 @@
 import { describe, it } from '@jest/globals';
 import { AUTOSCALER_ANNOTATION, AUTOSCALER_FALLBACK_ANNOTATION, type WorkloadResource } from '../../../controller/api/index.js';
 import { renderChildren } from '../../../controller/render/index.js';
-import { CONFIG_MAPS, FUNCTIONS, SCALED_OBJECTS, childKinds } from '../../../controller/reconcile/kinds.js';
+import { CONFIG_MAPS, FUNCTIONS, SCALED_OBJECTS, SOURCES, childKinds } from '../../../controller/reconcile/kinds.js';
 import type { RenderSettings } from '../../../controller/render/index.js';
 import type { ConfigMapObject } from '../../../controller/reconcile/inputs.js';
 import { SUBSCRIPTION_FINALIZER, SubscriptionCleaner } from '../../../controller/reconcile/subscription-cleanup.js';
 import { UPSTREAM_SUBSCRIPTION_FINALIZER } from '../../../controller/reconcile/upstream-finalizer.js';
 import { WorkloadReconciler } from '../../../controller/reconcile/workload-reconciler.js';
 import type { KubeObject } from '../../../controller/runtime/index.js';
-import { fn, settings } from '../render/fixtures.js';
+import { fn, settings, source } from '../render/fixtures.js';
 import { apiError } from './fake-client.js';
-import { runRow, type Row } from './reconciler-table.js';
+import { runRow, type Row, type TableSetup } from './reconciler-table.js';
 
 const RECHECK_MS = 1234;
 const namespace = 'team-a';
@@ -307,19 +307,84 @@ const rows: (Row<WorkloadResource> & { attempts?: number; settings?: RenderSetti
   },
 ];
 
+const batchSourceConfig = { discoveryTriggererClassName: 'org.example.Trigger' };
+/** Upstream's cleanup Job of a Source `src` (MakeSourceCleanUpJob). */
+const sourceCleanupJob = (): KubeObject => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: 'src-source-cleanup', namespace, uid: 'job-2', labels: { 'compute.functionmesh.io/component': 'source', 'compute.functionmesh.io/name': 'src', owner: 'uid-1' } },
+});
+const sourcePulsar = { pulsar: { pulsarConfig: 'pulsar-cm' } };
+
+const sourceRows: (Row<WorkloadResource> & { attempts?: number })[] = [
+  {
+    name: 'a batch Source gets the cleanup finalizer (its intermediate topic is cleaned up on delete)',
+    resource: withMeta(source({ ...sourcePulsar, batchSourceConfig }), {}),
+    cached: [pulsarCm],
+    want: {
+      writes: [`patch Source src finalizers=${SUBSCRIPTION_FINALIZER}`, 'apply Deployment src-source', 'apply Service src-source'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal Created'],
+    },
+  },
+  {
+    name: "a batch Source with Function Mesh's finalizer: its cleanup Job is deleted and the finalizer becomes ours",
+    resource: withMeta(source({ ...sourcePulsar, batchSourceConfig }), { finalizers: [UPSTREAM_SUBSCRIPTION_FINALIZER] }),
+    cached: [pulsarCm],
+    secrets: [sourceCleanupJob()],
+    want: {
+      writes: ['delete Job src-source-cleanup', `patch Source src finalizers=${SUBSCRIPTION_FINALIZER}`, 'apply Deployment src-source', 'apply Service src-source'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal CleanupJobDeleted', 'Normal Created'],
+    },
+  },
+  {
+    name: "a plain Source with Function Mesh's finalizer (no longer a batch Source): the Job is deleted and the finalizer dropped",
+    resource: withMeta(source(sourcePulsar), { finalizers: [UPSTREAM_SUBSCRIPTION_FINALIZER] }),
+    cached: [pulsarCm],
+    secrets: [sourceCleanupJob()],
+    want: {
+      writes: ['delete Job src-source-cleanup', 'patch Source src finalizers=', 'apply Deployment src-source', 'apply Service src-source'],
+      conditions: ['PulsarConfigResolved=True/Resolved', 'ChildrenApplied=True/Applied', 'Ready=False/WorkloadNotAvailable'],
+      events: ['Normal CleanupJobDeleted', 'Normal Created'],
+    },
+  },
+  {
+    name: 'a deleted batch Source, Pulsar unreachable: after the last attempt a Warning, and the finalizer is released',
+    attempts: 1,
+    resource: withMeta(source({ ...sourcePulsar, batchSourceConfig }), { deletionTimestamp: new Date().toISOString(), finalizers: [SUBSCRIPTION_FINALIZER] }),
+    cached: [pulsarCm],
+    want: { writes: ['patch Source src finalizers='], events: ['Warning SubscriptionCleanupFailed'] },
+  },
+];
+
+/** The reconciler of `kind` on the row's fake client and caches. */
+function reconcilerFor(kind: 'Function' | 'Source', ref: typeof FUNCTIONS, row: { attempts?: number; settings?: RenderSettings; kedaServed?: boolean }) {
+  return ({ client, informers, caches, events }: TableSetup) =>
+    new WorkloadReconciler(kind, ref, informers.informer(ref).store, caches(ref, childKinds(row.kedaServed ? [SCALED_OBJECTS] : [])), {
+      client,
+      render: renderChildren,
+      settings: row.settings ?? settings,
+      events,
+      cleaner: new SubscriptionCleaner({ attempts: row.attempts ?? 3, initialDelayMs: 5, requestTimeoutMs: 500 }),
+      configMaps: informers.informer<ConfigMapObject>(CONFIG_MAPS).store,
+      recheckMs: RECHECK_MS,
+    }).reconcile;
+}
+
+/**
+ * A row's resource deleted now, not when the module loaded: the cleaner gives up once the time
+ * since deletion passes its budget (1.5 s here), which a slow run of the rows before would reach.
+ */
+function deletedNow<R extends Row<WorkloadResource>>(row: R): R {
+  return row.resource.metadata.deletionTimestamp ? { ...row, resource: withMeta(row.resource, { deletionTimestamp: new Date().toISOString() }) } : row;
+}
+
 describe('WorkloadReconciler', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
-    const kinds = childKinds(row.kedaServed ? [SCALED_OBJECTS] : []);
-    await runRow(row, FUNCTIONS, ({ client, informers, caches, events }) =>
-      new WorkloadReconciler('Function', FUNCTIONS, informers.informer(FUNCTIONS).store, caches(FUNCTIONS, kinds), {
-        client,
-        render: renderChildren,
-        settings: row.settings ?? settings,
-        events,
-        cleaner: new SubscriptionCleaner({ attempts: row.attempts ?? 3, initialDelayMs: 5, requestTimeoutMs: 500 }),
-        configMaps: informers.informer<ConfigMapObject>(CONFIG_MAPS).store,
-        recheckMs: RECHECK_MS,
-      }).reconcile,
-    );
+    await runRow(deletedNow(row), FUNCTIONS, reconcilerFor('Function', FUNCTIONS, row));
+  });
+  it.each(sourceRows.map((r) => [r.name, r] as const))('Source: %s', async (_name, row) => {
+    await runRow(deletedNow(row), SOURCES, reconcilerFor('Source', SOURCES, row));
   });
 });
