@@ -1,23 +1,28 @@
-// `npm run bench -- e2e [--wakes=5] [--events=10000]`: the product on real pods (the local
-// platform with FM_REAL_NODE=1), installed from manifests/overlays/local-node as the e2e suites
-// install it (test/support/installation.ts).
+// `npm run bench -- e2e [--wakes=5] [--events=10000] [--together]`: the product on real pods (the
+// local platform with FM_REAL_NODE=1), installed from manifests/overlays/local-node as the e2e
+// suites install it (test/support/installation.ts).
 //
 // Wake: time from the first message published to an idle function (0 pods) until its first
 // result reaches the output topic, including KEDA's activation and the pod's start. Four
 // Functions, both runtimes (HTTP: bridge + the SDK's example; java: ExclamationFunction from a
 // function:// package on the Java runner) × both triggers (external-push: the scaler pushes
 // "active" as the message arrives; external: KEDA's poll, at its default 30 s), all at KEDA's
-// default polling interval. Each round waits until all four are at 0 pods, then publishes one
-// message to each at once (so the four share the machine's cores, as wakes in a cluster would).
+// default polling interval. Each round wakes the four one after the other, each from 0 pods and
+// alone (no other pod of the bench starting), as a user sees one wake; `--together` publishes to
+// all four at the same moment instead, so their pods start side by side on the node's cores.
 // One line per case:
-//   {"bench":"e2e.wake","runtime":"http"|"java","trigger":"push"|"poll","wakes":N,"p50_ms":…,"p95_ms":…}
+//   {"bench":"e2e.wake","runtime":"http"|"java","trigger":"push"|"poll","wakes":N,"p50_ms":…,"p95_ms":…,
+//    "mode":"sequential"|"together","phases_p50_ms":{…},"load":[…]}
+// phases_p50_ms: per phase, the median over the wakes of its time after the publish
+// (bench/wake-timeline.ts says what each phase is and where its time comes from).
 //
 // Mesh: the HTTP source → function → sink mesh (test/support/mesh.ts), `--events` messages
-// published straight to its first topic; function and sink scale to 3. One line:
+// published straight to its first topic (0: no mesh); function and sink scale to 3. One line:
 //   {"bench":"e2e.mesh","replicas":3,"events":N,"throughput_per_s":…,"drain_ms":…,"to_zero_ms":…,…}
 // throughput_per_s: results reaching the receiver per second while function and sink both had 3
 // ready pods; drain_ms: last message published → last result delivered; to_zero_ms: last result
 // → function and sink at 0 pods (cooldown 10 s, polling 2 s there).
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { PulsarConsumer } from '../adapters/pulsar/ws-consumer.js';
 import { PulsarProducer } from '../adapters/pulsar/ws-producer.js';
@@ -33,11 +38,15 @@ import { waitFor } from '../test/support/wait.js';
 import { PulsarAdmin } from '../adapters/pulsar/admin-client.js';
 import { parseTopicName } from '../adapters/pulsar/topic-name.js';
 import { preflight } from './preflight.js';
+import { WakeWatch, formatTimeline, medianTimeline, type Timeline } from './wake-timeline.js';
 
 /** KEDA's default polling interval, for both triggers. */
 const KEDA_DEFAULT_POLLING_S = 30;
 
-interface WakeCase { runtime: 'http' | 'java'; trigger: 'push' | 'poll'; name: string; input: string; output: string; ms: number[]; firstAt?: number }
+interface WakeCase {
+  runtime: 'http' | 'java'; trigger: 'push' | 'poll'; name: string; input: string; output: string;
+  ms: number[]; timelines: Timeline[]; load: number[]; firstAt?: number;
+}
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -45,9 +54,12 @@ const percentile = (values: number[], p: number) => {
 };
 
 export default async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { wakes: { type: 'string', default: '5' }, events: { type: 'string', default: '10000' } } });
+  const { values } = parseArgs({ args, options: {
+    wakes: { type: 'string', default: '5' }, events: { type: 'string', default: '10000' }, together: { type: 'boolean', default: false },
+  } });
   const wakes = Number(values.wakes);
   const events = Number(values.events);
+  const mode = values.together ? 'together' : 'sequential';
   const env = await preflight('e2e', { pulsar: true, crds: true });
   if (env.FM_REAL_NODE !== '1') throw new Error(`bench e2e: the platform in ${env.FM_PLATFORM_DIR} has no real node: hack/local-down, then FM_REAL_NODE=1 hack/local-up`);
   const images = await importImages(['controller', 'scaler', 'bridge', 'example', 'downloader', 'java-runner']);
@@ -71,20 +83,38 @@ export default async function run(args: string[]): Promise<void> {
     const producers = new Map(cases.map((c) => [c.name, new PulsarProducer({ url: env.PULSAR_WS_URL, topic: c.input })]));
     for (const p of producers.values()) { closers.push(() => p.close()); await p.waitConnected(30_000); }
 
+    const watch = new WakeWatch(ns).start();
+    closers.push(async () => watch.stop());
+    const atZero = (c: WakeCase) => waitFor(`${c.name} at 0 pods`, async () => (await deploymentReplicas(ns, `${c.name}-function`)) === 0
+      && (await podCount(ns, `${c.name}-function`)) === 0, { timeoutMs: 300_000, intervalMs: 500 });
+    const wake = async (c: WakeCase, round: number) => {
+      c.firstAt = undefined;
+      c.load.push(os.loadavg()[0]!);
+      const sent = Date.now();
+      await producers.get(c.name)!.send({ payload: Buffer.from(`wake-${round}`) });
+      await waitFor(`${c.name}'s first result`, async () => c.firstAt, { timeoutMs: 300_000, intervalMs: 20 });
+      c.ms.push(c.firstAt! - sent);
+      const deployment = `${c.name}-function`;
+      c.timelines.push(await watch.timeline({ deployment, sent, result: c.firstAt!, input: c.input, subscription: c.name, scaledObject: deployment }));
+    };
     for (let round = 0; round < wakes; round++) {
-      await Promise.all(cases.map((c) => waitFor(`${c.name} at 0 pods`, async () => (await deploymentReplicas(ns, `${c.name}-function`)) === 0 && (await podCount(ns, `${c.name}-function`)) === 0, { timeoutMs: 300_000, intervalMs: 500 })));
-      await Promise.all(cases.map(async (c) => {
-        c.firstAt = undefined;
-        const sent = Date.now();
-        await producers.get(c.name)!.send({ payload: Buffer.from(`wake-${round}`) });
-        await waitFor(`${c.name}'s first result`, async () => c.firstAt, { timeoutMs: 300_000, intervalMs: 50 });
-        c.ms.push(c.firstAt! - sent);
-      }));
-      process.stderr.write(`round ${round + 1}/${wakes}: ${cases.map((c) => `${c.runtime}/${c.trigger} ${c.ms.at(-1)} ms`).join(', ')}\n`);
+      if (mode === 'together') {
+        await Promise.all(cases.map(atZero));
+        await Promise.all(cases.map((c) => wake(c, round)));
+      } else {
+        // One wake at a time: the others are idle, running or stopping, none starting.
+        for (const c of cases) { await atZero(c); await wake(c, round); }
+      }
+      for (const c of cases) process.stderr.write(`round ${round + 1}/${wakes} ${c.runtime}/${c.trigger}: ${c.ms.at(-1)} ms (${formatTimeline(c.timelines.at(-1)!)})\n`);
     }
+    watch.stop();
     for (const c of cases) {
-      console.log(JSON.stringify({ bench: 'e2e.wake', runtime: c.runtime, trigger: c.trigger, wakes: c.ms.length, p50_ms: percentile(c.ms, 50), p95_ms: percentile(c.ms, 95), all_ms: c.ms }));
+      console.log(JSON.stringify({
+        bench: 'e2e.wake', runtime: c.runtime, trigger: c.trigger, wakes: c.ms.length, p50_ms: percentile(c.ms, 50), p95_ms: percentile(c.ms, 95),
+        mode, all_ms: c.ms, phases_p50_ms: medianTimeline(c.timelines, (v) => percentile(v, 50)), load: c.load.map((l) => Math.round(l * 10) / 10),
+      }));
     }
+    if (events <= 0) return;
     for (const c of cases) await kubectlOk(['-n', ns, 'delete', 'function', c.name, '--wait=false']);
     console.log(JSON.stringify(await meshThroughput(ns, env, images.example, events, closers)));
   } finally {
@@ -107,7 +137,7 @@ async function createWakeFunctions(ns: string, web: string, exampleImage: string
   for (const runtime of ['http', 'java'] as const) {
     for (const trigger of ['push', 'poll'] as const) {
       const name = `wake-${runtime}-${trigger}`;
-      const c: WakeCase = { runtime, trigger, name, input: `persistent://public/default/${ns}-${name}-in`, output: `persistent://public/default/${ns}-${name}-out`, ms: [] };
+      const c: WakeCase = { runtime, trigger, name, input: `persistent://public/default/${ns}-${name}-in`, output: `persistent://public/default/${ns}-${name}-out`, ms: [], timelines: [], load: [] };
       if (runtime === 'java') for (const t of [c.input, c.output]) await declareStringSchema(web, t);
       // The subscription exists before the Function, as a deployed function's would.
       await admin.createSubscription(parseTopicName(c.input), name, 'earliest');

@@ -139,3 +139,60 @@ python_packages() {
   step "PyPI packages for Python $want: $*" nice python3 -m pip install --quiet --disable-pip-version-check --no-compile --no-warn-script-location \
     --root-user-action=ignore --target "$root/usr/local/lib/python$want/dist-packages" "$@"
 }
+
+# JAVA_CDS_ARCHIVE: the java-runner's class-data sharing archive (JDK 17 dynamic CDS) of the Java
+# instance's start, which the image's JDK_JAVA_OPTIONS names. With it a JVM maps the ~5,000
+# classes of Pulsar's instance and client already parsed and verified instead of loading them from
+# the jars, which is most of its time to the first subscription. The command line stays as the
+# controller renders it; a JVM whose classpath does not start with the archive's (another
+# instancePath), or whose heap is too large for compressed oops, says so in a warning and runs
+# without it.
+JAVA_CDS_ARCHIVE=/pulsar/cds/java-instance.jsa
+# The rendered classpath (controller/render/runner-command.ts) without extraDependenciesDir.
+JAVA_INSTANCE_CLASSPATH='/pulsar/instances/java-instance.jar:$(echo /pulsar/lib/com.fasterxml.jackson.dataformat-jackson-dataformat-yaml-*.jar):$(echo /pulsar/lib/org.yaml-snakeyaml-*.jar)'
+
+# java_in_root ROOT SCRIPT: bash -c SCRIPT as the pulsar user chrooted into ROOT, with its own
+# network (loopback only), PIDs and mounts (a /proc, which the java launcher reads), for at most
+# 5 minutes (its TERM ends a JVM as an exit does: a training start still writes its archive).
+java_in_root() {
+  timeout --kill-after=30 300 unshare --mount --net --pid --fork --kill-child sh -c \
+    'ip link set lo up && mount -t proc proc "$1/proc" && exec chroot --userspec=10000:10001 "$1" bash -c "$2"' sh "$1" "$2"
+}
+
+# java_class_archive ROOT: writes $JAVA_CDS_ARCHIVE in ROOT from a training start of Pulsar's
+# ExclamationFunction (examples/api-examples.jar) with the rendered JVM options, as the pulsar
+# user, chrooted into ROOT, in namespaces of its own: no network but loopback (nothing leaves the
+# machine; the broker URL points at a closed local port), and a private /proc mount. The instance
+# loads everything up to the Pulsar client's first connection, fails to open its sink and exits,
+# and the JVM writes the archive at exit. Needs root.
+java_class_archive() {
+  local root="$1" log="$WORK/java-cds.log" script
+  [ "$(id -u)" = 0 ] || die "the java-runner's class archive needs root (chroot, unshare)"
+  # The image's tar stores every mtime as 0 (hack/images/oci-image.ts); the archive records the
+  # mtime of each jar on the classpath and refuses jars that differ, so train on the same times.
+  find "$root/pulsar" "$root/usr/lib/jvm" -exec touch -h -d @0 {} +
+  mkdir -p "$root$(dirname "$JAVA_CDS_ARCHIVE")"
+  chown 10000:10001 "$root$(dirname "$JAVA_CDS_ARCHIVE")"
+  printf '%s\n' '<Configuration><Appenders><Console name="Console" target="SYSTEM_OUT"><PatternLayout pattern="%d %msg%n"/></Console></Appenders><Loggers><Root level="INFO"><AppenderRef ref="Console"/></Root></Loggers></Configuration>' \
+    > "$root/tmp/cds-train-log4j.xml"
+  script="cd /pulsar && exec java -cp $JAVA_INSTANCE_CLASSPATH '-Dpulsar.functions.instance.classpath=/pulsar/lib/*'"
+  script+=" -Dlog4j.configurationFile=/tmp/cds-train-log4j.xml -XX:MaxRAMPercentage=70 -XX:+UseG1GC -XX:-UsePerfData"
+  script+=" -XX:ArchiveClassesAtExit=$JAVA_CDS_ARCHIVE org.apache.pulsar.functions.instance.JavaInstanceMain"
+  script+=" --jar /pulsar/examples/api-examples.jar --instance_id 0 --function_id 0-cds --function_version 0"
+  script+=" --function_details '{\"tenant\":\"public\",\"namespace\":\"default\",\"name\":\"cds\",\"runtime\":\"JAVA\",\"autoAck\":true,\"parallelism\":1,"
+  script+="\"className\":\"org.apache.pulsar.functions.api.examples.ExclamationFunction\",\"processingGuarantees\":\"ATLEAST_ONCE\","
+  script+="\"source\":{\"typeClassName\":\"java.lang.String\",\"subscriptionType\":\"SHARED\",\"subscriptionName\":\"cds\",\"inputSpecs\":{\"persistent://public/default/cds-in\":{}}},"
+  script+="\"sink\":{\"typeClassName\":\"java.lang.String\",\"topic\":\"persistent://public/default/cds-out\"},\"componentType\":\"FUNCTION\"}'"
+  script+=" --pulsar_serviceurl pulsar://127.0.0.1:6650 --max_buffered_tuples 100 --port 9093 --metrics_port 9094"
+  script+=" --expected_healthcheck_interval 0 --cluster_name kubernetes"
+  # It exits by itself once the client gives up, within a minute.
+  java_in_root "$root" "$script" >"$log" 2>&1 || true
+  rm -f "$root/tmp/cds-train-log4j.xml"
+  rm -rf "$root/pulsar/logs/functions"
+  [ -s "$root$JAVA_CDS_ARCHIVE" ] || { tail -30 "$log" >&2; die "java-runner: the class archive was not written (training log above)"; }
+  # The archive must map for the rendered classpath, or every pod would start without it.
+  java_in_root "$root" "exec java -Xshare:on -XX:SharedArchiveFile=$JAVA_CDS_ARCHIVE -cp $JAVA_INSTANCE_CLASSPATH -version" >"$log.check" 2>&1 \
+    || { cat "$log.check" >&2; die "java-runner: the class archive does not map for the rendered classpath"; }
+  touch -h -d @0 "$root$JAVA_CDS_ARCHIVE"
+  log "java-runner: class archive $(du -m "$root$JAVA_CDS_ARCHIVE" | cut -f1) MB, $(grep -c 'Pre JDK 6\|Skipping' "$log" || true) classes left out"
+}
