@@ -18,13 +18,29 @@ const projects = [
     testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     globalSetup: '<rootDir>/test/support/global-setup.js',
     globalTeardown: '<rootDir>/test/support/global-teardown.js',
-    // Suites run side by side, each holding the platform's suite lock shared; these hold it
+    // Suites run side by side, each holding the platform's suite lock shared; runsAlone hold it
     // exclusive and run with no other suite (test/support/integration-environment.js).
     testEnvironment: '<rootDir>/test/support/integration-environment.js',
     testEnvironmentOptions: {
       runsAlone: [
         // Kills the real node's kubelet, containerd and every pod on it.
         'test/integration/node/recovery.test.ts',
+      ],
+      // Each starts JVMs (a Pulsar of its own, the Java runner, the interop client) or runs npm ci:
+      // CPU-bound for tens of seconds, so on 2 cores they run one at a time, beside light suites.
+      heavy: [
+        'test/integration/bridge/no-websocket.test.ts',
+        'test/integration/bridge/secured-broker.test.ts',
+        'test/integration/controller/finalizer.test.ts',
+        'test/integration/e2e/fresh-clone.test.ts',
+        'test/integration/e2e/mesh-java.test.ts',
+        'test/integration/images/runners.test.ts',
+        'test/integration/platform/outages.test.ts',
+        'test/integration/pulsar-client/interop.test.ts',
+        'test/integration/pulsar-client/secured-broker.test.ts',
+        'test/integration/scaler/no-websocket.test.ts',
+        'test/integration/scaler/own-pulsar.test.ts',
+        'test/integration/scaler/tls-pulsar.test.ts',
       ],
     },
   },
