@@ -26,12 +26,14 @@ const projects = [
         // Kills the real node's kubelet, containerd and every pod on it.
         'test/integration/node/recovery.test.ts',
       ],
-      // Each starts JVMs (a Pulsar of its own, the Java runner, the interop client) or runs npm ci:
-      // CPU-bound for tens of seconds, so on 2 cores they run one at a time, beside light suites.
+      // Each starts JVMs (a Pulsar of its own, the Java runner, the interop client), several
+      // controllers through tsx, or npm ci: CPU-bound for tens of seconds, so on 2 cores they run
+      // one at a time, beside light suites.
       heavy: [
         'test/integration/bridge/no-websocket.test.ts',
         'test/integration/bridge/secured-broker.test.ts',
         'test/integration/controller/finalizer.test.ts',
+        'test/integration/controller/process.test.ts',
         'test/integration/e2e/fresh-clone.test.ts',
         'test/integration/e2e/mesh-java.test.ts',
         'test/integration/images/runners.test.ts',

@@ -27,9 +27,14 @@ async function ingress(send: (m: OutgoingMessage) => Promise<string>, connected 
 describe('source ingress', () => {
   it('answers 202 only once the send resolved', async () => {
     let resolveSend!: () => void;
-    const post = await ingress(() => new Promise((r) => (resolveSend = () => r('id'))));
+    let sendCalled!: () => void;
+    const called = new Promise<void>((r) => (sendCalled = r));
+    const post = await ingress(() => new Promise((r) => { resolveSend = () => r('id'); sendCalled(); }));
     let answered = false;
     const res = post().then((r) => ((answered = true), r));
+    // From the send on (the request may take long to arrive on a busy machine), an answer that did
+    // not wait for it would come within these 50 ms.
+    await called;
     await new Promise((r) => setTimeout(r, 50));
     expect(answered).toBe(false);
     resolveSend();
