@@ -3,12 +3,14 @@
 // node, say) holds it exclusive and runs alone. Files, not sockets, because the workers share
 // nothing else. A waiting exclusive holder goes first: shared holders that come after it wait.
 //
-//   <dir>/shared/<pid>-<n>    one per shared holder
-//   <dir>/waiting/<pid>-<n>   one per exclusive holder waiting for its turn
+//   <dir>/shared/<token>      one per shared holder
+//   <dir>/waiting/<token>     one per exclusive holder waiting for its turn
 //   <dir>/exclusive/          the exclusive holder, with its token inside
 //
-// Entries of processes that died (a killed worker) are ignored, so they never block a run.
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// A token is <pid>.<the process's start time>-<n>. Entries of processes that died (a killed
+// worker) are removed when seen, so they never block a run; the start time tells a dead holder
+// from a new process that got its pid.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -70,14 +72,14 @@ function prepare(dir, timeoutMs = 30 * 60_000) {
   const shared = path.join(dir, 'shared');
   mkdirSync(shared, { recursive: true });
   mkdirSync(path.join(dir, 'waiting'), { recursive: true });
-  return { shared, token: `${process.pid}-${counter++}`, deadline: Date.now() + timeoutMs };
+  return { shared, token: `${process.pid}.${startTime(process.pid)}-${counter++}`, deadline: Date.now() + timeoutMs };
 }
 
 function exclusiveWanted(dir) {
   return livingEntries(path.join(dir, 'waiting')).length > 0 || livingEntries(path.join(dir, 'exclusive')).length > 0;
 }
 
-/** Entries named `<pid>-<n>` whose process still runs. */
+/** The tokens in `dir` whose process still runs; the others are removed. */
 function livingEntries(dir) {
   let names;
   try {
@@ -86,15 +88,21 @@ function livingEntries(dir) {
     if (err.code === 'ENOENT') return [];
     throw err;
   }
-  return names.filter((name) => alive(Number(name.split('-')[0])));
+  return names.filter((name) => {
+    const [pid, start] = name.split('-')[0].split('.');
+    if (startTime(pid) === start) return true;
+    rmSync(path.join(dir, name), { recursive: true, force: true });
+    return false;
+  });
 }
 
-function alive(pid) {
+/** When the process started (clock ticks after boot, /proc/<pid>/stat field 22), or undefined if none runs. */
+function startTime(pid) {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 

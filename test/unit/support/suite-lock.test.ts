@@ -1,6 +1,6 @@
 // The suite lock that lets integration suites share the platform while some run alone.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { acquireExclusive, acquireShared } from '../../support/suite-lock.js';
@@ -56,13 +56,20 @@ describe('suite lock', () => {
     (await two)();
   });
 
-  it('ignores the entries of processes that died', async () => {
-    await acquireShared(dir); // creates the layout
-    writeFileSync(path.join(dir, 'shared', `${DEAD_PID}-0`), '');
-    writeFileSync(path.join(dir, 'waiting', `${DEAD_PID}-1`), '');
+  it('ignores and removes the entries of processes that died, or whose pid a new process got', async () => {
+    (await acquireShared(dir))(); // creates the layout
+    // This process's pid with another start time: a holder that died, its pid since reused.
+    const stale = [['shared', `${DEAD_PID}.1-0`], ['shared', `${process.pid}.1-1`], ['waiting', `${DEAD_PID}.1-2`]];
+    for (const [sub, name] of stale) writeFileSync(path.join(dir, sub!, name!), '');
     mkdirSync(path.join(dir, 'exclusive'));
-    writeFileSync(path.join(dir, 'exclusive', `${DEAD_PID}-2`), '');
-    expect(await within(acquireShared(dir))).toBe('held');
+    writeFileSync(path.join(dir, 'exclusive', `${process.pid}.1-3`), '');
+    const shared = acquireShared(dir);
+    expect(await within(shared)).toBe('held');
+    (await shared)();
+    const exclusive = acquireExclusive(dir);
+    expect(await within(exclusive)).toBe('held');
+    for (const sub of ['shared', 'waiting']) expect(readdirSync(path.join(dir, sub))).toEqual([]);
+    (await exclusive)();
   });
 
   it('names what it waited for when it gives up', async () => {
