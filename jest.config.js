@@ -27,14 +27,15 @@ const projects = [
         'test/integration/node/recovery.test.ts',
       ],
       // Each starts JVMs (a Pulsar of its own, the Java runner, the interop client), several
-      // controllers through tsx, or npm ci: CPU-bound for tens of seconds, so on 2 cores they run
-      // one at a time, beside light suites.
+      // controllers through tsx, a whole installation on the real node (the mesh suites), or npm
+      // ci: CPU-bound for tens of seconds, so on 2 cores they run one at a time, beside light suites.
       heavy: [
         'test/integration/bridge/no-websocket.test.ts',
         'test/integration/bridge/secured-broker.test.ts',
         'test/integration/controller/finalizer.test.ts',
         'test/integration/controller/process.test.ts',
         'test/integration/e2e/fresh-clone.test.ts',
+        'test/integration/e2e/mesh-http.test.ts',
         'test/integration/e2e/mesh-java.test.ts',
         'test/integration/images/runners.test.ts',
         'test/integration/platform/outages.test.ts',
