@@ -90,7 +90,7 @@ function livingEntries(dir) {
   }
   return names.filter((name) => {
     const [pid, start] = name.split('-')[0].split('.');
-    if (startTime(pid) === start) return true;
+    if (start !== undefined && startTime(pid) === start) return true;
     rmSync(path.join(dir, name), { recursive: true, force: true });
     return false;
   });

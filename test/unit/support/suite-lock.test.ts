@@ -59,7 +59,7 @@ describe('suite lock', () => {
   it('ignores and removes the entries of processes that died, or whose pid a new process got', async () => {
     (await acquireShared(dir))(); // creates the layout
     // This process's pid with another start time: a holder that died, its pid since reused.
-    const stale = [['shared', `${DEAD_PID}.1-0`], ['shared', `${process.pid}.1-1`], ['waiting', `${DEAD_PID}.1-2`]];
+    const stale = [['shared', `${DEAD_PID}.1-0`], ['shared', `${process.pid}.1-1`], ['waiting', `${DEAD_PID}.1-2`], ['waiting', `${DEAD_PID}-4`]];
     for (const [sub, name] of stale) writeFileSync(path.join(dir, sub!, name!), '');
     mkdirSync(path.join(dir, 'exclusive'));
     writeFileSync(path.join(dir, 'exclusive', `${process.pid}.1-3`), '');
