@@ -6,6 +6,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { readEnvFile } from '../../hack/platform-env.js';
+import { readPlatformEnv } from './platform.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -183,10 +185,23 @@ export function signToken(subject: string, secret: Buffer, expiresAt?: number): 
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
+export interface OwnApiserver {
+  dir: string;
+  kubeconfig: string;
+  /** kubectl against this apiserver; rejects with kubectl's stderr. */
+  kubectl(args: string[], input?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
 /** A kube-apiserver with its etcd, of the test's own (hack/local-up with the apiserver profile). */
-export async function startOwnApiserver(): Promise<{ dir: string; stop(): Promise<void> }> {
+export async function startOwnApiserver(): Promise<OwnApiserver> {
   const dir = mkdtempSync(path.join(tmpdir(), 'fm-apiserver-'));
   const env = { ...process.env, FM_PLATFORM_DIR: dir, FM_PLATFORM_PROFILE: 'apiserver' };
   await run(path.join(repo, 'hack/local-up'), [], { env, timeout: 120_000 });
-  return { dir, stop: async () => { await run(path.join(repo, 'hack/local-down'), [], { env, timeout: 60_000 }); } };
+  const kubeconfig = readEnvFile(path.join(dir, 'env')).KUBECONFIG!;
+  const kubectl = (args: string[], input?: string) => new Promise<string>((resolve, reject) => {
+    const child = execFile(readPlatformEnv().KUBECTL, ['--kubeconfig', kubeconfig, ...args], (err, stdout, stderr) => (err ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
+    if (input !== undefined) child.stdin?.end(input);
+  });
+  return { dir, kubeconfig, kubectl, stop: async () => { await run(path.join(repo, 'hack/local-down'), [], { env, timeout: 60_000 }); } };
 }

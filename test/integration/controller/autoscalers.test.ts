@@ -4,12 +4,8 @@
 // falls back to upstream's CPU HPA (minReplicas 0 → 1, said in a condition and an Event) and
 // applies everything else while a condition names the VPA it could not create; KEDA installed
 // later is picked up without a restart and replaces that HPA.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { readEnvFile } from '../../../hack/platform-env.js';
 import { createTestNamespace, deleteNamespace, kubectl, kubectlOk } from '../../support/kubectl.js';
-import { readPlatformEnv } from '../../support/platform.js';
 import { startOwnApiserver } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';
 import { condition, spawnController, startController, type ControllerProcess, type LiveObject, type RunningController } from './harness.js';
@@ -57,13 +53,8 @@ describe('switching autoscalers on the shared platform', () => {
 
 describe('an apiserver that serves neither KEDA nor the VPA', () => {
   let own: Awaited<ReturnType<typeof startOwnApiserver>>;
-  let kubeconfig: string;
   let controller: ControllerProcess | undefined;
-  const ownKubectl = (args: string[], input?: string) =>
-    new Promise<string>((resolve, reject) => {
-      const child = execFile(readPlatformEnv().KUBECTL, ['--kubeconfig', kubeconfig, ...args], (err, stdout, stderr) => (err ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
-      if (input !== undefined) child.stdin?.end(input);
-    });
+  const ownKubectl = (args: string[], input?: string) => own.kubectl(args, input);
   const get = async (kind: string, name: string): Promise<LiveObject | undefined> => {
     try {
       return JSON.parse(await ownKubectl(['-n', 'default', 'get', kind, name, '-o', 'json'])) as LiveObject;
@@ -75,7 +66,6 @@ describe('an apiserver that serves neither KEDA nor the VPA', () => {
 
   beforeAll(async () => {
     own = await startOwnApiserver();
-    kubeconfig = readEnvFile(path.join(own.dir, 'env')).KUBECONFIG!;
     await ownKubectl(['apply', '--server-side', '-f', 'manifests/crds/']);
     await ownKubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   }, 180_000);
@@ -88,7 +78,7 @@ describe('an apiserver that serves neither KEDA nor the VPA', () => {
   it('falls back to the CPU HPA at 1 replica, says so, and applies all but the VPA', async () => {
     const fn = javaFunction('nokeda', { replicas: undefined, minReplicas: 0, maxReplicas: 4, pod: { vpa: { updatePolicy: { updateMode: 'Auto' } } } });
     await ownKubectl(['-n', 'default', 'apply', '-f', '-'], list(pulsarConfigMap(), fn));
-    controller = await spawnController(['--leader-elect=false', '--watch-namespace=default', '--discovery-interval=1'], { KUBECONFIG: kubeconfig });
+    controller = await spawnController(['--leader-elect=false', '--watch-namespace=default', '--discovery-interval=1'], { KUBECONFIG: own.kubeconfig });
 
     const hpa = await waitFor('the fallback HPA', () => get('hpa', 'nokeda-function'), { timeoutMs: 60_000, intervalMs: 300 });
     expect(hpa.spec).toEqual(expect.objectContaining({ minReplicas: 1, maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] }));

@@ -6,14 +6,11 @@
 // over the map-shaped status, and everything converges to Ready. Replacing CRDs would break the
 // suites sharing the platform, so this runs on an apiserver of its own (etcd and kube-apiserver:
 // no controller-manager, so the test plays its part for the Deployments' status).
-import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import YAML from 'yaml';
-import { readEnvFile } from '../../../hack/platform-env.js';
-import { readPlatformEnv } from '../../support/platform.js';
-import { startOwnApiserver } from '../../support/processes.js';
+import { startOwnApiserver, type OwnApiserver } from '../../support/processes.js';
 import { SAMPLES_DIR } from '../../support/samples.js';
 import { waitFor } from '../../support/wait.js';
 import { sampleResources } from '../../unit/api/samples.js';
@@ -24,15 +21,10 @@ import { UPSTREAM_FINALIZER, upstreamLabels } from './upstream-install.js';
 
 type Stored = LiveObject & { extra?: unknown; spec: Json; status?: Json & { conditions?: unknown } };
 
-let own: Awaited<ReturnType<typeof startOwnApiserver>> | undefined;
-let kubeconfig = '';
+let own: OwnApiserver | undefined;
 let controller: ControllerProcess | undefined;
 
-const k = (args: string[], input?: string) =>
-  new Promise<string>((resolve, reject) => {
-    const child = execFile(readPlatformEnv().KUBECTL, ['--kubeconfig', kubeconfig, ...args], (err, stdout, stderr) => (err ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
-    if (input !== undefined) child.stdin?.end(input);
-  });
+const k = (args: string[], input?: string) => own!.kubectl(args, input);
 const get = async (kind: string, name: string) => JSON.parse(await k(['-n', 'default', 'get', kind, name, '-o', 'json'])) as Stored;
 const items = async (kinds: string) => (JSON.parse(await k(['-n', 'default', 'get', kinds, '-o', 'json'])) as { items: Stored[] }).items;
 
@@ -67,7 +59,6 @@ const established = () => waitFor('the CRDs established', () => k(['wait', '--fo
 describe("replacing Function Mesh's CRDs with this project's on a live apiserver (docs/migration.md, step 2)", () => {
   beforeAll(async () => {
     own = await startOwnApiserver();
-    kubeconfig = readEnvFile(path.join(own.dir, 'env')).KUBECONFIG!;
     await k(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: ourCrds().map(upstreamShapedCrd) }));
     await established();
     await k(['-n', 'default', 'apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: sampleInputs() }));
@@ -132,7 +123,7 @@ describe("replacing Function Mesh's CRDs with this project's on a live apiserver
   });
 
   it('this controller writes their status over the map and they converge to Ready', async () => {
-    controller = await spawnController(['--leader-elect=false', '--watch-namespace=default', '--discovery-interval=1'], { KUBECONFIG: kubeconfig });
+    controller = await spawnController(['--leader-elect=false', '--watch-namespace=default', '--discovery-interval=1'], { KUBECONFIG: own!.kubeconfig });
     for (const s of samples) {
       await waitFor(
         `${s.kind} ${s.name} with this controller's status`,
