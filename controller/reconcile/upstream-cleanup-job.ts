@@ -6,7 +6,7 @@
 // happens once per resource. A Job is upstream's only when its labels name the resource and carry
 // its uid (`owner`, as upstream labels it) and nothing controls it; a user's Job of that name stays.
 import type { WorkloadKind } from '../api/index.js';
-import { isNotFound, type KubeObject, type ObjectClient } from '../runtime/index.js';
+import { isForbidden, isNotFound, type KubeObject, type ObjectClient } from '../runtime/index.js';
 import { controllerOf } from './apply-plan.js';
 import { JOBS } from './kinds.js';
 import { UPSTREAM_SUBSCRIPTION_FINALIZER } from './upstream-finalizer.js';
@@ -57,7 +57,7 @@ export async function deleteUpstreamCleanupJob(resource: Resource, client: Objec
     return { deleted: `deleted Function Mesh's cleanup Job ${name} and its pod: this controller cleans up the subscription itself` };
   } catch (err) {
     if (isNotFound(err)) return {};
-    if ((err as { status?: number }).status === 403) {
+    if (isForbidden(err)) {
       return { forbidden: `Function Mesh's cleanup Job ${name}, if any, is left: the controller may not get and delete jobs (batch) in namespace ${namespace}; grant it (manifests/rbac/controller-rbac.yaml) or delete the Job by hand` };
     }
     throw err;

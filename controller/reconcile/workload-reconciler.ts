@@ -6,7 +6,7 @@
 import { AUTOSCALER_FALLBACK_ANNOTATION, applyDefaults, storedConditions, type WorkloadKind, type WorkloadResource } from '../api/index.js';
 import type { RenderProblem, RenderSettings, renderChildren } from '../render/index.js';
 import { backendConfigRevisions, workloadName } from '../render/index.js';
-import { ignoreNotFound, isNotFound, keyOf, type KubeObject, type ObjectClient, type Reconcile, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
+import { ignoreNotFound, isForbidden, isNotFound, keyOf, type KubeObject, type ObjectClient, type Reconcile, type ReconcileContext, type ReconcileResult, type ResourceRef, type Store } from '../runtime/index.js';
 import { childId } from './apply-plan.js';
 import { autoscalingCondition, type AutoscalerObject } from './autoscaler-status.js';
 import { BACKEND_CONFIG_STATUS_FIELDS, type BackendConfigLookup } from './backend-configs.js';
@@ -238,11 +238,9 @@ export class WorkloadReconciler {
     } catch (err) {
       if (isNotFound(err)) return undefined;
       if (signal.aborted) throw err;
-      const status = (err as { status?: number }).status;
-      const fix =
-        status === 403
-          ? `allow the controller's ServiceAccount to get secrets in namespace ${namespace} (RBAC, manifests/rbac/controller-rbac.yaml)`
-          : 'the apiserver failed; the next attempt reads it again';
+      const fix = isForbidden(err)
+        ? `allow the controller's ServiceAccount to get secrets in namespace ${namespace} (RBAC, manifests/rbac/controller-rbac.yaml)`
+        : 'the apiserver failed; the next attempt reads it again';
       problems.push(`Secret ${name} (${field}) in namespace ${namespace} could not be read: ${err instanceof Error ? err.message : String(err)}: ${fix}`);
       return undefined;
     }

@@ -12,7 +12,7 @@
 // and write with server-side apply (`client.apply`, `client.applyStatus`), passing `signal`.
 export { KubeClient } from './kube-client.js';
 export type { ApplyOptions, CallOptions, ObjectClient, DeleteOptions, KubeClientOptions, ListOptions, ObjectList, WatchEvent, WatchEventType, WatchOptions } from './kube-client.js';
-export { KubeApiError, isAlreadyExists, isConflict, isGone, isNotFound } from './kube-error.js';
+export { KubeApiError, isAlreadyExists, isConflict, isForbidden, isGone, isNotFound } from './kube-error.js';
 export type { ApiStatus } from './kube-error.js';
 export { TerminalError, ignoreNotFound } from './outcomes.js';
 export { apiVersionOf, groupOf, isNamespaced, keyOf, objectKey, resourceName, resourcePath, splitKey } from './resource.js';

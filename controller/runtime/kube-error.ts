@@ -39,6 +39,8 @@ function statusOf(err: unknown): number | undefined {
 }
 
 export const isNotFound = (err: unknown): boolean => statusOf(err) === 404;
+/** 403: RBAC refused the request (the fix is a grant, not a retry). */
+export const isForbidden = (err: unknown): boolean => statusOf(err) === 403;
 export const isConflict = (err: unknown): boolean => statusOf(err) === 409 && (err as KubeApiError).reason !== 'AlreadyExists';
 export const isAlreadyExists = (err: unknown): boolean => statusOf(err) === 409 && (err as KubeApiError).reason === 'AlreadyExists';
 /** 410 Gone: the resourceVersion a watch or a list continuation asked for was compacted away. */
