@@ -139,7 +139,7 @@ describe.each(['binary', 'websocket'] as const)('push activation (StreamIsActive
     ['an existing subscription', { partitions: 0, subscription: 'fn' }],
     ['a partitioned topic', { partitions: 3, subscription: 'fn' }],
     ['a subscription not created yet', { partitions: 0 }],
-  ])('wakes an idle function within a second of the first message: %s', async (_what, topicOpts) => {
+  ])('wakes an idle function by push, long before the periodic check (60 s): %s', async (_what, topicOpts) => {
     const before = watched();
     const { name, topic } = await topicWithSubscription('push', topicOpts);
     if (!topicOpts.subscription) await produce(web, topicPath(topic), 0);
@@ -151,8 +151,11 @@ describe.each(['binary', 'websocket'] as const)('push activation (StreamIsActive
     expect(scaler.binary?.connections).toBe(transport === 'binary' ? 1 : undefined);
     const published = Date.now();
     await produce(web, topicPath(topic), 1);
-    await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 10 });
-    expect(stream.trues[0]! - published).toBeLessThan(1_000);
+    await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 20_000, intervalMs: 10 });
+    // Only a reader can answer before the 60 s check. The bound is loose on purpose: suites run side
+    // by side on 2 cores (the WebSocket path once took 1,005 ms in CI); wake latency is measured
+    // by `npm run bench -- scaler`, not here.
+    expect(stream.trues[0]! - published).toBeLessThan(5_000);
     stream.call.cancel();
   });
 
