@@ -16,6 +16,9 @@ import type { BridgeMetrics } from './metrics.js';
 import type { Sender } from './message-pump.js';
 import type { PayloadLimit } from './transport/transport.js';
 
+/** How far beyond the limit a body is still read (and dropped) so that its client gets the 413. */
+const DRAIN_AT_MOST = 8 * 1024 * 1024;
+
 export interface IngressDeps {
   host: string;
   port: number;
@@ -54,7 +57,10 @@ export async function startIngress(deps: IngressDeps): Promise<Ingress> {
     // Read per request: the binary transport learns the broker's limit when it connects.
     const limit = deps.producer.payloadLimit;
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit.bytes) return void tooLarge(res, declared, limit);
+    // A client may send its whole body before it reads any answer, and gets EPIPE, not the 413, if
+    // the server closes first: a body near the limit is read (and dropped) before the answer; only
+    // a far larger one is refused at once, closing the connection.
+    if (declared > limit.bytes + DRAIN_AT_MOST) return void tooLarge(res, declared, limit, true);
     pending++;
     const started = performance.now();
     const chunks: Buffer[] = [];
@@ -76,9 +82,8 @@ export async function startIngress(deps: IngressDeps): Promise<Ingress> {
     });
   });
 
-  function tooLarge(res: http.ServerResponse, size: number, limit: PayloadLimit): void {
-    // The rest of the body is not worth reading: close, so the client stops sending it.
-    res.setHeader('connection', 'close');
+  function tooLarge(res: http.ServerResponse, size: number, limit: PayloadLimit, close = false): void {
+    if (close) res.setHeader('connection', 'close');
     answer(res, 413, `event of ${size} bytes is larger than ${limit.bytes} bytes, the most one Pulsar message may carry here: ${limit.why}`);
   }
 

@@ -1,5 +1,6 @@
 // Source-mode ingress with an in-memory producer: 202 only after the send resolves, 429 when
 // saturated, 503 when Pulsar is unreachable or refuses, 413 beyond the transport's payload limit.
+import net from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { startIngress, type Ingress } from '../../../adapters/bridge/ingress.js';
@@ -78,6 +79,15 @@ describe('source ingress', () => {
     } as RequestInit);
     expect(chunked.status).toBe(413);
     expect(sent).toEqual([2048]);
+    // Declared far beyond it (more than 8 MiB over): refused before any of the body, closing.
+    const socket = net.connect(port, '127.0.0.1');
+    socket.write(`POST / HTTP/1.1\r\nhost: x\r\nce-specversion: 1.0\r\ncontent-length: ${2048 + 8 * 1024 * 1024 + 1}\r\n\r\n`);
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve(text));
+    });
+    socket.destroy();
+    expect(answer).toMatch(/^HTTP\/1\.1 413 [^]*\r\nconnection: close\r\n[^]*event of 8390657 bytes is larger than 2048 bytes/i);
   });
 
   it('answers 413, not 503, when the client finds the message too large with its metadata', async () => {
