@@ -125,6 +125,8 @@ export class LeaderElector {
         if (await this.tryAcquireOrRenew()) renewedAt = attemptAt;
         else if (this.observedHolder !== this.identity) break; // someone else holds it now
       }
+      // stop() during a renewal ends the attempt, not leadership: stop() releases the Lease.
+      if (signal.aborted) return;
       this.leading = false;
       this.log.warn({ holder: this.observedHolder }, 'lost leadership');
       this.opts.onStoppedLeading?.();

@@ -113,7 +113,10 @@ describe('Manager + Controller', () => {
   });
 
   it('with two replicas only the leader reconciles; the standby takes over when the leader stops', async () => {
-    const lease = { namespace: ns, name: 'cm-to-secret', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 };
+    // A lease long enough that a leader slowed down by other suites keeps it (a 2 s renew deadline
+    // does not survive a busy apiserver); the standby takes over on the release, well before it
+    // could expire, so the takeover wait stays short of the lease.
+    const lease = { namespace: ns, name: 'cm-to-secret', leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 300 };
     const replicas = ['r1', 'r2'].map((identity) => {
       const kube = testClient(`manager-test-${identity}`);
       const registry = new Registry();
@@ -144,7 +147,7 @@ describe('Manager + Controller', () => {
       expect(await leaderGauge(standby)).toBe(0);
 
       await leader.manager.stop();
-      await waitFor('standby to lead', async () => standby.manager.isLeader, { timeoutMs: 5000, intervalMs: 20 });
+      await waitFor('standby to lead', async () => standby.manager.isLeader, { timeoutMs: 15_000, intervalMs: 20 });
       // The new leader re-queues everything it knows and converges on changes made meanwhile.
       await client.apply(CONFIG_MAPS, cm('app-ha', { v: '2' }));
       await waitFor('child updated by the new leader', async () => (await childData('app-ha'))?.v === '2', { timeoutMs: 10_000 });
