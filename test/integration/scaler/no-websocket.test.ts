@@ -1,34 +1,18 @@
 // Push activation against a broker of this suite's own with the WebSocket service off, as every
 // non-standalone Pulsar has it by default: the scaler finds the broker through the admin URL's
 // HTTP lookup and watches idle topics over the binary protocol, all readers on one connection.
-// The scalers' periodic check is a minute (except where a check is the point), so only a reader
-// can deliver `true` within the bound.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { setTimeout as sleep } from 'node:timers/promises';
+// The push scaler's periodic check never runs within a test, so only a reader can deliver `true`.
+import { describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
-import type { Scaler } from '../../../scaler/app.js';
-import { waitFor } from '../../support/wait.js';
-import { adminFor, AFTER_READER_OPENS_MS, expectWakeOnTopicCreation, KedaLikeClient, OwnPulsar, produceBinary, ref, startTestScaler, uniqueName } from './support.js';
+import { ownPulsarWithPushScaler } from './own-pulsar-suite.js';
+import { adminFor, expectWake, expectWakeOnTopicCreation, idleWatched, KedaLikeClient, produceBinary, ref, startTestScaler, uniqueName } from './support.js';
 
 describe('push activation with the broker\'s WebSocket service off', () => {
-  let pulsar: OwnPulsar;
-  let scaler: Scaler;
-  let keda: KedaLikeClient;
-
-  beforeAll(async () => {
-    pulsar = await OwnPulsar.start({ conf: ['webSocketServiceEnabled=false'] });
-    scaler = await startTestScaler({ checkMs: 60_000 });
-    keda = new KedaLikeClient(scaler.server.port);
-  }, 240_000);
-
-  afterAll(async () => {
-    keda?.close();
-    await scaler?.close();
-    await pulsar?.destroy();
-  }, 60_000);
+  const suite = ownPulsarWithPushScaler({ conf: ['webSocketServiceEnabled=false'] });
 
   it('really has no WebSocket API', async () => {
+    const { pulsar } = suite;
     const ws = new WebSocket(`${pulsar.wsUrl}/ws/v2/reader/persistent/public/default/${uniqueName('nows')}?messageId=latest`);
     const outcome = await new Promise<string>((resolve) => {
       ws.once('open', () => resolve('open'));
@@ -39,13 +23,13 @@ describe('push activation with the broker\'s WebSocket service off', () => {
     expect(outcome).toMatch(/^HTTP 4\d\d$/);
   });
 
-  it('wakes idle functions within a second of the first message, five topics over one broker connection', async () => {
+  it('wakes idle functions by push, five topics over one broker connection', async () => {
+    const { pulsar, scaler, keda } = suite;
     const topics = Array.from({ length: 5 }, () => parseTopicName(`public/default/${uniqueName('nows')}`));
     const admin = adminFor(pulsar.webUrl);
     for (const t of topics) await admin.createSubscription(t, 'fn');
     const streams = topics.map((t) => keda.stream(ref('nows', { adminURL: pulsar.webUrl, topics: `persistent://public/default/${t.local}`, subscription: 'fn' })));
-    await waitFor('the idle topics to be watched', async () => scaler.watcher.connectedTopics === topics.length, { timeoutMs: 20_000, intervalMs: 50 });
-    await sleep(AFTER_READER_OPENS_MS);
+    await idleWatched(scaler, () => scaler.watcher.connectedTopics === topics.length);
     expect(streams.every((s) => s.trues.length === 0)).toBe(true);
 
     // Counted by the broker: every watching reader (a non-durable subscription of its own) is
@@ -60,15 +44,13 @@ describe('push activation with the broker\'s WebSocket service off', () => {
     }
     expect(addresses.size).toBe(1);
 
-    const published = Date.now();
-    await produceBinary(pulsar.brokerUrl, `persistent://public/default/${topics[2]!.local}`, 1);
-    await waitFor('stream true', async () => streams[2]!.trues.length > 0, { timeoutMs: 5_000, intervalMs: 10 });
-    expect(streams[2]!.trues[0]! - published).toBeLessThan(1_000);
+    await expectWake(streams[2]!, () => produceBinary(pulsar.brokerUrl, `persistent://public/default/${topics[2]!.local}`, 1));
     expect(streams.filter((s) => s.trues.length > 0)).toHaveLength(1);
     for (const s of streams) s.call.cancel();
   });
 
   it('wakes a function whose input topic did not exist yet, on the message that creates it', async () => {
+    const { pulsar } = suite;
     const checking = await startTestScaler({ checkMs: 500 });
     const client = new KedaLikeClient(checking.server.port);
     try {

@@ -7,8 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { parseTopicName, topicPath } from '../../../adapters/pulsar/topic-name.js';
 import type { Scaler } from '../../../scaler/app.js';
 import { waitFor } from '../../support/wait.js';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { adminFor, AFTER_READER_OPENS_MS, KedaLikeClient, OwnPulsar, produce, ref, startTestScaler, uniqueName } from './support.js';
+import { adminFor, expectWake, idleWatched, KedaLikeClient, OwnPulsar, produce, PUSH_ONLY_CHECK_MS, ref, startTestScaler, uniqueName } from './support.js';
 
 describe('scaler against a Pulsar served over TLS by a private CA', () => {
   let pulsar: OwnPulsar;
@@ -21,9 +20,9 @@ describe('scaler against a Pulsar served over TLS by a private CA', () => {
 
   beforeAll(async () => {
     pulsar = await OwnPulsar.start({ tls: true });
-    // A periodic check of a minute: only a reader can wake a function within the push test's bound.
-    trusting = await startTestScaler({ pulsarCaFile: pulsar.tls!.caFile, checkMs: 60_000 });
-    trustingWs = await startTestScaler({ pulsarCaFile: pulsar.tls!.caFile, checkMs: 60_000, activationTransport: 'websocket' });
+    // No periodic check within a test: only a reader can wake a function.
+    trusting = await startTestScaler({ pulsarCaFile: pulsar.tls!.caFile, checkMs: PUSH_ONLY_CHECK_MS });
+    trustingWs = await startTestScaler({ pulsarCaFile: pulsar.tls!.caFile, checkMs: PUSH_ONLY_CHECK_MS, activationTransport: 'websocket' });
     kedaWs = new KedaLikeClient(trustingWs.server.port);
     untrusting = await startTestScaler({});
     keda = new KedaLikeClient(trusting.server.port);
@@ -46,7 +45,7 @@ describe('scaler against a Pulsar served over TLS by a private CA', () => {
     await produce(pulsar.webUrl, topicPath(topic), 3);
     const so = ref('tls', { adminURL: pulsar.tlsWebUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' });
 
-    await waitFor('the backlog over TLS', async () => (await keda.poll(so)).value === 3, { timeoutMs: 10_000, intervalMs: 100 });
+    await waitFor('the backlog over TLS', async () => (await keda.poll(so)).value === 3, { timeoutMs: 30_000, intervalMs: 100 });
     expect(await keda.poll(so)).toEqual({ target: 10, value: 3, active: true });
 
     const refused = (await kedaUntrusting.getMetrics(so, 's0-x').catch((e: grpc.ServiceError) => e)) as grpc.ServiceError;
@@ -60,13 +59,9 @@ describe('scaler against a Pulsar served over TLS by a private CA', () => {
     const topic = parseTopicName(`public/default/${uniqueName('tls-push')}`);
     await adminFor(pulsar.webUrl).createSubscription(topic, 'fn');
     const stream = client.stream(ref('tls-push', { adminURL: pulsar.tlsWebUrl, topics: `persistent://public/default/${topic.local}`, subscription: 'fn' }));
-    await waitFor('the idle topic to be watched', async () => scaler.watcher.connectedTopics > 0, { timeoutMs: 10_000, intervalMs: 50 });
-    await sleep(AFTER_READER_OPENS_MS);
+    await idleWatched(scaler, () => scaler.watcher.connectedTopics > 0);
     expect(stream.trues).toHaveLength(0);
-    const published = Date.now();
-    await produce(pulsar.webUrl, topicPath(topic), 1);
-    await waitFor('stream true', async () => stream.trues.length > 0, { timeoutMs: 5_000, intervalMs: 10 });
-    expect(stream.trues[0]! - published).toBeLessThan(1_000);
+    await expectWake(stream, () => produce(pulsar.webUrl, topicPath(topic), 1));
     stream.call.cancel();
     // The https:// admin URL's lookup gave the broker's TLS port: the reader never went plain text.
     if (scheme === 'pulsar+ssl') expect(trusting.binary!.serviceUrls[pulsar.tlsWebUrl]).toMatch(new RegExp(`^pulsar\\+ssl://[^/]+:${pulsar.tls!.brokerPort}$`));
