@@ -102,6 +102,19 @@ export class OwnPulsar {
    * `conf`: more standalone.conf lines (key=value).
    */
   static async start(opts: { auth?: boolean; tls?: boolean; conf?: string[] } = {}): Promise<OwnPulsar> {
+    // The ports are free when picked, but the JVM binds them seconds later: meanwhile another
+    // suite's server, or any outgoing connection (its local port comes from the same range), may
+    // take one. Then the start fails naming the port, and a second pick is tried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await OwnPulsar.startOnFreePorts(opts);
+      } catch (err) {
+        if (attempt === 3 || !/already in use/i.test(String((err as { stderr?: string }).stderr ?? err))) throw err;
+      }
+    }
+  }
+
+  private static async startOnFreePorts(opts: { auth?: boolean; tls?: boolean; conf?: string[] }): Promise<OwnPulsar> {
     const dir = mkdtempSync(path.join(tmpdir(), 'fm-pulsar-'));
     const [web, broker, bookie, webTls, brokerTls] = (await freePorts(5)) as [number, number, number, number, number];
     const env: NodeJS.ProcessEnv = { ...process.env, PULSAR_HEAP: '-Xms128m -Xmx512m', PULSAR_LOG_LEVEL: 'warn', PULSAR_STOP_TIMEOUT: '10' };
@@ -139,7 +152,12 @@ export class OwnPulsar {
     pulsar.token = token;
     pulsar.tokenSecret = secret;
     if (opts.tls) pulsar.tls = { port: webTls, brokerPort: brokerTls, caFile: path.join(dir, 'ca.crt') };
-    await pulsar.run('start-pulsar', [path.join(dir, 'state'), String(web), String(broker), String(bookie)]);
+    try {
+      await pulsar.run('start-pulsar', [path.join(dir, 'state'), String(web), String(broker), String(bookie)]);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
     return pulsar;
   }
 

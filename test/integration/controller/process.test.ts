@@ -3,6 +3,7 @@
 // when it stops gracefully the other takes over.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createTestNamespace, deleteNamespace, kubectlJson, kubectlOk } from '../../support/kubectl.js';
+import { exitedHow } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';
 import { condition, listObjects, spawnController, waitForReady, type ControllerProcess } from './harness.js';
 import { javaFunction, list, pulsarConfigMap } from './manifests.js';
@@ -35,6 +36,13 @@ async function reconcileCount(p: ControllerProcess): Promise<number> {
 
 const ready = async (p: ControllerProcess) => (await fetch(`http://127.0.0.1:${p.opsPort}/readyz`).catch(() => undefined))?.status === 200;
 
+// Each controller is a tsx process that compiles main.ts as it starts: seconds on a quiet machine,
+// tens of seconds beside other suites (a 30 s wait for two of them timed out in CI). The waits
+// are long, a process that exits fails them at once, and each test may take minutes.
+const START_MS = 120_000;
+const TEST_MS = 400_000;
+const running = (...ps: ControllerProcess[]) => () => ps.map((p, i) => exitedHow(p.child, `controller ${i + 1}`)).find(Boolean);
+
 describe('controller process', () => {
   it('converges after being killed mid-reconcile, with no duplicate children', async () => {
     ns = await createTestNamespace('ctl-kill');
@@ -43,7 +51,7 @@ describe('controller process', () => {
     await kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: list(pulsarConfigMap(), ...Array.from({ length: count }, (_, i) => javaFunction(`f${i}`))) });
     const first = await spawn([`--watch-namespace=${ns}`, '--leader-elect=false', '--workers=1']);
     // Kill it right after its first reconcile that created children: mid-way through the batch.
-    await waitFor('a first reconcile creating children', async () => first.output().includes('created children') || undefined, { timeoutMs: 30_000, intervalMs: 5 });
+    await waitFor('a first reconcile creating children', async () => first.output().includes('created children') || undefined, { timeoutMs: START_MS, intervalMs: 5, failIf: running(first) });
     first.child.kill('SIGKILL');
     await first.exited;
     expect((await listObjects('deployments', ns)).length).toBeLessThan(count);
@@ -52,7 +60,7 @@ describe('controller process', () => {
     await waitFor(`all ${count} Functions Ready`, async () => {
       const fns = await listObjects('functions', ns);
       return fns.filter((f) => condition(f, 'Ready')?.status === 'True').length === count || undefined;
-    }, { timeoutMs: 90_000, intervalMs: 1000 });
+    }, { timeoutMs: START_MS, intervalMs: 1000, failIf: running(second) });
     const deployments = await listObjects('deployments', ns);
     const services = await listObjects('services', ns);
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(Array.from({ length: count }, (_, i) => `f${i}-function`).sort());
@@ -63,14 +71,14 @@ describe('controller process', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(second.output()).toContain('shutting down');
-  });
+  }, TEST_MS);
 
   it('with two replicas only the leader writes; the other takes over when it stops', async () => {
     ns = await createTestNamespace('ctl-leader');
     const args = [`--watch-namespace=${ns}`, '--leader-elect=true', `--lease-namespace=${ns}`, '--lease-name=controller'];
     const a = await spawn(args, { POD_NAME: 'replica-a' });
     const b = await spawn(args, { POD_NAME: 'replica-b' });
-    await waitFor('both ready', async () => (await ready(a)) && (await ready(b)), { timeoutMs: 30_000 });
+    await waitFor('both ready', async () => (await ready(a)) && (await ready(b)), { timeoutMs: START_MS, failIf: running(a, b) });
     const lease = await waitFor('a lease holder', async () => {
       const l = await kubectlJson<{ spec?: { holderIdentity?: string } }>(['-n', ns, 'get', 'lease', 'controller']).catch(() => undefined);
       return l?.spec?.holderIdentity || undefined;
@@ -92,9 +100,9 @@ describe('controller process', () => {
     await waitFor('follower leads', async () => {
       const l = await kubectlJson<{ spec?: { holderIdentity?: string } }>(['-n', ns, 'get', 'lease', 'controller']);
       return l.spec?.holderIdentity?.startsWith(`${followerName}_`) || undefined;
-    }, { timeoutMs: 20_000 });
+    }, { timeoutMs: 60_000 });
     await kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: list(javaFunction('two')) });
     await waitForReady('function', ns, 'two');
     expect([...(await reporters('two'))]).toEqual([followerName]);
-  });
+  }, TEST_MS);
 });

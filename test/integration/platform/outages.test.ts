@@ -12,6 +12,10 @@ import { readEnvFile } from '../../../hack/platform-env.js';
 import { OwnPulsar, startOwnApiserver } from '../../support/processes.js';
 
 const cleanups: (() => Promise<void>)[] = [];
+
+// The calls below are given 3 s timeouts; a send's default is 30 s and a hang lasts until Jest's
+// timeout. The bound sits between them, far enough above 3 s for a machine busy with other suites.
+const FAILS_WITHIN_MS = 15_000;
 afterAll(async () => { for (const c of cleanups) await c().catch(() => undefined); });
 
 async function timed<T>(p: Promise<T>): Promise<{ error: unknown; ms: number }> {
@@ -41,10 +45,10 @@ describe('outages', () => {
     const stats = await timed(admin.topicStats(topic));
     expect(stats.error).toBeInstanceOf(PulsarUnavailableError);
     expect(String(stats.error)).toContain(pulsar.webUrl.replace('http://', ''));
-    expect(stats.ms).toBeLessThan(6000);
+    expect(stats.ms).toBeLessThan(FAILS_WITHIN_MS);
     const send = await timed(producer.send({ payload: Buffer.from('after') }));
     expect(send.error).toBeInstanceOf(SendError);
-    expect(send.ms).toBeLessThan(6000);
+    expect(send.ms).toBeLessThan(FAILS_WITHIN_MS);
   });
 
   it('a killed apiserver fails Kubernetes calls within the request timeout, naming the server', async () => {
@@ -63,6 +67,6 @@ describe('outages', () => {
     const list = await timed(client.list(namespaces));
     expect(list.error).toBeDefined(); // an Error of Node's realm, not Jest's: compare the text
     expect(String(list.error)).toMatch(new RegExp(`127\\.0\\.0\\.1:${new URL(env.KUBE_APISERVER_URL!).port}|ECONNREFUSED`));
-    expect(list.ms).toBeLessThan(6000);
+    expect(list.ms).toBeLessThan(FAILS_WITHIN_MS);
   });
 });

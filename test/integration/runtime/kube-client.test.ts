@@ -138,7 +138,8 @@ describe('KubeClient', () => {
     const changes = seen.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata.name}`);
     expect(changes).toEqual(['ADDED watched', 'DELETED watched']);
     expect(elapsed).toBeGreaterThanOrEqual(1500);
-    expect(elapsed).toBeLessThan(10_000);
+    // Ended by the server at 2 s, not left open: the bound only has to stay below a hang.
+    expect(elapsed).toBeLessThan(30_000);
   });
 
   it('fails a watch from a version the apiserver no longer keeps with 410 Gone', async () => {
@@ -163,6 +164,6 @@ describe('KubeClient', () => {
     setTimeout(() => abort.abort(), 300);
     const started = Date.now();
     await expect(watching).rejects.toThrow(/abort/i);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(30_000); // the watch's own timeout is 60 s
   });
 });
