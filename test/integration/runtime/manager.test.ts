@@ -73,7 +73,9 @@ describe('Manager + Controller', () => {
     manager.start();
     try {
       await waitFor('ready', async () => manager.notReadyReason() === undefined, { timeoutMs: 10_000 });
-      expect(manager.isLeader).toBe(true); // no election: the only replica writes
+      // No election: the only replica writes, from the moment the manager sees its caches synced
+      // (it looks every 50 ms; beside other suites a check right after "ready" came before it).
+      await waitFor('writing', async () => manager.isLeader, { timeoutMs: 10_000 });
 
       // An object that existed before start is reconciled from the initial list.
       expect(await waitFor('app-one child', () => childData('app-one'), { timeoutMs: 10_000 })).toEqual({ greeting: 'hello' });
