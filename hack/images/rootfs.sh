@@ -150,7 +150,7 @@ python_packages() {
 JAVA_CDS_ARCHIVE=/pulsar/cds/java-instance.jsa
 # JAVA_RUNNER_OPTIONS: the java-runner's JDK_JAVA_OPTIONS. Besides the archive, C2 (the JIT's
 # optimising tier) compiles a method after 100 times the JDK's default invocation and loop counts.
-# About a third of a start's CPU went to C2 compiling start-up code that never runs again (class
+# About 40% of a start's CPU went to C2 compiling start-up code that never runs again (class
 # loading, zip, the client's set-up); on 2 busy cores that CPU is the wake's wall time. C1 still compiles
 # at the default counts, and a method that stays hot reaches C2 as before, only later: about
 # 500,000 calls (docs/images.md has the start and throughput figures). Options on the command line
