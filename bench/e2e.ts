@@ -1,4 +1,5 @@
-// `npm run bench -- e2e [--wakes=5] [--events=10000] [--together]`: the product on real pods (the
+// `npm run bench -- e2e [--wakes=5] [--events=10000] [--together] [--baseline-java-image=REF]`: the
+// product on real pods (the
 // local platform with FM_REAL_NODE=1), installed from manifests/overlays/local-node as the e2e
 // suites install it (test/support/installation.ts).
 //
@@ -10,6 +11,9 @@
 // default polling interval. Each round wakes the four one after the other, each from 0 pods and
 // alone (no other pod of the bench starting), as a user sees one wake; `--together` publishes to
 // all four at the same moment instead, so their pods start side by side on the node's cores.
+// `--baseline-java-image` adds a fifth, Java with push on that runner image (`spec.image`; one the
+// node holds, e.g. an earlier build's content tag), woken in the same rounds, so that two runner
+// images are compared under the same load; its line has `"image":"baseline"`.
 // One line per case:
 //   {"bench":"e2e.wake","runtime":"http"|"java","trigger":"push"|"poll","wakes":N,"p50_ms":…,"p95_ms":…,
 //    "mode":"sequential"|"together","phases_p50_ms":{…},"load":[…]}
@@ -44,7 +48,7 @@ import { WakeWatch, formatTimeline, medianTimeline, type Timeline } from './wake
 const KEDA_DEFAULT_POLLING_S = 30;
 
 interface WakeCase {
-  runtime: 'http' | 'java'; trigger: 'push' | 'poll'; name: string; input: string; output: string;
+  runtime: 'http' | 'java'; trigger: 'push' | 'poll'; name: string; input: string; output: string; baseline?: boolean;
   ms: number[]; timelines: Timeline[]; load: number[]; firstAt?: number;
 }
 
@@ -56,6 +60,7 @@ const percentile = (values: number[], p: number) => {
 export default async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: {
     wakes: { type: 'string', default: '5' }, events: { type: 'string', default: '10000' }, together: { type: 'boolean', default: false },
+    'baseline-java-image': { type: 'string' },
   } });
   const wakes = Number(values.wakes);
   const events = Number(values.events);
@@ -71,7 +76,7 @@ export default async function run(args: string[]): Promise<void> {
       controller: images.controller, scaler: images.scaler, bridge: images.bridge, downloader: images.downloader, javaRunner: images['java-runner'],
     });
     await createPulsarConfig(ns);
-    const cases = await createWakeFunctions(ns, env.PULSAR_WEB_URL, images.example, env.FM_NODE_TAINT!);
+    const cases = await createWakeFunctions(ns, env.PULSAR_WEB_URL, images.example, env.FM_NODE_TAINT!, values['baseline-java-image']);
     for (const c of cases) {
       const consumer = new PulsarConsumer({
         url: env.PULSAR_WS_URL, topics: [c.output], subscription: `bench-${ns}`,
@@ -105,12 +110,12 @@ export default async function run(args: string[]): Promise<void> {
         // One wake at a time: the others are idle, running or stopping, none starting.
         for (const c of cases) { await atZero(c); await wake(c, round); }
       }
-      for (const c of cases) process.stderr.write(`round ${round + 1}/${wakes} ${c.runtime}/${c.trigger}: ${c.ms.at(-1)} ms (${formatTimeline(c.timelines.at(-1)!)})\n`);
+      for (const c of cases) process.stderr.write(`round ${round + 1}/${wakes} ${c.runtime}/${c.trigger}${c.baseline ? ' (baseline image)' : ''}: ${c.ms.at(-1)} ms (${formatTimeline(c.timelines.at(-1)!)})\n`);
     }
     watch.stop();
     for (const c of cases) {
       console.log(JSON.stringify({
-        bench: 'e2e.wake', runtime: c.runtime, trigger: c.trigger, wakes: c.ms.length, p50_ms: percentile(c.ms, 50), p95_ms: percentile(c.ms, 95),
+        bench: 'e2e.wake', runtime: c.runtime, trigger: c.trigger, ...(c.baseline ? { image: 'baseline' } : {}), wakes: c.ms.length, p50_ms: percentile(c.ms, 50), p95_ms: percentile(c.ms, 95),
         mode, all_ms: c.ms, phases_p50_ms: medianTimeline(c.timelines, (v) => percentile(v, 50)), load: c.load.map((l) => Math.round(l * 10) / 10),
       }));
     }
@@ -130,32 +135,34 @@ async function podCount(ns: string, deployment: string): Promise<number> {
   return (await kubectlJson<{ items: unknown[] }>(['-n', ns, 'get', 'pods', '-l', selector])).items.length;
 }
 
-async function createWakeFunctions(ns: string, web: string, exampleImage: string, taint: string): Promise<WakeCase[]> {
+async function createWakeFunctions(ns: string, web: string, exampleImage: string, taint: string, baselineJavaImage?: string): Promise<WakeCase[]> {
   const pkg = await uploadFunctionPackage(web, `${ns}-exclamation`, 'v1', apiExamplesJar());
   const admin = new PulsarAdmin({ url: web, timeoutMs: 10_000 });
   const cases: WakeCase[] = [];
-  for (const runtime of ['http', 'java'] as const) {
-    for (const trigger of ['push', 'poll'] as const) {
-      const name = `wake-${runtime}-${trigger}`;
-      const c: WakeCase = { runtime, trigger, name, input: `persistent://public/default/${ns}-${name}-in`, output: `persistent://public/default/${ns}-${name}-out`, ms: [], timelines: [], load: [] };
-      if (runtime === 'java') for (const t of [c.input, c.output]) await declareStringSchema(web, t);
-      // The subscription exists before the Function, as a deployed function's would.
-      await admin.createSubscription(parseTopicName(c.input), name, 'earliest');
-      const runtimeSpec = runtime === 'http' ? { className: 'exclamation', http: { image: exampleImage, port: 8080 } } : javaExclamation(pkg);
-      const { input, output, ...rest } = runtimeSpec as Record<string, unknown> & { input?: object; output?: object };
-      await kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: JSON.stringify({
-        apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'Function', metadata: { name },
-        spec: {
-          ...rest, subscriptionName: name,
-          input: { topics: [c.input], ...input }, output: { topic: c.output, ...output },
-          minReplicas: 0, maxReplicas: 1,
-          scaling: { pollingInterval: KEDA_DEFAULT_POLLING_S, cooldownPeriod: 5, pushActivation: trigger === 'push' },
-          pod: { ...REAL_NODE_SCHEDULING(taint), terminationGracePeriodSeconds: 5 },
-          pulsar: { pulsarConfig: 'pulsar' },
-        },
-      }) });
-      cases.push(c);
-    }
+  const variants = [
+    ...(['http', 'java'] as const).flatMap((runtime) => (['push', 'poll'] as const).map((trigger) => ({ runtime, trigger, baseline: false }))),
+    ...(baselineJavaImage ? [{ runtime: 'java' as const, trigger: 'push' as const, baseline: true }] : []),
+  ];
+  for (const { runtime, trigger, baseline } of variants) {
+    const name = `wake-${runtime}-${trigger}${baseline ? '-baseline' : ''}`;
+    const c: WakeCase = { runtime, trigger, name, baseline, input: `persistent://public/default/${ns}-${name}-in`, output: `persistent://public/default/${ns}-${name}-out`, ms: [], timelines: [], load: [] };
+    if (runtime === 'java') for (const t of [c.input, c.output]) await declareStringSchema(web, t);
+    // The subscription exists before the Function, as a deployed function's would.
+    await admin.createSubscription(parseTopicName(c.input), name, 'earliest');
+    const runtimeSpec = runtime === 'http' ? { className: 'exclamation', http: { image: exampleImage, port: 8080 } } : javaExclamation(pkg);
+    const { input, output, ...rest } = runtimeSpec as Record<string, unknown> & { input?: object; output?: object };
+    await kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: JSON.stringify({
+      apiVersion: 'compute.functionmesh.io/v1alpha1', kind: 'Function', metadata: { name },
+      spec: {
+        ...rest, ...(baseline ? { image: baselineJavaImage } : {}), subscriptionName: name,
+        input: { topics: [c.input], ...input }, output: { topic: c.output, ...output },
+        minReplicas: 0, maxReplicas: 1,
+        scaling: { pollingInterval: KEDA_DEFAULT_POLLING_S, cooldownPeriod: 5, pushActivation: trigger === 'push' },
+        pod: { ...REAL_NODE_SCHEDULING(taint), terminationGracePeriodSeconds: 5 },
+        pulsar: { pulsarConfig: 'pulsar' },
+      },
+    }) });
+    cases.push(c);
   }
   return cases;
 }

@@ -148,6 +148,15 @@ python_packages() {
 # instancePath), or whose heap is too large for compressed oops, says so in a warning and runs
 # without it.
 JAVA_CDS_ARCHIVE=/pulsar/cds/java-instance.jsa
+# JAVA_RUNNER_OPTIONS: the java-runner's JDK_JAVA_OPTIONS. Besides the archive, C2 (the JIT's
+# optimising tier) compiles a method after 100 times the JDK's default invocation and loop counts.
+# About 40% of a start's CPU went to C2 compiling start-up code that never runs again (class
+# loading, zip, the client's set-up); on 2 busy cores that CPU is the wake's wall time. C1 still compiles
+# at the default counts, and a method that stays hot reaches C2 as before, only later: about
+# 500,000 calls (docs/images.md has the start and throughput figures). Options on the command line
+# (java.javaOpts) come after these, so a user's own thresholds win.
+JAVA_RUNNER_OPTIONS="-XX:SharedArchiveFile=$JAVA_CDS_ARCHIVE -XX:Tier4InvocationThreshold=500000 -XX:Tier4MinInvocationThreshold=60000"
+JAVA_RUNNER_OPTIONS+=" -XX:Tier4CompileThreshold=1500000 -XX:Tier4BackEdgeThreshold=4000000"
 # The rendered classpath (controller/render/runner-command.ts) without extraDependenciesDir.
 JAVA_INSTANCE_CLASSPATH='/pulsar/instances/java-instance.jar:$(echo /pulsar/lib/com.fasterxml.jackson.dataformat-jackson-dataformat-yaml-*.jar):$(echo /pulsar/lib/org.yaml-snakeyaml-*.jar)'
 
