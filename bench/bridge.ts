@@ -1,4 +1,5 @@
 // `npm run bench -- bridge [--messages 10000] [--latency-messages 400] [--rate 100] [--rounds 3] [--transport binary|websocket]`
+//   or `npm run bench -- bridge --cpu [--messages 20000] [--rounds 3] [--cpu-prof DIR]`
 // against the shared platform's Pulsar. One JSON line per result, each with its baseline from
 // the same run:
 //  (a) throughput: a backlog of N messages through the bridge + the SDK's exclamation function,
@@ -11,7 +12,7 @@
 // Both in --rounds rounds, alternating which system goes first; the last lines are the medians
 // and their ratios, with the load average at the start and the end.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,8 @@ export default async function bench(args: string[]): Promise<void> {
       rate: { type: 'string', default: '100' },
       transport: { type: 'string', default: 'binary' },
       rounds: { type: 'string', default: '3' },
+      cpu: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
     },
   });
   const env = await preflight('bridge', { pulsar: true });
@@ -49,6 +52,21 @@ export default async function bench(args: string[]): Promise<void> {
   const count = Number(values.messages);
   const transport = values.transport === 'websocket' ? 'websocket' : 'binary';
   print({ metric: 'load-average', at: 'start', loadavg: os.loadavg().map(round) });
+  if (values.cpu) {
+    // Only the bridge's and the function's CPU per message: no baseline, no latency.
+    const all: Awaited<ReturnType<typeof cpuPerMessage>>[] = [];
+    for (let r = 1; r <= Number(values.rounds); r++) {
+      const c = await cpuPerMessage({ broker, web }, transport, count, values['cpu-prof']);
+      all.push(c);
+      print({ metric: 'cpu-per-message', round: r, messages: count, ...c, loadavg1: round(os.loadavg()[0]!) });
+    }
+    print({
+      metric: 'cpu-per-message-median', rounds: all.length, bridgeMs: median3(all.map((c) => c.bridgeMs)), functionMs: median3(all.map((c) => c.functionMs)),
+      othersMs: median3(all.map((c) => c.othersMs)), machineIdle: median(all.map((c) => c.machineIdle)), msgsPerSec: median(all.map((c) => c.msgsPerSec)),
+    });
+    print({ metric: 'load-average', at: 'end', loadavg: os.loadavg().map(round) });
+    return;
+  }
   const systems: System[] = [bridgeSystem({ broker, web }, transport)];
   const java = javaSystem(env.PULSAR_BROKER_URL, web);
   if (typeof java === 'string') print({ metric: 'baseline-unavailable', system: 'java-localrunner', error: java });
@@ -128,25 +146,78 @@ function bridgeSystem(urls: { broker: string; web: string }, transport: 'binary'
   return {
     name: 'bridge',
     async start(input, output, subscription) {
-      const port = await freePort();
-      const fn = spawn(process.execPath, ['--import', 'tsx', 'adapters/sdk/example/exclamation.ts'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
-      await waitHttp(`http://127.0.0.1:${port}/healthz`);
-      const rendered = renderedBridgeEnv(input, output, subscription, port);
-      const { BRIDGE_BROKER_URL: _renderedUrl, ...settings } = rendered;
-      print({ metric: 'bridge-settings', transport, ...settings });
-      const bridge = await startBridge({ ...settings, ...bridgePulsar(urls, transport) });
-      const stop = async () => {
-        await stopProcess(bridge.child);
-        await stopProcess(fn);
-      };
-      // It starts on a backlog, on a shared machine; a bridge that never gets ready is not left behind.
-      await bridge.waitReady(120_000).catch(async (err: unknown) => {
-        await stop();
-        throw err;
-      });
-      return stop;
+      return (await startBridgeAndFunction(urls, transport, input, output, subscription)).stop;
     },
   };
+}
+
+/** The SDK's exclamation function and a bridge in front of it at its rendered defaults; `nodeArgs` go to both. */
+async function startBridgeAndFunction(urls: { broker: string; web: string }, transport: 'binary' | 'websocket', input: string, output: string, subscription: string, nodeArgs: string[] = []) {
+  const port = await freePort();
+  const fn = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'adapters/sdk/example/exclamation.ts'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  await waitHttp(`http://127.0.0.1:${port}/healthz`);
+  const rendered = renderedBridgeEnv(input, output, subscription, port);
+  const { BRIDGE_BROKER_URL: _renderedUrl, ...settings } = rendered;
+  print({ metric: 'bridge-settings', transport, ...settings });
+  const bridge = await startBridge({ ...settings, ...bridgePulsar(urls, transport) }, nodeArgs);
+  const stop = async () => {
+    await stopProcess(bridge.child);
+    await stopProcess(fn);
+  };
+  // It starts on a backlog, on a shared machine; a bridge that never gets ready is not left behind.
+  await bridge.waitReady(120_000).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { bridgePid: bridge.child.pid!, functionPid: fn.pid!, stop };
+}
+
+/**
+ * CPU time per message of the bridge and of the function (utime + stime from /proc/<pid>/stat)
+ * between the first and the last output of a backlog: what each costs, whatever share of the
+ * machine it got. With `profileDir`, both run under `node --cpu-prof` and leave their profiles there.
+ */
+async function cpuPerMessage(urls: { broker: string; web: string }, transport: 'binary' | 'websocket', count: number, profileDir?: string) {
+  const input = `persistent://public/default/${uniqueName('bench-cpu-in')}`;
+  const output = `persistent://public/default/${uniqueName('bench-cpu-out')}`;
+  const subscription = uniqueName('bench');
+  await createSubscription(urls.web, input, subscription);
+  const out = await collect(urls.broker, output);
+  await produceAll(urls.broker, input, Array.from({ length: count }, (_, i) => ({ payload: Buffer.from(`t${i}`) })), { batching: true });
+  const started = await startBridgeAndFunction(urls, transport, input, output, subscription, profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+  const cpu = () => ({ bridge: cpuMs(started.bridgePid), fn: cpuMs(started.functionPid), machine: machineMs(), at: performance.now() });
+  try {
+    await waitFor('the first output', async () => out.messages.length > 0, { timeoutMs: 120_000, intervalMs: 1 });
+    const first = cpu();
+    const firstCount = out.messages.length;
+    await waitFor(`${count} outputs`, async () => out.messages.length >= count, { timeoutMs: 300_000, intervalMs: 1 });
+    const last = cpu();
+    const n = out.messages.length - firstCount;
+    const wall = last.at - first.at;
+    return {
+      bridgeMs: round3((last.bridge - first.bridge) / n), functionMs: round3((last.fn - first.fn) / n),
+      // Everything else on the machine (the broker, the bench's own client, other sessions) and how idle it was.
+      othersMs: round3((last.machine.busy - first.machine.busy - (last.bridge - first.bridge) - (last.fn - first.fn)) / n),
+      machineIdle: round((last.machine.idle - first.machine.idle) / (wall * os.cpus().length)), msgsPerSec: Math.round((n * 1000) / wall),
+    };
+  } finally {
+    await started.stop();
+    await out.close();
+  }
+}
+
+/** CPU time the whole machine has been busy and idle so far, in ms summed over its cores. */
+function machineMs(): { busy: number; idle: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).map(Number);
+  const idle = ticks[3]! + ticks[4]!; // idle, iowait
+  return { busy: (ticks.slice(0, 8).reduce((a, b) => a + b, 0) - idle) * 10, idle: idle * 10 };
+}
+
+/** CPU time a process has used so far, in ms (user + system; the kernel counts in ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime: fields 14 and 15 of the line
 }
 
 /** Pulsar's LocalRunner from the classpath hack/build-pulsar assembled, or why it is unavailable. */
@@ -249,9 +320,12 @@ async function waitHttp(url: string): Promise<void> {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
-const median = (xs: number[]) => {
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const middle = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return round(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+const median = (xs: number[]) => round(middle(xs));
+const median3 = (xs: number[]) => round3(middle(xs));
 const print = (o: object) => console.log(JSON.stringify({ bench: 'bridge', ...o }));

@@ -10,10 +10,10 @@
 // With K_SINK set (a Source's container, or any container given one) the reply is sent there
 // instead, and the request answered 202 once K_SINK accepted it (sink-binding.ts).
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CloudEvent } from 'cloudevents';
 import { CloudEventError, type CloudEvent as EventRecord } from '../cloudevents/cloud-event.js';
-import { isJsonType, parseHttpCloudEvent, toBinaryHttp } from '../cloudevents/http-binding.js';
+import { isJsonType, parseHttpCloudEvent, toBinaryHttp, type HttpHeaders } from '../cloudevents/http-binding.js';
+import { Http1Server, type HttpAnswer, type HttpRequest } from './http1/server.js';
 import { forwardToSink, replyEvent } from './sink-binding.js';
 
 export { CloudEvent };
@@ -24,50 +24,70 @@ export type Handler = (event: CloudEvent<unknown>) => Reply | Promise<Reply>;
 /** Refuses an event for good: the bridge dead-letters it instead of retrying. */
 export class Rejection extends Error {}
 
+const EMPTY = Buffer.alloc(0);
+
 const MAX_EVENT_BYTES = 10 * 1024 * 1024;
+const TEXT = 'text/plain; charset=utf-8';
 
 /**
- * The function's HTTP server as a plain request listener: two routes need no framework, and a
- * function answers thousands of events a second, where a router's per-request cost shows.
+ * The function's HTTP server as a plain request listener for node:http (serve() uses the SDK's
+ * own server, http1/server.ts, with the same routes and answers).
  */
 export function createRequestListener(handler: Handler, opts: { sink?: string } = {}): http.RequestListener {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    if (req.method === 'GET' && path === '/healthz') return answer(res, 200, 'text/plain; charset=utf-8', 'ok\n');
-    if (path !== '/') return answer(res, 404, 'text/plain; charset=utf-8', `no route ${path}: events are POSTed to /\n`);
-    if (req.method !== 'POST') return answer(res, 405, 'text/plain; charset=utf-8', `${req.method} /: events are POSTed\n`, { allow: 'POST' });
+    const write = (a: HttpAnswer) => void res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) }).end(a.body);
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const method = req.method ?? 'GET';
+    if (method !== 'POST' || path !== '/') return write(route(method, path));
     readBody(req).then(
-      (body) => handle(handler, req, body, res, opts.sink),
-      (err: Error) => answer(res, 413, 'text/plain; charset=utf-8', err.message),
+      (body) => answerEvent(handler, req.headers, body, opts.sink).then(write),
+      (err: Error) => write(plain(413, err.message)),
     );
   };
 }
 
-async function handle(handler: Handler, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, sink: string | undefined): Promise<void> {
+/** The answer off the event route: /healthz, 404, 405. */
+function route(method: string, path: string): HttpAnswer {
+  if (method === 'GET' && path === '/healthz') return plain(200, 'ok\n');
+  if (path !== '/') return plain(404, `no route ${path}: events are POSTed to /\n`);
+  return { status: 405, headers: { 'content-type': TEXT, allow: 'POST' }, body: `${method} /: events are POSTed\n` };
+}
+
+/** The answer to a request on the SDK's own server. */
+function answerRequest(handler: Handler, request: HttpRequest, sink: string | undefined): HttpAnswer | Promise<HttpAnswer> {
+  const query = request.target.indexOf('?');
+  const path = query < 0 ? request.target : request.target.slice(0, query);
+  if (request.method !== 'POST' || path !== '/') return route(request.method, path);
+  return answerEvent(handler, request.headers, request.body, sink);
+}
+
+async function answerEvent(handler: Handler, headers: HttpHeaders, body: Buffer, sink: string | undefined): Promise<HttpAnswer> {
   let input: EventRecord;
   let event: CloudEvent<unknown>;
   try {
-    input = parseHttpCloudEvent(req.headers, body);
+    input = parseHttpCloudEvent(headers, body);
     event = toSdkEvent(input);
   } catch (err) {
-    return answer(res, err instanceof CloudEventError ? 400 : 500, 'text/plain; charset=utf-8', (err as Error).message);
+    return plain(err instanceof CloudEventError ? 400 : 500, (err as Error).message);
   }
   let reply: Reply;
   try {
     reply = await handler(event);
   } catch (err) {
-    return answer(res, err instanceof Rejection ? 400 : 500, 'text/plain; charset=utf-8', (err as Error)?.message ?? String(err));
+    return plain(err instanceof Rejection ? 400 : 500, (err as Error)?.message ?? String(err));
   }
-  if (!sink) return send(res, reply);
-  if (reply === undefined || reply === null) return void res.writeHead(204).end();
+  if (reply === undefined || reply === null) return { status: 204, headers: {}, body: EMPTY };
+  if (!sink) return replyAnswer(reply);
   const forwarded = await forwardToSink(sink, replyRecord(input, reply));
-  answer(res, forwarded.status, 'text/plain; charset=utf-8', `${forwarded.detail}\n`, forwarded.retryAfter ? { 'retry-after': forwarded.retryAfter } : {});
+  const answer = plain(forwarded.status, `${forwarded.detail}\n`);
+  if (forwarded.retryAfter) answer.headers['retry-after'] = forwarded.retryAfter;
+  return answer;
 }
 
 /** A reply as an event: a CloudEvent as it is, plain data with the input's attributes. */
 function replyRecord(input: EventRecord, reply: Exclude<Reply, undefined | null>): EventRecord {
   if (reply instanceof CloudEvent) return fromSdkEvent(reply);
-  if (typeof reply === 'string') return replyEvent(input, Buffer.from(reply, 'utf8'), 'text/plain; charset=utf-8');
+  if (typeof reply === 'string') return replyEvent(input, Buffer.from(reply, 'utf8'), TEXT);
   if (Buffer.isBuffer(reply)) return replyEvent(input, reply, 'application/octet-stream');
   return replyEvent(input, Buffer.from(JSON.stringify(reply), 'utf8'), 'application/json; charset=utf-8');
 }
@@ -90,35 +110,32 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Listens on `port` (default $PORT, else 8080) and stops gracefully on SIGTERM; replies go to `sink` (default $K_SINK) when set. */
+/**
+ * Listens on `port` (default $PORT, else 8080) and stops gracefully on SIGTERM; replies go to
+ * `sink` (default $K_SINK) when set. The server is the SDK's own HTTP/1.1 server (http1/server.ts).
+ */
 export async function serve(handler: Handler, opts: { port?: number; host?: string; sink?: string } = {}): Promise<Served> {
-  const server = http.createServer(createRequestListener(handler, { sink: opts.sink ?? (process.env.K_SINK || undefined) }));
-  server.keepAliveTimeout = 65_000; // longer than the bridge keeps idle connections
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? Number(process.env.PORT ?? 8080), opts.host ?? '0.0.0.0', () => resolve());
-  });
-  const close = (): Promise<void> => new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
+  const sink = opts.sink ?? (process.env.K_SINK || undefined);
+  // Idle connections are kept longer than the bridge keeps them.
+  const server = new Http1Server((request) => answerRequest(handler, request, sink), { maxBodyBytes: MAX_EVENT_BYTES, keepAliveTimeoutMs: 65_000 });
+  const port = await server.listen(opts.port ?? Number(process.env.PORT ?? 8080), opts.host ?? '0.0.0.0');
+  const close = () => server.close();
   process.once('SIGTERM', () => void close().then(() => process.exit(0)));
-  return { port: (server.address() as AddressInfo).port, close };
+  return { port, close };
 }
 
-function send(res: http.ServerResponse, reply: Reply): void {
-  if (reply === undefined || reply === null) return void res.writeHead(204).end();
+function replyAnswer(reply: Exclude<Reply, undefined | null>): HttpAnswer {
   if (reply instanceof CloudEvent) {
     const { headers, body } = toBinaryHttp(fromSdkEvent(reply));
-    return void res.writeHead(200, headers).end(body);
+    return { status: 200, headers, body };
   }
-  if (typeof reply === 'string') return answer(res, 200, 'text/plain; charset=utf-8', reply);
-  if (Buffer.isBuffer(reply)) return answer(res, 200, 'application/octet-stream', reply);
-  answer(res, 200, 'application/json; charset=utf-8', JSON.stringify(reply));
+  if (typeof reply === 'string') return plain(200, reply);
+  if (Buffer.isBuffer(reply)) return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: reply };
+  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(reply) };
 }
 
-function answer(res: http.ServerResponse, status: number, contentType: string, body: string | Buffer, extra: http.OutgoingHttpHeaders = {}): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...extra }).end(body);
+function plain(status: number, body: string): HttpAnswer {
+  return { status, headers: { 'content-type': TEXT }, body };
 }
 
 function toSdkEvent(event: EventRecord): CloudEvent<unknown> {

@@ -3,6 +3,10 @@
 // close. 1xx interim responses are skipped. Only what a reply needs is kept: the status, the
 // headers (names lower-cased, repeats joined with ", ") and the whole body.
 
+import { BodyReader } from './body-reader.js';
+
+const EMPTY = Buffer.alloc(0);
+
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
@@ -14,10 +18,9 @@ export interface HttpResponse {
 /** The peer broke HTTP/1.1: the connection cannot be trusted for another request. */
 export class HttpParseError extends Error {}
 
-const enum State { Head, Length, ChunkSize, ChunkData, ChunkEnd, Trailers, UntilClose }
+const enum State { Head, Body, UntilClose }
 
 const MAX_HEAD_BYTES = 64 * 1024;
-const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 export class ResponseParser {
@@ -26,9 +29,7 @@ export class ResponseParser {
   private status = 0;
   private headers: Record<string, string> = Object.create(null) as Record<string, string>;
   private keepAlive = true;
-  private remaining = 0;
-  private chunks: Buffer[] = [];
-  private length = 0;
+  private reader: BodyReader | undefined;
   /** Any byte of the response has arrived. */
   started = false;
 
@@ -63,53 +64,11 @@ export class ResponseParser {
           if (this.frame()) return this.complete(buf, pos);
           break;
         }
-        case State.Length:
-        case State.ChunkData: {
-          if (pos >= buf.length) return undefined;
-          const take = Math.min(this.remaining, buf.length - pos);
-          this.add(buf.subarray(pos, pos + take));
-          pos += take;
-          this.remaining -= take;
-          if (this.remaining) return undefined;
-          if (this.state === State.Length) return this.complete(buf, pos);
-          this.state = State.ChunkEnd;
-          break;
-        }
-        case State.ChunkEnd:
-          if (buf.length - pos < 2) return this.keep(buf, pos);
-          if (buf[pos] !== 13 || buf[pos + 1] !== 10) throw new HttpParseError('a chunk does not end with CRLF');
-          pos += 2;
-          this.state = State.ChunkSize;
-          break;
-        case State.ChunkSize: {
-          const end = buf.indexOf(CRLF, pos);
-          if (end < 0) {
-            if (buf.length - pos > 1024) throw new HttpParseError('chunk size line over 1024 bytes');
-            return this.keep(buf, pos);
-          }
-          const line = buf.toString('latin1', pos, end);
-          const semi = line.indexOf(';');
-          const hex = (semi < 0 ? line : line.slice(0, semi)).trim();
-          if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new HttpParseError(`invalid chunk size "${hex.slice(0, 20)}"`);
-          this.remaining = parseInt(hex, 16);
-          pos = end + 2;
-          this.state = this.remaining ? State.ChunkData : State.Trailers;
-          break;
-        }
-        case State.Trailers: {
-          const end = buf.indexOf(CRLF, pos);
-          if (end < 0) {
-            if (buf.length - pos > MAX_HEAD_BYTES) throw new HttpParseError(`trailers over ${MAX_HEAD_BYTES} bytes`);
-            return this.keep(buf, pos);
-          }
-          const empty = end === pos;
-          pos = end + 2;
-          if (empty) return this.complete(buf, pos);
-          break;
-        }
+        case State.Body:
         case State.UntilClose:
-          if (pos < buf.length) this.add(buf.subarray(pos));
-          return undefined;
+          pos = this.reader!.read(buf, pos);
+          if (this.reader!.done) return this.complete(buf, pos);
+          return this.keep(buf, pos);
       }
     }
   }
@@ -117,7 +76,7 @@ export class ResponseParser {
   /** The peer closed the connection: the response if its body runs until the close, else undefined (cut off). */
   finish(): HttpResponse | undefined {
     if (this.state !== State.UntilClose) return undefined;
-    return { status: this.status, headers: this.headers, body: this.body(), keepAlive: false };
+    return { status: this.status, headers: this.headers, body: this.reader!.body(), keepAlive: false };
   }
 
   private keep(buf: Buffer, pos: number): undefined {
@@ -125,18 +84,9 @@ export class ResponseParser {
     return undefined;
   }
 
-  private add(chunk: Buffer): void {
-    this.chunks.push(this.borrowed ? Buffer.from(chunk) : chunk);
-    this.length += chunk.length;
-  }
-
-  private body(): Buffer {
-    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
-  }
-
   private complete(buf: Buffer, pos: number): HttpResponse {
     // Bytes after the response were never asked for (the client does not pipeline).
-    return { status: this.status, headers: this.headers, body: this.body(), keepAlive: this.keepAlive && pos === buf.length };
+    return { status: this.status, headers: this.headers, body: this.reader?.body() ?? EMPTY, keepAlive: this.keepAlive && pos === buf.length };
   }
 
   private parseHead(text: string): void {
@@ -172,25 +122,24 @@ export class ResponseParser {
     if (status === 204 || status === 304) return true;
     const te = headers['transfer-encoding'];
     if (te !== undefined) {
-      if (te.toLowerCase().trimEnd().endsWith('chunked')) {
-        this.state = State.ChunkSize;
-        return false;
-      }
-      this.state = State.UntilClose;
+      if (te.toLowerCase().trimEnd().endsWith('chunked')) return this.body('chunked', State.Body);
       this.keepAlive = false;
-      return false;
+      return this.body(Infinity, State.UntilClose);
     }
     const cl = headers['content-length'];
     if (cl !== undefined) {
       const values = cl.split(',').map((v) => v.trim());
       if (!values.every((v) => /^\d{1,15}$/.test(v) && v === values[0])) throw new HttpParseError(`invalid content-length "${cl.slice(0, 40)}"`);
-      this.remaining = Number(values[0]);
-      if (!this.remaining) return true;
-      this.state = State.Length;
-      return false;
+      const length = Number(values[0]);
+      return length ? this.body(length, State.Body) : true;
     }
-    this.state = State.UntilClose;
     this.keepAlive = false;
+    return this.body(Infinity, State.UntilClose);
+  }
+
+  private body(framing: number | 'chunked', state: State): false {
+    this.reader = new BodyReader(framing, { maxBytes: Infinity, maxTrailerBytes: MAX_HEAD_BYTES, copy: this.borrowed, error: (_status, message) => new HttpParseError(message) });
+    this.state = state;
     return false;
   }
 }

@@ -56,9 +56,10 @@ export interface BridgeProcess {
   metric(name: string): Promise<number>;
 }
 
-export async function startBridge(env: Record<string, string>): Promise<BridgeProcess> {
+/** `nodeArgs` go to node before the script (the bench's `--cpu-prof`). */
+export async function startBridge(env: Record<string, string>, nodeArgs: string[] = []): Promise<BridgeProcess> {
   const opsPort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/bridge/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'adapters/bridge/main.ts'], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', BRIDGE_OPS_PORT: String(opsPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,18 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseHttpCloudEvent } from '../../../adapters/cloudevents/http-binding.js';
-import { CloudEvent, createRequestListener, Rejection, type Handler } from '../../../adapters/sdk/index.js';
+import { CloudEvent, createRequestListener, Rejection, serve, type Handler } from '../../../adapters/sdk/index.js';
 
 let handler: Handler = () => undefined;
-let server: http.Server;
 let url: string;
 
-beforeAll(async () => {
-  server = http.createServer(createRequestListener((event) => handler(event)));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+/** The same answers from serve()'s own server and from the request listener on node:http. */
+const servers: [string, () => Promise<{ port: number; close(): Promise<void> }>][] = [
+  ['serve() (the SDK\'s HTTP/1.1 server)', () => serve((event) => handler(event), { port: 0, host: '127.0.0.1' })],
+  ['createRequestListener() on node:http', async () => {
+    const server = http.createServer(createRequestListener((event) => handler(event)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }],
+];
 
 const event = (contentType: string | undefined, body: string, extra: Record<string, string> = {}) =>
   fetch(url, {
@@ -22,7 +24,15 @@ const event = (contentType: string | undefined, body: string, extra: Record<stri
     body: Buffer.from(body), // a string body would get a default text/plain content type
   });
 
-describe('SDK serve()', () => {
+describe.each(servers)('SDK: %s', (_name, start) => {
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    const served = await start();
+    url = `http://127.0.0.1:${served.port}/`;
+    close = served.close;
+  });
+  afterAll(() => close());
+
   it('decodes data by content type: JSON parsed, text as string, unknown as bytes', async () => {
     const seen: unknown[] = [];
     handler = (e) => void seen.push(e.data);
@@ -94,7 +104,7 @@ describe('SDK serve()', () => {
 
 describe('SDK with K_SINK (a Source\'s container, or a Sink passing events on)', () => {
   let sinkServer: http.Server;
-  let forwarding: http.Server;
+  let forwarding: { port: number; close(): Promise<void> };
   let forwardingUrl: string;
   let sinkAnswer: { status: number; headers?: Record<string, string> } = { status: 202 };
   const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
@@ -109,13 +119,11 @@ describe('SDK with K_SINK (a Source\'s container, or a Sink passing events on)',
     });
     await new Promise<void>((resolve) => sinkServer.listen(0, '127.0.0.1', resolve));
     const sink = `http://127.0.0.1:${(sinkServer.address() as AddressInfo).port}/`;
-    forwarding = http.createServer(createRequestListener((e) => handler(e), { sink }));
-    await new Promise<void>((resolve) => forwarding.listen(0, '127.0.0.1', resolve));
-    forwardingUrl = `http://127.0.0.1:${(forwarding.address() as AddressInfo).port}/`;
+    forwarding = await serve((e) => handler(e), { port: 0, host: '127.0.0.1', sink });
+    forwardingUrl = `http://127.0.0.1:${forwarding.port}/`;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => forwarding.close(() => resolve()));
-    forwarding.closeAllConnections();
+    await forwarding.close();
     await new Promise<void>((resolve) => sinkServer.close(() => resolve()));
     sinkServer.closeAllConnections();
   });
