@@ -3,7 +3,7 @@
 // close. 1xx interim responses are skipped. Only what a reply needs is kept: the status, the
 // headers (names lower-cased, repeats joined with ", ") and the whole body.
 
-import { BodyReader } from './body-reader.js';
+import { BodyReader } from '../../http1/body-reader.js';
 
 const EMPTY = Buffer.alloc(0);
 

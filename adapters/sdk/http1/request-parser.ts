@@ -3,7 +3,7 @@
 // transfer coding (trailers read and dropped). It stops after each request: the server answers
 // it before the parser looks at bytes a pipelining client sent behind it. What breaks HTTP/1.1
 // (or a limit) throws a RequestError carrying the status to answer before closing.
-import { BodyReader } from '../../bridge/http1/body-reader.js';
+import { BodyReader } from '../../http1/body-reader.js';
 
 export interface HttpRequest {
   method: string;
