@@ -76,6 +76,10 @@ wait_for() {
 # only on this machine; the gateway address is the host's side, where pods reach the platform.
 NODE_NAME="${FM_NODE_NAME:-fm-real-node}"
 NODE_BRIDGE=fmbr0
+# The bridge's MAC, set so that it never changes: a bridge without one takes the lowest MAC of its
+# ports, so it changed whenever a pod's veth came or went, and a pod that had cached the old one
+# could not reach the gateway until its ARP entry expired (its SYNs to Pulsar went unanswered).
+NODE_BRIDGE_MAC=02:00:0a:7b:00:01
 NODE_SUBNET=10.123.0.0/24
 NODE_GATEWAY=10.123.0.1
 SERVICE_CIDR=10.0.0.0/16

@@ -4,6 +4,7 @@
 // the gateway only.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestNamespace, deleteNamespace } from '../../support/kubectl.js';
@@ -83,6 +84,13 @@ describe('pod network', () => {
     // A name outside the cluster is not forwarded anywhere: cluster DNS has no upstream.
     const outside = await exec(ns, 'probe', ['nslookup', 'example.com']);
     expect(outside.stdout + outside.stderr).not.toMatch(/Address:\s*(?!10\.123\.0\.1\b)\d+\.\d+\.\d+\.\d+/);
+  });
+
+  it('keeps the gateway\'s MAC address while pods come and go', () => {
+    // A bridge whose address was never set takes the lowest MAC of its ports, so a veth coming or
+    // going changed it under the pods' ARP caches; once set ("3": NET_ADDR_SET) the kernel keeps it.
+    const device = execFileSync('ip', ['-o', '-4', 'addr', 'show', 'to', `${realNode().gateway}/32`], { encoding: 'utf8' }).split(/\s+/)[1]!;
+    expect(readFileSync(`/sys/class/net/${device}/addr_assign_type`, 'utf8').trim()).toBe('3');
   });
 
   it('reaches a server on the gateway address', async () => {
